@@ -1,0 +1,47 @@
+"""Helpers shared by every `medbot` subcommand module (kept import-light)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+# Flags that map one-to-one onto top-level Settings fields.
+_FLAG_FIELDS = ("model", "model_name", "adapter", "role", "locale", "user", "max_tokens", "temperature", "seed")
+
+
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    """--model/--model-name/--adapter: the LLM, the same everywhere."""
+    p.add_argument("--model", help="LLM: a .gguf path (llama.cpp), a Hugging Face model folder "
+                   "(transformers) or an http(s):// OpenAI-compatible base URL; default: bundled SmolLM2-135M demo model")
+    p.add_argument("--model-name", dest="model_name", help="model id served at the --model URL")
+    p.add_argument("--adapter", help="PEFT LoRA adapter folder (transformers or llama.cpp backends)")
+    p.add_argument("--max-tokens", dest="max_tokens", type=int, help="longest answer in tokens")
+    p.add_argument("--temperature", type=float)
+    p.add_argument("--seed", type=int)
+
+
+def add_role_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--role", choices=["patient", "clinician"], help="who is asking (default patient)")
+
+
+def add_json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def settings_from_args(args: argparse.Namespace, **extra: Any):
+    """Settings with flag overrides from `args` (flags win over env and config.toml)."""
+    from bot.config import load_settings
+
+    overrides = {f: getattr(args, f, None) for f in _FLAG_FIELDS}
+    chroma = getattr(args, "chroma_url", None)
+    if chroma:
+        overrides["retrieval"] = {"chroma_url": chroma}
+    overrides.update({k: v for k, v in extra.items() if v is not None})
+    return load_settings(overrides)
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,185 @@
+"""One typed settings object: `$MEDBOT_HOME/config.toml`, then `MEDBOT_*` env vars, then CLI flags.
+
+Sections (`[retrieval]`, `[safety]`, `[vision]`, `[genomics]`, `[finetune]`) are pydantic models
+owned by their packages; env vars address them with a double underscore, e.g.
+`MEDBOT_RETRIEVAL__CHROMA_URL`. Unknown keys anywhere are rejected with a message naming them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import UserError
+
+EMERGENCY_NUMBERS = {
+    "en-US": "911", "en-CA": "911", "es-US": "911", "en-GB": "999", "en-IE": "112", "en-AU": "000",
+    "en-NZ": "111", "en-IN": "112", "fr-FR": "112", "de-DE": "112", "es-ES": "112", "it-IT": "112",
+    "nl-NL": "112", "pt-BR": "192", "ja-JP": "119", "zh-CN": "120",
+}
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RetrievalSettings(Section):
+    """Literature retrieval."""
+
+    chroma_url: str | None = None  # http://HOST:PORT uses a Chroma server; None = embedded store
+    collection: str = "medline"
+    embedder: str | None = None  # sentence-transformers folder; None = bundled all-MiniLM-L6-v2
+    k: int = 5
+    min_similarity: float = 0.35  # dense cosine below which a passage is "not relevant"
+    evidence_max_age_years: int = 10
+
+
+class SafetySettings(Section):
+    """Triage, PHI redaction, access control."""
+
+    redact_remote: bool = True  # redact PHI in anything sent to an `openai` backend
+    retention_days: int = 0  # 0 keeps conversations until deleted
+    auth_file: str | None = None
+    rate_limit_per_minute: int = 30
+    max_upload_mb: dict[str, float] = Field(default_factory=lambda: {
+        "json": 20, "image": 200, "dicom": 500, "nifti": 500, "bam": 200, "vcf": 100,
+        "fasta": 200, "pdf": 50, "text": 10, "xml": 200, "jsonl": 200,
+    })
+
+
+class VisionSettings(Section):
+    """Image segmentation."""
+
+    segmenter: str = "default"
+
+
+class GenomicsSettings(Section):
+    """Variant calling."""
+
+    caller: str = "cnn"
+
+
+class FinetuneSettings(Section):
+    """LoRA fine-tuning defaults."""
+
+    output_dir: str | None = None
+
+
+class Settings(Section):
+    """All of medbot's settings. Field docs double as `medbot --help` text."""
+
+    home: Path = Field(default_factory=lambda: Path(os.environ.get("MEDBOT_HOME", "~/.medbot")).expanduser())
+    model: str | None = None  # .gguf path, HF folder, or http(s):// base URL; None = bundled SmolLM2
+    model_name: str | None = None  # model id served by an OpenAI-compatible server
+    api_key: str | None = None
+    adapter: str | None = None  # PEFT LoRA adapter folder
+    backend: Literal["auto", "llamacpp", "transformers", "openai"] = "auto"
+    role: Literal["patient", "clinician"] = "patient"
+    locale: str = "en-US"
+    emergency_number: str | None = None  # overrides the locale's number
+    user: str = "local"
+    n_ctx: int = 4096
+    max_tokens: int = 384
+    temperature: float = 0.2
+    seed: int = 0
+    threads: int | None = None
+    device: str = "auto"  # transformers backend: auto | cpu | cuda
+    host: str = "127.0.0.1"
+    port: int = 7860
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    safety: SafetySettings = Field(default_factory=SafetySettings)
+    vision: VisionSettings = Field(default_factory=VisionSettings)
+    genomics: GenomicsSettings = Field(default_factory=GenomicsSettings)
+    finetune: FinetuneSettings = Field(default_factory=FinetuneSettings)
+
+    @property
+    def emergency(self) -> str:
+        """The emergency phone number for the configured locale."""
+        return self.emergency_number or EMERGENCY_NUMBERS.get(self.locale, "112")
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "medbot.sqlite3"
+
+    def ensure_home(self) -> Path:
+        """Create `home` (owner-only) and return it."""
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.home
+
+
+_SECTIONS = {"retrieval", "safety", "vision", "genomics", "finetune"}
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith("MEDBOT_") or key == "MEDBOT_HOME" or key.startswith("MEDBOT_TEST_"):
+            continue
+        name = key[len("MEDBOT_"):].lower()
+        if name == "debug":
+            continue
+        if "__" in name:
+            section, field = name.split("__", 1)
+            out.setdefault(section, {})[field] = value
+        else:
+            out[name] = value
+    return out
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = _merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def _describe(err: ValidationError, origin: str) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown key '{loc}'")
+        else:
+            parts.append(f"'{loc}': {e['msg']}")
+    return f"invalid settings ({origin}): " + "; ".join(parts)
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from config.toml, env vars and flag overrides (flags win).
+
+    Raises:
+        UserError: unknown keys or invalid values, naming them.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    home = Path(environ.get("MEDBOT_HOME", "~/.medbot")).expanduser()
+    data: dict[str, Any] = {}
+    cfg = home / "config.toml"
+    if cfg.is_file():
+        try:
+            data = tomllib.loads(cfg.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot parse {cfg}: {exc}") from None
+        try:
+            Settings.model_validate({**data, "home": home})
+        except ValidationError as exc:
+            raise UserError(_describe(exc, str(cfg))) from None
+    env = _env_overrides(environ)
+    data = _merge(data, env)
+    try:
+        Settings.model_validate({**data, "home": home})
+    except ValidationError as exc:
+        raise UserError(_describe(exc, "MEDBOT_* environment")) from None
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    data = _merge(data, flags)
+    data["home"] = home
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_describe(exc, "command-line flags")) from None
