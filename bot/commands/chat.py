@@ -1,0 +1,70 @@
+"""`medbot chat`: interactive multi-turn chat in the terminal (`--resume ID` continues one)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli_common import add_model_flags, add_role_flag
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("chat", help="interactive chat in the terminal")
+    add_role_flag(p)
+    add_model_flags(p)
+    p.add_argument("--resume", metavar="ID", help="continue a stored conversation")
+    p.add_argument("--chroma-url", dest="chroma_url", help="use a Chroma server (http://HOST:PORT)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.agent import Agent
+    from bot.cli_common import settings_from_args
+    from bot.errors import UserError
+    from bot.llm import DEMO_NOTICE
+
+    settings = settings_from_args(args)
+    agent = Agent(settings)
+    conv_id = args.resume
+    if conv_id:
+        conv = agent.store.get(conv_id, settings.user)
+        for m in conv.messages:
+            print(f"{'you' if m.role == 'user' else 'medbot'}> {m.content}\n")
+    if getattr(agent.backend, "is_demo", False):
+        print(DEMO_NOTICE)
+    print("Type your question; '/upload PATH' attaches a file, '/quit' ends. Emergencies: call "
+          f"{settings.emergency}.\n")
+    pending: list[Path] = []
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            break
+        line = line.strip()
+        if line in ("/quit", "/exit"):
+            break
+        if line.startswith("/upload "):
+            pending.append(Path(line.split(" ", 1)[1].strip()).expanduser())
+            print(f"(attached {pending[-1].name}; it goes with your next message)")
+            continue
+        if not line and not pending:
+            continue
+        sys.stdout.write("medbot> ")
+        try:
+            for ev in agent.turn(line, conversation_id=conv_id, uploads=pending, role=args.role):
+                if ev.kind == "token":
+                    sys.stdout.write(ev.data)
+                    sys.stdout.flush()
+                elif ev.kind == "done":
+                    conv_id = ev.data.conversation_id
+                    if ev.data.footer:
+                        sys.stdout.write("\n\n" + ev.data.footer)
+        except UserError as exc:  # bad input ends the turn, not the chat
+            sys.stdout.write(f"error: {exc}")
+        pending = []
+        sys.stdout.write("\n\n")
+    if conv_id:
+        print(f"(conversation {conv_id}; resume with: medbot chat --resume {conv_id})")
+    return 0

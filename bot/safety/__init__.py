@@ -1,0 +1,1 @@
+"""Safety: red-flag triage, PHI redaction, prompt-injection defences, input limits."""

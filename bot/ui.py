@@ -1,0 +1,199 @@
+"""The Gradio web chat (the only module that imports gradio).
+
+Streaming answers, a patient/clinician switch, uploads routed to tools (results shown inline and
+collapsible), a sources panel with PubMed links, report download, literature index progress.
+The conversation id lives in the browser's local storage and messages in the SQLite store, so a
+page reload or a server restart shows the same conversation.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from bot.agent import Agent
+from bot.llm import DEMO_NOTICE
+
+CSS = ".medbot-banner {font-size: 0.9em; opacity: 0.85}"
+_IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def _sources_md(citations: list[dict[str, Any]]) -> str:
+    if not citations:
+        return "### Sources\nNo sources cited in the last answer."
+    lines = ["### Sources"]
+    for c in citations:
+        title = c.get("title") or c["id"]
+        link = f"[{title}]({c['url']})" if c.get("url") else title
+        meta = ", ".join(str(x) for x in (c.get("journal"), c.get("year")) if x)
+        lines.append(f"- **{c['id']}** {link}{' — ' + meta if meta else ''}")
+    return "\n".join(lines)
+
+
+def _history_messages(conv) -> list[dict[str, Any]]:
+    """Chatbot messages for a stored conversation (text, tool calls, images)."""
+    out: list[dict[str, Any]] = []
+    for m in conv.messages:
+        if m.role == "user":
+            out.append({"role": "user", "content": m.content})
+            continue
+        out.extend(_tool_messages(m.meta.get("tool_calls", []), m.meta.get("files", {})))
+        out.append({"role": "assistant", "content": m.content})
+    return out
+
+
+def _tool_messages(tool_calls: list[dict[str, Any]], files: dict[str, str]) -> list[dict[str, Any]]:
+    msgs: list[dict[str, Any]] = []
+    for call in tool_calls:
+        body = call.get("error") and f"Error: {call['error']}" or call.get("summary", "")
+        msgs.append({"role": "assistant", "content": body or "(no output)",
+                     "metadata": {"title": f"🔧 {call['name']}", "status": "done"}})
+    for path in files.values():
+        if str(path).lower().endswith(_IMAGE_EXT) and Path(path).is_file():
+            msgs.append({"role": "assistant", "content": {"path": str(path)}})
+    return msgs
+
+
+class ChatApp:
+    """Holds the shared agent pieces; one Agent view per user."""
+
+    def __init__(self, settings, agent: Agent | None = None):
+        self.settings = settings
+        self.agent = agent or Agent(settings)
+        self._lock = threading.Lock()  # one generation at a time on the local model
+
+    def agent_for(self, user: str | None) -> Agent:
+        if not user or user == self.settings.user:
+            return self.agent
+        s = self.settings.model_copy(update={"user": user})
+        return Agent(s, backend=self.agent.backend, retriever=self.agent._retriever, tools=self.agent.tools,
+                     store=self.agent.store)
+
+    def index_status(self) -> str:
+        r = self.agent.retriever()
+        if r is None:
+            return "Literature index: not available (run `medbot ingest`)."
+        st = r.status() if hasattr(r, "status") else {}
+        done, total = st.get("dense_done"), st.get("dense_total")
+        if total and done is not None and done < total:
+            eta = st.get("eta_s")
+            rate = st.get("rate")
+            return (f"Literature index: keyword search ready ({st.get('bm25_docs', '?')} passages); "
+                    f"semantic index {done}/{total} ({100 * done / total:.0f}%"
+                    f"{f', {rate:.0f}/s' if rate else ''}{f', ETA {eta / 60:.0f} min' if eta else ''}).")
+        return f"Literature index: ready ({st.get('bm25_docs', total or '?')} passages)."
+
+
+def build_app(settings, agent: Agent | None = None):
+    """Build the Gradio Blocks app for `settings` (and an optional prebuilt agent, e.g. in tests)."""
+    import gradio as gr
+
+    app = ChatApp(settings, agent)
+    model_name = app.agent.backend.name
+    demo_note = f"\n\n> ⚠️ {DEMO_NOTICE}" if getattr(app.agent.backend, "is_demo", False) else ""
+
+    def respond(message, files, history, role, conv_id, request: gr.Request):
+        user = getattr(request, "username", None) or settings.user
+        agent = app.agent_for(user)
+        history = list(history or [])
+        uploads = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
+        text = (message or "").strip()
+        if not text and not uploads:
+            yield history, conv_id, gr.update(), ""
+            return
+        shown = text or "(uploaded " + ", ".join(u.name for u in uploads) + ")"
+        history.append({"role": "user", "content": shown})
+        history.append({"role": "assistant", "content": "…"})
+        yield history, conv_id, gr.update(), ""
+        streamed = ""
+        try:
+            with app._lock:
+                for ev in agent.turn(text, conversation_id=conv_id, uploads=uploads, role=role):
+                    if ev.kind == "token":
+                        streamed += ev.data
+                        history[-1] = {"role": "assistant", "content": streamed}
+                        yield history, conv_id, gr.update(), ""
+                    elif ev.kind == "tool":
+                        history.insert(len(history) - 1, _tool_messages([ev.data], {})[0])
+                        yield history, conv_id, gr.update(), ""
+                    elif ev.kind == "done":
+                        res = ev.data
+                        conv_id = res.conversation_id
+                        history[-1] = {"role": "assistant", "content": res.answer}
+                        for img in _tool_messages([], res.files):
+                            history.insert(len(history) - 1, img)
+                        yield history, conv_id, None, _sources_md(res.citations)
+        except Exception as exc:  # noqa: BLE001 - the chat goes on after a bad input
+            from bot.errors import MedbotError
+
+            msg = str(exc) if isinstance(exc, MedbotError) else f"internal error ({type(exc).__name__})"
+            history[-1] = {"role": "assistant", "content": f"⚠️ {msg}"}
+            yield history, conv_id, None, gr.update()
+
+    def load(conv_id, request: gr.Request):
+        user = getattr(request, "username", None) or settings.user
+        if not conv_id:
+            return [], None
+        try:
+            conv = app.agent_for(user).store.get(conv_id, user)
+        except Exception:  # noqa: BLE001 - unknown or deleted conversation: start fresh
+            return [], None
+        return _history_messages(conv), conv_id
+
+    def new_conversation():
+        return [], None, "### Sources\nNo sources yet."
+
+    def download_report(conv_id, fmt, request: gr.Request):
+        from bot.errors import MedbotError
+
+        if not conv_id:
+            raise gr.Error("Nothing to report yet: ask a question or upload a case first.")
+        try:
+            from bot.reports import write_report
+        except ImportError:
+            raise gr.Error("Reports are not available in this installation.") from None
+        user = getattr(request, "username", None) or settings.user
+        s = app.agent_for(user).settings
+        out = app.agent.store.uploads_dir(conv_id) / f"report-{conv_id}.{ {'fhir': 'json'}.get(fmt, fmt) }"
+        try:
+            return str(write_report(s, conversation_id=conv_id, fmt=fmt, out=out))
+        except MedbotError as exc:
+            raise gr.Error(str(exc)) from None
+
+    with gr.Blocks(title="medbot") as demo:
+        gr.Markdown(f"## medbot — medical literature assistant\nModel: **{model_name}**{demo_note}\n\n"
+                    f"<span class='medbot-banner'>General information, not medical advice. In an emergency "
+                    f"call {settings.emergency}.</span>")
+        conv_state = gr.BrowserState(None, storage_key="medbot_conversation")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat")
+                box = gr.Textbox(placeholder="Ask a health question…", show_label=False, submit_btn=True,
+                                 elem_id="question")
+                files = gr.File(label="Attach files (FHIR JSON, DICOM/NIfTI/PNG, VCF/BAM, PDF, notes)",
+                                file_count="multiple", elem_id="uploads")
+            with gr.Column(scale=1):
+                role = gr.Radio(["patient", "clinician"], value=settings.role, label="I am a")
+                new_btn = gr.Button("New conversation")
+                sources = gr.Markdown("### Sources\nNo sources yet.", elem_id="sources")
+                with gr.Group():
+                    fmt = gr.Radio(["md", "pdf", "fhir"], value="md", label="Report format")
+                    report_btn = gr.Button("Download report", elem_id="report-button")
+                    report_file = gr.File(label="Report", elem_id="report-file", interactive=False)
+                status = gr.Markdown(elem_id="index-status")
+        box.submit(respond, [box, files, chatbot, role, conv_state], [chatbot, conv_state, files, sources])
+        box.submit(lambda: "", None, box)
+        new_btn.click(new_conversation, None, [chatbot, conv_state, sources])
+        report_btn.click(download_report, [conv_state, fmt], report_file)
+        demo.load(load, conv_state, [chatbot, conv_state])
+        demo.load(app.index_status, None, status)
+        gr.Timer(10).tick(app.index_status, None, status)
+    return demo
+
+
+def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None) -> None:
+    """Launch the web chat (blocking)."""
+    demo = build_app(settings, agent)
+    demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
+                                                   ssr_mode=False, show_api=False, inbrowser=False, css=CSS)

@@ -1,0 +1,23 @@
+"""Shared fixtures: every test gets its own MEDBOT_HOME and runs offline."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def medbot_home(tmp_path, monkeypatch):
+    """A fresh, empty MEDBOT_HOME; MEDBOT_* settings from the caller's environment are cleared."""
+    for key in list(os.environ):
+        if key.startswith("MEDBOT_") and not key.startswith("MEDBOT_TEST_"):
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "medbot-home"
+    monkeypatch.setenv("MEDBOT_HOME", str(home))
+    return home
