@@ -77,27 +77,82 @@ class LlamaCppBackend:
 
     def loglikelihood(self, prompt: str, continuation: str) -> float:
         """Sum of log-probabilities of `continuation` after `prompt` (for multiple-choice scoring)."""
-        import numpy as np
+        return self.loglikelihoods(prompt, [continuation])[0]
 
-        ctx = self.llm.tokenize(prompt.encode(), add_bos=True, special=True)
-        full = self.llm.tokenize((prompt + continuation).encode(), add_bos=True, special=True)
-        n_ctx = len(ctx)
-        while n_ctx > 0 and full[:n_ctx] != ctx[:n_ctx]:
-            n_ctx -= 1
-        cont = full[n_ctx:]
-        if not cont:
-            return 0.0
-        self.llm.reset()
-        if not self.llm.context_params.logits_all:
-            raise RuntimeError("loglikelihood needs a model opened with logits_all=True")
-        self.llm.eval(full)
-        logits = np.asarray(self.llm.scores[: len(full)], dtype=np.float64)
-        total = 0.0
-        for i, tok in enumerate(cont):
-            row = logits[n_ctx + i - 1]
-            m = row.max()
-            total += row[tok] - (m + np.log(np.exp(row - m).sum()))
-        return float(total)
+    def loglikelihoods(self, prompt: str, continuations: list[str]) -> list[float]:
+        """Summed log-probabilities of each continuation after `prompt`.
+
+        Works on the model as opened for chat (no `logits_all`): tokens are evaluated into the KV
+        cache and only the last position's logits are read after each step, so the prompt is
+        evaluated once for all continuations (and its prefix is reused from the previous call).
+        The context of a continuation is the longest common token prefix of `prompt` and
+        `prompt + continuation`, so a first token that merges across the boundary is still
+        scored. A prompt longer than the context window keeps its last tokens.
+
+        Args:
+            prompt: the context text.
+            continuations: texts to score, e.g. [" A", " B", " C", " D"].
+
+        Returns:
+            One log-probability (<= 0) per continuation.
+
+        Raises:
+            UserError: a continuation that does not fit in the context window.
+        """
+        ctx = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        out = []
+        for continuation in continuations:
+            full = self.llm.tokenize((prompt + continuation).encode("utf-8"), add_bos=True, special=True)
+            n = _common_prefix(ctx, full)
+            context, cont = full[:n], full[n:]
+            if not cont:
+                out.append(0.0)
+                continue
+            room = self.llm.n_ctx() - len(cont)
+            if room < 1:
+                raise UserError(f"continuation of {len(cont)} tokens does not fit the {self.llm.n_ctx()}-token context")
+            if len(context) > room:
+                context = context[-room:]
+            if not context:
+                raise UserError("cannot score a continuation without a context token (model has no BOS token)")
+            logprobs = self._next_logprobs(context)
+            total = 0.0
+            for i, tok in enumerate(cont):
+                total += float(logprobs[tok])
+                if i + 1 < len(cont):
+                    logprobs = self._next_logprobs(context + cont[: i + 1])
+            out.append(total)
+        return out
+
+    def _next_logprobs(self, tokens: list[int]):
+        """Log-softmax of the next-token logits after `tokens`, reusing the cached common prefix."""
+        import numpy as np
+        import llama_cpp
+
+        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
+        if cached == tokens and getattr(self, "_last_key", None) == tuple(tokens):
+            return self._last_logprobs
+        keep = min(_common_prefix(cached, tokens), len(tokens) - 1)  # the last token must be evaluated
+        self.llm.n_tokens = keep  # eval() drops the KV cache beyond n_tokens
+        self._last_key = None
+        self.llm.eval(tokens[keep:])
+        n_vocab = self.llm.n_vocab()
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(n_vocab,))
+        row = logits.astype(np.float64)
+        m = row.max()
+        self._last_logprobs = row - (m + np.log(np.exp(row - m).sum()))
+        self._last_key = tuple(tokens)
+        return self._last_logprobs
+
+
+def _common_prefix(a, b) -> int:
+    """Length of the longest common prefix of two token lists."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _parse_call(tc: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,253 @@
+"""`medbot eval mmlu-med`: the 1,089 medical questions of MMLU, closed-book and with retrieval.
+
+Accuracy per subject and overall, without and with retrieved passages, as the MIRAGE benchmark
+reports MMLU-Med. Local models (llama.cpp, transformers) are scored by the log-likelihood of each
+answer letter after "Answer:"; OpenAI-compatible servers by the letter parsed from their reply.
+`--limit N` draws a stratified sample (each subject keeps its share; `random.Random(seed)`)
+unless `--sample first` asks for the first N in file order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+SUITE = "mmlu-med"
+_STATUS_NOISE = {"filling", "rate", "eta_s", "fill_state"}  # retriever status keys that say nothing of the corpus
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags of the suite (the eval command adds --model/--adapter/--seed/--limit/--json)."""
+    p.add_argument("--subjects", help="comma-separated subjects (default: all six: anatomy, clinical knowledge, "
+                   "college medicine, medical genetics, professional medicine, college biology)")
+    p.add_argument("--sample", choices=("stratified", "first"), default="stratified",
+                   help="how --limit picks questions: stratified by subject with --seed (default) or the first N")
+    p.add_argument("--scoring", choices=("auto", "loglikelihood", "letter"), default="auto",
+                   help="auto: answer-letter log-likelihood for local models, parsed letter for servers")
+    p.add_argument("--k", type=int, help="passages retrieved per question (default: retrieval.k)")
+    p.add_argument("--max-context-chars", dest="max_context_chars", type=int, default=2000,
+                   help="character budget of the retrieved passages in a prompt (default 2000)")
+    p.add_argument("--no-retrieval", dest="no_retrieval", action="store_true",
+                   help="closed-book only (skip the with-retrieval column)")
+    p.add_argument("--chroma-url", dest="chroma_url", help="retrieve from a Chroma server (http://HOST:PORT)")
+
+
+@dataclass
+class Tally:
+    """Correct answers per subject for one condition."""
+
+    correct: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+    unanswered: int = 0  # replies with no readable letter (counted wrong)
+    with_passages: int = 0  # questions that got at least one retrieved passage
+
+    def add(self, subject: str, ok: bool) -> None:
+        self.total[subject] = self.total.get(subject, 0) + 1
+        self.correct[subject] = self.correct.get(subject, 0) + int(ok)
+
+    def summary(self) -> dict[str, Any]:
+        """Overall (micro) accuracy, the mean over subjects (macro) and per-subject accuracy."""
+        n = sum(self.total.values())
+        c = sum(self.correct.values())
+        per = {s: {"n": self.total[s], "correct": self.correct[s], "accuracy": self.correct[s] / self.total[s]}
+               for s in self.total}
+        macro = sum(v["accuracy"] for v in per.values()) / len(per) if per else None
+        return {"accuracy": c / n if n else None, "macro_accuracy": macro, "correct": c, "n": n,
+                "unanswered": self.unanswered, "per_subject": per}
+
+
+def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], list[Any]] | None = None,
+          max_context_chars: int = 2000, desc: str = SUITE, progress: bool = True) -> Tally:
+    """Ask `scorer` every question and count correct letters per subject.
+
+    Args:
+        questions: `mmlu_data.Question`s.
+        scorer: a `ChoiceScorer`.
+        passages_for: question -> passages to prepend (None: closed-book).
+        max_context_chars: character budget of the passages.
+        desc: progress-bar label.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The tally.
+    """
+    from tqdm import tqdm
+
+    from bot.evals.mmlu_data import LETTERS
+    from bot.evals.mmlu_prompt import build_prompt
+
+    tally = Tally()
+    for q in tqdm(questions, desc=desc, unit="q", disable=not progress, leave=False):
+        passages = passages_for(q) if passages_for else []
+        tally.with_passages += bool(passages)
+        pred = scorer.choose(build_prompt(q, passages, max_context_chars), LETTERS)
+        tally.unanswered += pred.letter is None
+        tally.add(q.subject, pred.letter == q.answer)
+    return tally
+
+
+def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int], list[Any]] | None = None,
+             k: int = 5, max_context_chars: int = 2000, retrieval_unavailable: str | None = None,
+             progress: bool = True) -> dict[str, Any]:
+    """Both conditions: closed-book, then with `k` passages from `search(question, k)`.
+
+    Args:
+        questions: the questions.
+        scorer: a `ChoiceScorer`.
+        search: the retriever's search, or None when no index is available.
+        k: passages per question.
+        max_context_chars: character budget of the passages.
+        retrieval_unavailable: why `search` is None (shown instead of a number).
+        progress: show progress bars.
+
+    Returns:
+        `{"without_retrieval": summary, "with_retrieval": summary | {"available": False, "reason"}}`;
+        a retrieval run in which no question got a passage counts as unavailable.
+    """
+    from bot.errors import MedbotError
+
+    closed = score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress).summary()
+    if search is None:
+        return {"without_retrieval": closed,
+                "with_retrieval": {"available": False, "reason": retrieval_unavailable or "retrieval disabled"}}
+    try:
+        tally = score(questions, scorer, lambda q: list(search(q.question, k=k)), max_context_chars,
+                      f"{SUITE} with retrieval", progress)
+    except MedbotError as exc:
+        return {"without_retrieval": closed, "with_retrieval": {"available": False, "reason": f"search failed: {exc}"}}
+    if tally.with_passages == 0:
+        return {"without_retrieval": closed,
+                "with_retrieval": {"available": False, "reason": "the literature index returned no passages"}}
+    opened = tally.summary()
+    opened["available"] = True
+    opened["questions_with_passages"] = tally.with_passages
+    return {"without_retrieval": closed, "with_retrieval": opened}
+
+
+def open_retriever(settings: Any) -> tuple[Any | None, str | None]:
+    """The literature retriever for `settings`, or (None, why) when no index can be opened."""
+    from bot.errors import MedbotError
+
+    try:
+        from retrieval import get_retriever
+    except ImportError as exc:
+        return None, f"retrieval is not available ({exc})"
+    try:
+        return get_retriever(settings), None
+    except MedbotError as exc:
+        return None, f"no literature index: {exc}"
+
+
+def describe_corpus(settings: Any, retriever: Any | None) -> dict[str, Any]:
+    """What the with-retrieval column searched: collection, store, embedder (and the retriever's own account)."""
+    r = settings.retrieval
+    out: dict[str, Any] = {"collection": r.collection, "store": r.chroma_url or "embedded",
+                           "embedder": r.embedder or "all-MiniLM-L6-v2 (bundled)"}
+    describe = getattr(retriever, "describe", None) or getattr(retriever, "status", None)
+    if callable(describe):
+        try:
+            extra = describe()
+            if isinstance(extra, dict):
+                out.update({k: v for k, v in extra.items()
+                            if k not in _STATUS_NOISE and (v is None or isinstance(v, (str, int, float, bool)))})
+        except Exception:  # noqa: BLE001 - a description is optional; never fail the run for it
+            pass
+    return out
+
+
+def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict[str, Any]) -> dict[str, Any]:
+    """The stored record: headline metrics, a per-subject table, run details.
+
+    Args:
+        outcome: what `evaluate` returned.
+        subjects: subjects in table order.
+        meta: model, adapter, backend, scoring, corpus, seed, limit, sample, ... (copied in).
+    """
+    closed, rag = outcome["without_retrieval"], outcome["with_retrieval"]
+    has_rag = bool(rag.get("available"))
+    reason = None if has_rag else rag.get("reason", "not available")
+    na = f"n/a ({reason})" if reason else None
+
+    def cell(summary: dict[str, Any], subject: str) -> Any:
+        v = summary.get("per_subject", {}).get(subject)
+        return v["accuracy"] if v else None
+
+    rows = []
+    for s in subjects:
+        if s in closed["per_subject"]:
+            rows.append([s, closed["per_subject"][s]["n"], cell(closed, s), cell(rag, s) if has_rag else "n/a"])
+    rows.append(["**overall**", closed["n"], closed["accuracy"], rag["accuracy"] if has_rag else "n/a"])
+    rows.append(["mean of subjects", len(closed["per_subject"]), closed["macro_accuracy"],
+                 rag["macro_accuracy"] if has_rag else "n/a"])
+    notes = [f"scoring: {meta.get('scoring')}; chance level is 0.250."]
+    if not has_rag:
+        notes.append(f"with retrieval: not measured: {reason}.")
+    if closed.get("unanswered"):
+        notes.append(f"{closed['unanswered']} closed-book replies had no readable letter (counted wrong).")
+    return {
+        "suite": SUITE,
+        **meta,
+        "metrics": {
+            "accuracy_without_retrieval": closed["accuracy"],
+            "accuracy_with_retrieval": rag["accuracy"] if has_rag else na,
+            "questions": closed["n"],
+        },
+        "headline": ["accuracy_without_retrieval", "accuracy_with_retrieval", "questions"],
+        "without_retrieval": closed,
+        "with_retrieval": rag,
+        "tables": [{"title": "Accuracy per subject", "columns": ["subject", "questions", "without retrieval",
+                                                                 "with retrieval"], "rows": rows}],
+        "notes": notes,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the suite for parsed flags and return its result record.
+
+    Raises:
+        UserError: bad flags, missing question file or model.
+    """
+    from bot.cli_common import settings_from_args
+    from bot.errors import UserError
+    from bot.evals.mmlu_data import SUBJECTS, load_questions, select
+    from bot.evals.mmlu_prompt import letter_system_prompt
+    from bot.evals.scorers import scorer_for
+    from bot.llm import load_backend, resolve_backend_name
+
+    settings = settings_from_args(args)
+    subjects = SUBJECTS
+    if getattr(args, "subjects", None):
+        subjects = tuple(s.strip() for s in args.subjects.split(",") if s.strip())
+    k = args.k if getattr(args, "k", None) is not None else settings.retrieval.k
+    if k < 1:
+        raise UserError("--k must be a positive number")
+    max_chars = getattr(args, "max_context_chars", 2000)
+    if max_chars < 1:
+        raise UserError("--max-context-chars must be a positive number")
+    sample = getattr(args, "sample", "stratified")
+    questions = select(load_questions(subjects=subjects), args.limit, settings.seed, sample)
+
+    kind = resolve_backend_name(settings)
+    backend = load_backend(settings)
+    scorer = scorer_for(backend, kind, getattr(args, "scoring", "auto"), letter_system_prompt())
+    retriever, why = (None, "retrieval disabled (--no-retrieval)") if getattr(args, "no_retrieval", False) \
+        else open_retriever(settings)
+    started = time.perf_counter()
+    outcome = evaluate(questions, scorer, retriever.search if retriever is not None else None, k, max_chars, why)
+    meta = {
+        "model": backend.name,
+        "adapter": settings.adapter,
+        "backend": kind,
+        "embedded_demo_model": bool(getattr(backend, "is_demo", False)),
+        "scoring": scorer.method,
+        "corpus": describe_corpus(settings, retriever) if retriever is not None else None,
+        "k": k if retriever is not None else None,
+        "seed": settings.seed,
+        "limit": args.limit,
+        "sample": sample if args.limit else "all",
+        "subjects": list(subjects),
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    return build_result(outcome, subjects=subjects, meta=meta)
