@@ -16,9 +16,12 @@ from bot.citations import (check_citations, citation_record, evidence_note, form
                            not_covered_text)
 from bot.errors import MedbotError, UserError
 from bot.prompts import system_prompt
+from bot.safety.audit import record_turn
+from bot.safety.injection import guard_answer
 from bot.safety.triage import TriageResult, triage
 from bot.tools import ToolRegistry, ToolResult
-from bot.uploads import detect_kind, route
+from bot.safety.files import copy_into
+from bot.uploads import route, validate_upload
 
 MAX_TOOL_STEPS = 4
 HISTORY_TURNS = 6
@@ -115,6 +118,7 @@ class Agent:
         message = (message or "").strip()
         if not message and not uploads:
             raise UserError("empty question")
+        checked = [(Path(u), validate_upload(Path(u), self.settings.safety)) for u in (uploads or [])]  # before any write
         store, user = self.store, self.settings.user
         if conversation_id:
             conv = store.get(conversation_id, user)
@@ -123,12 +127,13 @@ class Agent:
             conversation_id = store.create(user=user, role=role, model=self.backend.name)
             conv = store.get(conversation_id, user)
         history = [m for m in conv.messages if m.role in ("user", "assistant")]
-        saved_uploads = [self._save_upload(conversation_id, Path(u)) for u in (uploads or [])]
+        saved_uploads = [self._save_upload(conversation_id, p, kind) for p, kind in checked]
         store.append(conversation_id, "user", message or "(uploaded files)",
                      {"uploads": [u["path"] for u in saved_uploads]}, client_id=client_id)
 
         notes = self._notes_text(conversation_id)
-        tri = triage(message, [m.content for m in history if m.role == "user"], notes, self.settings.emergency)
+        tri = triage(message, [m.content for m in history if m.role == "user"], notes, self.settings.emergency,
+                     classifier=self._triage_classifier())
         yield Event("triage", tri)
         if tri.banner:
             yield Event("token", tri.banner + "\n\n")
@@ -181,12 +186,14 @@ class Agent:
                 content = res.text if res is not None else f"error: {rec['error']}"
                 messages.append({"role": "tool", "tool_call_id": call.get("id") or f"call_{step}_{i}",
                                  "name": call["name"], "content": _fence_tool(call["name"], content)})
-        answer, footer, citations, notes_out = self._finish(role, "".join(raw), searched, used, results, tri)
+        guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
+        answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri)
         files = {f"{n}:{k}": str(v) for n, r in results for k, v in r.files.items()}
         tables = {k: v for _, r in results for k, v in r.tables.items()}
         meta = {"citations": citations, "triage": tri.to_json(), "tool_calls": tool_calls, "files": files,
                 "tables": tables, "model": self.backend.name, "role": role}
         store.append(conversation_id, "assistant", answer, meta)
+        record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(), citations)
         yield Event("done", TurnResult(answer, citations, tri.to_json(), tool_calls, self.backend.name,
                                        conversation_id, files, tables, notes_out, footer))
 
@@ -199,14 +206,19 @@ class Agent:
         return result
 
     # ---- pieces ---------------------------------------------------------------------------
-    def _save_upload(self, conversation_id: str, path: Path) -> dict[str, str]:
-        import shutil
+    def _triage_classifier(self):
+        """The learned triage classifier (None: rules only), loaded once per process."""
+        if self.settings.safety.triage_classifier != "embedding":
+            return None
+        try:
+            from bot.safety.classifier import triage_classifier
+        except ImportError:  # numpy/sentence-transformers not installed: rules only
+            return None
+        return triage_classifier(self.settings)
 
-        kind = detect_kind(path)
-        dest_dir = self.store.uploads_dir(conversation_id)
-        dest = dest_dir / Path(path.name).name  # basename only: no path traversal
-        if dest.resolve() != path.resolve():
-            shutil.copyfile(path, dest)
+    def _save_upload(self, conversation_id: str, path: Path, kind: str | None = None) -> dict[str, str]:
+        kind = kind or validate_upload(path, self.settings.safety)
+        dest = copy_into(path, self.store.uploads_dir(conversation_id))  # safe basename, atomic copy
         self.store.add_upload(conversation_id, dest, kind)
         return {"path": str(dest), "kind": kind}
 

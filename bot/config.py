@@ -36,6 +36,8 @@ class RetrievalSettings(Section):
     k: int = 5
     min_similarity: float = 0.35  # dense cosine below which a passage is "not relevant"
     evidence_max_age_years: int = 10
+    auto_build: bool = True  # first search on an empty home builds the BM25 index of the default corpus
+    auto_fill: bool = True  # start the background dense fill when vectors are missing
 
 
 class SafetySettings(Section):
@@ -45,6 +47,10 @@ class SafetySettings(Section):
     retention_days: int = 0  # 0 keeps conversations until deleted
     auth_file: str | None = None
     rate_limit_per_minute: int = 30
+    triage_classifier: Literal["embedding", "rules"] = "embedding"  # rules = regular expressions only (fast)
+    audit: bool = True  # append PHI-redacted records of every turn to home/audit/audit.jsonl
+    max_upload_files: int = 10  # files per message in the web chat
+    max_decompressed_ratio: float = 200.0  # refuse compressed uploads that inflate more than this
     max_upload_mb: dict[str, float] = Field(default_factory=lambda: {
         "json": 20, "image": 200, "dicom": 500, "nifti": 500, "bam": 200, "vcf": 100,
         "fasta": 200, "pdf": 50, "text": 10, "xml": 200, "jsonl": 200,
@@ -54,13 +60,16 @@ class SafetySettings(Section):
 class VisionSettings(Section):
     """Image segmentation."""
 
-    segmenter: str = "default"
+    segmenter: str = "default"  # "default" or a user model path (MONAI bundle, TorchScript, ONNX)
+    threads: int | None = None  # torch CPU threads for segmentation; None = torch's default
+    min_finding_ml: float = 0.05  # lesion components smaller than this are ignored as noise
 
 
 class GenomicsSettings(Section):
     """Variant calling."""
 
-    caller: str = "cnn"
+    caller: Literal["cnn", "bcftools"] = "cnn"
+    weights: str | None = None  # CNN caller weights (.pt with its .json card); None = bundled weights
 
 
 class FinetuneSettings(Section):
