@@ -7,8 +7,9 @@ slice (the slice minus its edges, where coverage falls off).
 
 from __future__ import annotations
 
+import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.errors import InternalError
@@ -90,6 +91,12 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     out.mkdir(parents=True, exist_ok=True)
     name = slice_name(spec.region)
     ref = out / "ref.fa"
+    result = SimResult(ref, out / "reads.bam", out / "truth.vcf.gz", out / "confident.bed", name)
+    stamp = out / "spec.json"
+    key = json.dumps({**asdict(spec), "region": str(spec.region), "source": str(source), "aligner": aligner})
+    if stamp.is_file() and stamp.read_text() == key and all(
+            p.is_file() for p in (ref, result.bam, result.truth, result.bed)):
+        return result  # the same simulation is already on disk
     fa = run_tool(["samtools", "faidx", str(source), str(spec.region)], "samtools faidx").stdout.decode()
     body = fa.split("\n", 1)[1] if fa.startswith(">") else ""
     if not body.replace("\n", "").strip("Nn"):
@@ -109,6 +116,7 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     bed = out / "confident.bed"
     length = len(spec.region)
     bed.write_text(f"{name}\t{min(spec.edge, length // 4)}\t{max(length - spec.edge, 3 * length // 4)}\n")
+    stamp.write_text(key)
     return SimResult(ref, bam, truth, bed, name)
 
 

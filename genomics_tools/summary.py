@@ -188,12 +188,14 @@ def summarize_vcf(vcf: str | Path, genes: GeneIndex | None = None, known: KnownV
         for rec in vf:
             if rec.filter.keys() and not set(rec.filter.keys()) <= {"PASS", "."}:
                 continue
-            gt, gq, dp = (), None, rec.info.get("DP")
+            gt, gq, dp = (), None, rec.info.get("DP") if "DP" in rec.info else None
             if len(header.samples):
                 s = rec.samples[0]
-                gt = s.get("GT") or ()
-                gq = s.get("GQ") if "GQ" in s else None
-                dp = s.get("DP") if "DP" in s and s.get("DP") is not None else dp
+                fmt = set(rec.format.keys())
+                gt = (s["GT"] if "GT" in fmt else None) or ()
+                gq = s["GQ"] if "GQ" in fmt else None
+                if "DP" in fmt and s["DP"] is not None:
+                    dp = s["DP"]
             called = sorted({a for a in gt if a}) if gt else list(range(1, len(rec.alts or ()) + 1))
             for idx in called:
                 alt = (rec.alts or ())[idx - 1] if idx - 1 < len(rec.alts or ()) else None

@@ -41,6 +41,7 @@ class TrainOptions:
         n_slices: how many of the training slices to use.
         seed: seed for dwgsim, shuffling and initialisation.
         epochs: passes over the training examples.
+        width, hidden: CNN convolution channels and classifier units.
         batch_size, lr, weight_decay: optimiser settings.
         mutation_rate, indel_fraction: dwgsim settings for training slices.
         heldout: region simulated at 30x for the metrics in the card.
@@ -51,7 +52,7 @@ class TrainOptions:
     workdir: Path = Path("runs/train-caller")
     n_slices: int = len(TRAIN_STARTS_MB)
     seed: int = 7
-    epochs: int = 30
+    epochs: int = 15
     batch_size: int = 256
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -59,6 +60,8 @@ class TrainOptions:
     indel_fraction: float = 0.3
     heldout: Region = field(default_factory=lambda: HELDOUT)
     threads: int = 2
+    width: int = 32
+    hidden: int = 64
 
 
 def training_specs(opts: TrainOptions) -> list[SimSpec]:
@@ -126,7 +129,7 @@ def fit(ex, opts: TrainOptions, progress: bool = True):
     x = torch.from_numpy(ex.tensors.astype(np.float32))
     s = torch.from_numpy(ex.site.astype(np.float32))
     y = torch.from_numpy(ex.labels.astype(np.int64))
-    model = build_model(in_channels=x.shape[1], n_site=s.shape[1])
+    model = build_model(in_channels=x.shape[1], n_site=s.shape[1], width=opts.width, hidden=opts.hidden)
     optim = torch.optim.AdamW(model.parameters(), lr=opts.lr, weight_decay=opts.weight_decay)
     steps = opts.epochs * ((len(y) + opts.batch_size - 1) // opts.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(optim, max_lr=opts.lr, total_steps=max(steps, 1))
@@ -146,7 +149,7 @@ def fit(ex, opts: TrainOptions, progress: bool = True):
             loss.backward()
             optim.step()
             sched.step()
-            total += float(loss) * len(b)
+            total += loss.item() * len(b)
             correct += int((logits.argmax(1) == y[b]).sum())
         history.append({"epoch": epoch + 1, "loss": round(total / len(y), 5), "accuracy": round(correct / len(y), 5)})
     model.eval()
@@ -192,7 +195,8 @@ def train_caller(opts: TrainOptions, command: str | None = None, progress: bool 
     os.replace(tmp, out)
     card = {
         "name": out.stem,
-        "architecture": {"in_channels": int(ex.tensors.shape[1]), "n_site": int(ex.site.shape[1])},
+        "architecture": {"in_channels": int(ex.tensors.shape[1]), "n_site": int(ex.site.shape[1]),
+                         "width": opts.width, "hidden": opts.hidden},
         "command": command or "medbot train-caller " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
         "seed": opts.seed,
         "options": {k: (str(v) if isinstance(v, (Path, Region)) else v) for k, v in asdict(opts).items()},
