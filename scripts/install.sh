@@ -19,6 +19,9 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   "$PIP" install torch==2.13.0
 fi
 
+# A portable CPU build (AVX2/FMA/F16C): a native build also enables AMX kernels, which crash with
+# "Illegal instruction" on virtual machines that advertise AMX without granting it.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF}"
 if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
   step "installing llama-cpp-python: compiling llama.cpp from source takes about 12 minutes on 2 cores the first time (progress below)"
   # pip's verbose log carries cmake's [ NN%] lines: show only those as progress.
