@@ -14,6 +14,7 @@ from bot.tools.base import Tool, ToolResult
 
 TOOL_MODULES: dict[str, str] = {
     # name -> "module:Class"; each package adds its tool here.
+    "segment_image": "bot.tools.segment_image:SegmentImage",
     "search_literature": "bot.tools.search_literature:SearchLiterature",
     "call_variants": "bot.tools.call_variants:CallVariants",
 }

@@ -1,0 +1,56 @@
+"""Agent tool `segment_image`: adapts vision_tools' segmentation report to JSON, text, files, tables."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.tools.base import Tool, ToolResult
+
+
+class SegmentImage(Tool):
+    """Segment an uploaded medical image and measure what was found."""
+
+    name = "segment_image"
+    description = ("Segment a medical image file (DICOM file or series folder, NIfTI, PNG/JPEG) with a CNN and "
+                   "measure it: volume of each structure in mL, lesion count, largest lesion diameter in mm and "
+                   "position; returns an overlay picture and a measurements table. The default model is a demo "
+                   "model for T1 brain MRI (brain tissue and lesions); other images are refused unless a user "
+                   "model for them is given.")
+    parameters = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "description": "path of the uploaded image file or DICOM series folder"},
+            "segmenter": {"type": "string", "description": "'default' or a path to a user model (MONAI bundle, TorchScript, ONNX)"},
+        },
+        "required": ["path"],
+        "additionalProperties": False,
+    }
+
+    def setup(self) -> None:
+        if self.settings is None:
+            from bot.config import load_settings
+
+            self.settings = load_settings()
+        self._segmenters: dict[str, Any] = {}
+
+    def _segmenter(self, name: str):
+        from vision_tools.registry import get_segmenter
+
+        if name not in self._segmenters:
+            threads = self.settings.vision.threads
+            self._segmenters[name] = get_segmenter(name, threads=threads) if name == "default" else get_segmenter(name)
+        return self._segmenters[name]
+
+    def forward(self, path: str, segmenter: str | None = None) -> ToolResult:
+        from vision_tools.pipeline import SegmentOptions, segment_file
+
+        name = segmenter or self.settings.vision.segmenter
+        stem = Path(path).name.split(".")[0] or "image"
+        out = self.settings.home / "segmentations" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        options = SegmentOptions(segmenter=name, out_dir=out, max_mb=self.settings.safety.max_upload_mb,
+                                 min_finding_ml=self.settings.vision.min_finding_ml)
+        report = segment_file(path, options, segmenter=self._segmenter(name))
+        data = report.to_dict()
+        return ToolResult(data=data, text=report.text, files=dict(report.files), tables={"Measurements": report.table})

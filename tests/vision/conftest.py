@@ -1,0 +1,37 @@
+"""Fixtures for vision tests: small synthetic volumes and tiny user models (nothing downloads)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from vision_helpers import THRESHOLD_CONFIG, sphere_volume, threshold_module  # noqa: E402
+
+
+@pytest.fixture
+def sphere_nifti(tmp_path) -> Path:
+    import nibabel as nib
+
+    arr, affine = sphere_volume()
+    path = tmp_path / "sphere.nii.gz"
+    nib.save(nib.Nifti1Image(arr, affine), str(path))
+    return path
+
+
+@pytest.fixture
+def torchscript_model(tmp_path) -> Path:
+    """A TorchScript threshold model with its config (`<stem>.json`)."""
+    import torch
+
+    path = tmp_path / "models" / "threshold.ts"
+    path.parent.mkdir()
+    torch.jit.save(torch.jit.script(threshold_module()), str(path))
+    path.with_suffix(".json").write_text(json.dumps(THRESHOLD_CONFIG))
+    return path
+
+
