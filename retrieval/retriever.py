@@ -1,0 +1,257 @@
+"""Hybrid retrieval: BM25 + dense (whatever is embedded so far), fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.errors import UserError
+from retrieval.fusion import rrf
+from retrieval.index import LiteratureIndex
+from retrieval.types import Passage
+
+FILTER_KEYS = {"year_min", "year_max", "pub_types"}
+
+
+def check_filters(filters: dict | None) -> dict:
+    """Validate search filters: year_min, year_max (ints), pub_types (list of names).
+
+    Raises:
+        UserError: unknown keys or bad values.
+    """
+    if not filters:
+        return {}
+    if not isinstance(filters, dict):
+        raise UserError("filters must be an object with year_min, year_max, pub_types")
+    unknown = set(filters) - FILTER_KEYS
+    if unknown:
+        raise UserError(f"unknown filter(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(FILTER_KEYS))})")
+    out: dict[str, Any] = {}
+    for key in ("year_min", "year_max"):
+        v = filters.get(key)
+        if v is not None:
+            try:
+                out[key] = int(v)
+            except (TypeError, ValueError):
+                raise UserError(f"filter {key} must be a year, got {v!r}") from None
+    if "year_min" in out and "year_max" in out and out["year_min"] > out["year_max"]:
+        raise UserError(f"filter year_min {out['year_min']} is after year_max {out['year_max']}")
+    pts = filters.get("pub_types")
+    if pts:
+        if isinstance(pts, str):
+            pts = [pts]
+        if not isinstance(pts, (list, tuple)) or not all(isinstance(p, str) and p.strip() for p in pts):
+            raise UserError("filter pub_types must be a list of publication type names")
+        out["pub_types"] = [p.strip() for p in pts]
+    return out
+
+
+def _source(row: dict) -> dict[str, Any]:
+    meta = row["meta"]
+    src: dict[str, Any] = {"kind": row["kind"], "doc_id": row["doc_id"], "title": row["title"]}
+    for key in ("pmid", "pmcid", "journal", "doi", "path"):
+        if meta.get(key):
+            src[key] = meta[key]
+    if row["year"]:
+        src["year"] = row["year"]
+    if row["page"] is not None:
+        src["page"] = row["page"]
+    if row["section"]:
+        src["section"] = row["section"]
+    if row["pub_types"]:
+        src["pub_types"] = row["pub_types"]
+    return src
+
+
+class HybridRetriever:
+    """Search one collection with BM25 and dense vectors, fused by RRF.
+
+    Args:
+        index: the collection.
+        min_similarity: dense cosine below which `is_relevant` says the passages do not cover
+            the question (calibrated: see docs/retrieval.md).
+        depth: candidates taken from each retriever before fusion (at least 5 x k).
+    """
+
+    def __init__(self, index: LiteratureIndex, min_similarity: float = 0.35, depth: int = 50):
+        self.index = index
+        self.min_similarity = min_similarity
+        self.depth = depth
+        self._lexical = None
+        self._lexical_gen: int | None = None
+        self._store_embedded = -1
+        self._store_opened_at = 0.0
+
+    # --- index freshness ------------------------------------------------------------------
+    def _refresh_lexical(self):
+        from retrieval.ingest import ensure_lexical
+        from retrieval.lexical import LexicalIndex, lexical_generation
+
+        gen = self.index.catalog.generation
+        if self._lexical is not None and self._lexical_gen == gen:
+            return self._lexical
+        if lexical_generation(self.index.layout.bm25) != gen:
+            ensure_lexical(self.index)
+        self._lexical = LexicalIndex(self.index.layout.bm25)
+        self._lexical_gen = self._lexical.generation
+        return self._lexical
+
+    def _embedded_count(self) -> int:
+        counts = self.index.catalog.counts()
+        embedded = counts["embedded"]
+        # Vectors written by another process (the background fill) become visible after a reopen.
+        if self._store_embedded >= 0 and embedded > self._store_embedded and time.time() - self._store_opened_at > 15:
+            self.index.reopen_store()
+            self._store_embedded = -1
+        if self._store_embedded < 0:
+            self._store_embedded = embedded
+            self._store_opened_at = time.time()
+        return embedded
+
+    # --- API ------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid") -> list[Passage]:
+        """The k best passages for `query`.
+
+        Args:
+            query: free text.
+            k: number of passages (1-100).
+            filters: year_min, year_max, pub_types (any of; case-insensitive substring match).
+            mode: "hybrid" (RRF of both), or "dense" / "bm25" alone (benchmarks, debugging).
+
+        Returns:
+            Passages best first; `similarity` is the dense cosine of the query to the chunk
+            (taken from its stored vector, or computed for chunks not yet embedded).
+
+        Raises:
+            UserError: empty query, bad k or bad filters.
+        """
+        q = " ".join(str(query or "").split())
+        if not q:
+            raise UserError("empty query")
+        if not isinstance(k, int) or not 1 <= k <= 100:
+            raise UserError(f"k must be between 1 and 100, got {k!r}")
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise UserError(f"unknown search mode '{mode}' (hybrid, dense, bm25)")
+        flt = check_filters(filters)
+        depth = max(self.depth, 5 * k)
+        lex_ids: list[str] = []
+        if mode != "dense":
+            lex_ids = [h.id for h in self._refresh_lexical().search(q, depth, flt)]
+        sims: dict[str, float] = {}
+        dense_ids: list[str] = []
+        qvec = None
+        if mode != "bm25" and self._embedded_count() > 0:
+            qvec = self.index.embedder.embed_query(q)
+            hits = self.index.store.query(qvec, depth * (3 if flt.get("pub_types") else 1),
+                                          flt.get("year_min"), flt.get("year_max"))
+            rows = self.index.catalog.chunk_rows([i for i, _ in hits])
+            want = [t.lower() for t in flt.get("pub_types", [])]
+            for cid, sim in hits:
+                row = rows.get(cid)
+                if row is None:  # stale vector of a replaced chunk: the next fill deletes it
+                    continue
+                if want and not any(w in p.lower() for p in row["pub_types"] for w in want):
+                    continue
+                dense_ids.append(cid)
+                sims[cid] = sim
+            dense_ids = dense_ids[:depth]
+        fused = rrf({"dense": dense_ids, "bm25": lex_ids})[:k]
+        rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])
+        fused = [f for f in fused if f[0] in rows]
+        self._fill_similarities(q, qvec, [f[0] for f in fused], rows, sims)
+        return [Passage(id=cid, text=rows[cid]["text"], score=round(score, 6), similarity=sims.get(cid),
+                        source=_source(rows[cid]), ranks=ranks) for cid, score, ranks in fused]
+
+    def _fill_similarities(self, q: str, qvec, ids: list[str], rows: dict, sims: dict[str, float]) -> None:
+        import numpy as np
+
+        missing = [i for i in ids if i not in sims]
+        if not missing:
+            return
+        if qvec is None:
+            qvec = self.index.embedder.embed_query(q)
+        stored = self.index.store.vectors([i for i in missing if rows[i]["embedded"]]) if self._embedded_count() > 0 else {}
+        for cid, vec in stored.items():
+            sims[cid] = float(np.dot(np.asarray(vec, dtype=np.float32), qvec))
+        rest = [i for i in missing if i not in sims]
+        if rest:
+            texts = [(f"{rows[i]['context']}\n{rows[i]['text']}" if rows[i]["context"] else rows[i]["text"]) for i in rest]
+            for cid, vec in zip(rest, self.index.embedder.embed(texts, batch_size=16)):
+                sims[cid] = float(np.dot(vec, qvec))
+        for cid in missing:
+            if cid in sims:
+                sims[cid] = round(sims[cid], 6)
+
+    def is_relevant(self, passages: list[Passage]) -> bool:
+        """True when the best dense similarity reaches the calibrated threshold.
+
+        RRF scores only rank; they say nothing about whether the corpus covers the question,
+        so the decision uses the dense cosine of the query to the passages.
+        """
+        sims = [p.similarity for p in passages if p.similarity is not None]
+        return bool(sims) and max(sims) >= self.min_similarity
+
+    def status(self) -> dict[str, Any]:
+        """Index state for the CLI and the web chat.
+
+        Returns:
+            {collection, store, embedder, bm25_docs, documents, dense_done, dense_total,
+             dense_complete, filling, rate (chunks/s), eta_s, fill_state}
+        """
+        from retrieval.dense_fill import fill_running, read_fill_status
+        from retrieval.lexical import LexicalIndex, lexical_generation
+
+        layout = self.index.layout
+        c = self.index.catalog.counts()
+        fs = read_fill_status(layout) or {}
+        running = fill_running(layout)
+        bm25_docs = 0
+        if lexical_generation(layout.bm25) is not None:
+            bm25_docs = self._lexical.n if self._lexical is not None else LexicalIndex(layout.bm25).n
+        return {
+            "collection": layout.collection,
+            "store": layout.chroma_url or str(layout.chroma_path),
+            "embedder": self.index.embedder.name,
+            "documents": c["docs"],
+            "bm25_docs": bm25_docs,
+            "dense_done": c["embedded"],
+            "dense_total": c["chunks"],
+            "dense_complete": c["chunks"] > 0 and c["embedded"] == c["chunks"],
+            "filling": running,
+            "rate": round(float(fs.get("rate") or 0.0), 2) if running else 0.0,
+            "eta_s": (round(float(fs["eta_s"]), 1) if running and fs.get("eta_s") is not None else None),
+            "fill_state": fs.get("state") if fs else None,
+        }
+
+
+def get_retriever(settings, embedder=None) -> HybridRetriever:
+    """The retriever of the configured collection, ready to search.
+
+    On a fresh machine (empty catalog) with `retrieval.auto_build` on, the BM25 index of the
+    default MEDLINE corpus is built first (about half a minute on 2 cores) and, with
+    `retrieval.auto_fill`, a detached background process starts filling the dense index
+    (resumable; see `status()`); search serves BM25 at once and fuses in vectors as they come.
+
+    Args:
+        settings: `bot.config.Settings`.
+        embedder: an embedder to use instead of the configured one (tests); no background fill
+            is started for it.
+
+    Raises:
+        UserError: the collection was built with another embedder, or the store is unreachable.
+    """
+    from retrieval.dense_fill import fill_running, start_background_fill
+    from retrieval.ingest import ensure_lexical, ingest_lexical
+
+    r = settings.retrieval
+    index = LiteratureIndex(settings, embedder)
+    counts = index.catalog.counts()
+    if counts["docs"] == 0 and r.auto_build and embedder is None:
+        ingest_lexical(index, [])
+        counts = index.catalog.counts()
+    else:
+        ensure_lexical(index)
+    if (r.auto_fill and embedder is None and counts["chunks"] > counts["embedded"]
+            and not fill_running(index.layout)):
+        start_background_fill(settings)
+    return HybridRetriever(index, min_similarity=r.min_similarity)
