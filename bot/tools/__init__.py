@@ -17,6 +17,9 @@ TOOL_MODULES: dict[str, str] = {
     "segment_image": "bot.tools.segment_image:SegmentImage",
     "search_literature": "bot.tools.search_literature:SearchLiterature",
     "call_variants": "bot.tools.call_variants:CallVariants",
+    "lookup_icd10": "bot.tools.lookup_icd10:LookupICD10",
+    "summarize_case": "bot.tools.summarize_case:SummarizeCase",
+    "make_report": "bot.tools.make_report:MakeReport",
 }
 
 
