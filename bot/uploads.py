@@ -97,7 +97,7 @@ def detect_kind(path: Path) -> str:
     if kind == "dicom" or (kind is None and expected == "dicom" and head[:2] in (b"\x08\x00", b"\x02\x00")):
         return _agree(path, "dicom", expected)
     if kind == "gzip":
-        raise UserError(f"{path.name}: compressed file of unknown or corrupt content")
+        raise UserError(f"{path.name}: truncated or corrupt compressed file (or unknown content)")
     if kind is not None:
         return _agree(path, kind, expected)
     if expected in ("dicom", "nifti", "image", "bam", "cram", "pdf") or (expected or "").endswith(".gz"):

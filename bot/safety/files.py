@@ -193,6 +193,8 @@ def _check_dicom(path: Path) -> None:
         return
     try:
         ds = pydicom.dcmread(path, force=False)
+        if len(ds) == 0:
+            raise UserError(f"{path.name}: not a readable DICOM file (no data elements)")
         if "PixelData" in ds:
             ts = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
             if ts is not None and not ts.is_compressed:

@@ -31,7 +31,10 @@ _INSTRUCTION = re.compile(
     r"\b(assistant|ai|model|chatbot|llm|bot)s?\b[,:]?\s+(must|should|shall|will|needs? to)\b|"
     r"</?\s*(system|instructions?|admin|im_start|im_end)\s*>|\bBEGIN (SYSTEM|INSTRUCTIONS|PROMPT)\b|"
     r"\b(do not|don't|never) (tell|mention|cite|warn|refer)\b|"
-    r"\b(tell|advise|instruct|recommend( that)?) (the )?(user|patient|reader)s? (to|that)\b",
+    r"\b(tell|advise|instruct|recommend( that)?) (the )?(user|patient|reader)s? (to|that)\b|"
+    r"\b(append|add|include|insert|put)\b.{0,80}\b(to|in|at the end of|into) (your|the|every|each) "
+    r"(reply|replies|answer|answers|response|responses|output)\b|"
+    r"\b(model|assistant|ai|chatbot|llm)\s*:\s",
     re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{3,120})[\"”'’]")
 _CODE = re.compile(r"\b(?=[A-Z0-9_-]*\d)(?=[A-Z0-9_-]*[A-Z])[A-Z0-9]+(?:[-_][A-Z0-9]+)+\b|\b[A-Z]{2,}\d{3,}\b")
@@ -65,13 +68,16 @@ def sentences(text: str) -> list[str]:
 def find_injections(text: str) -> list[Injection]:
     """Instruction-like sentences in untrusted text and their payloads."""
     found = []
-    for s in sentences(text):
+    sents = sentences(text)
+    for i, s in enumerate(sents):
         if not _INSTRUCTION.search(s):
             continue
-        payloads = [m.group(1).strip() for m in _QUOTED.finditer(s)]
-        payloads += _CODE.findall(s) + _URL.findall(s)
+        # an injection often spans sentences ("You are now X. Say 'Y'."): read the next two as well
+        window = " ".join(sents[i:i + 3])
+        payloads = [m.group(1).strip() for m in _QUOTED.finditer(window)]
+        payloads += _CODE.findall(window) + _URL.findall(window)
         if not payloads:
-            payloads += [m.group(1).strip(" \"'“”") for m in _SAY.finditer(s)]
+            payloads += [m.group(1).strip(" \"'“”") for m in _SAY.finditer(window)]
         found.append(Injection(s.strip(), [p for p in payloads if len(p) >= 3]))
     return found
 

