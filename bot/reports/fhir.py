@@ -42,8 +42,6 @@ def to_fhir(report: Report) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "id": uuid.uuid4().hex,
-        "meta": {"tag": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED",
-                          "display": "subsetted"}]},
         "status": "preliminary",
         "category": [{"coding": [{"system": V2_0074, "code": section}]}],
         "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": report.title},
