@@ -122,4 +122,5 @@ def from_case(settings, path: Path, backend=None) -> Report:
             findings.append(f"_Removed from the narrative (not traceable to the record): {flag['token']}_")
     return Report(title="Case report (preliminary)", kind="case", source=path.name, subject=demographics(facts),
                   created=_now(), findings=findings, tables=tables, conclusion=summary.narrative,
-                  model=getattr(backend, "name", "") if backend is not None else "rule-based summary")
+                  model=getattr(backend, "name", "") if backend is not None else "rule-based summary",
+                  effective=facts.as_of)

@@ -45,7 +45,7 @@ def to_fhir(report: Report) -> dict[str, Any]:
         "status": "preliminary",
         "category": [{"coding": [{"system": V2_0074, "code": section}]}],
         "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": report.title},
-        "effectiveDateTime": report.created,
+        "effectiveDateTime": report.effective or report.created,
         "issued": report.created,
         "conclusion": f"{conclusion}\n\n{report.disclaimer}",
         "presentedForm": forms,

@@ -41,6 +41,8 @@ def render_markdown(report: Report, out_dir: Path | None = None) -> str:
              f"- **Created:** {report.created}"]
     if report.subject:
         lines.append(f"- **Patient:** {report.subject}")
+    if report.effective:
+        lines.append(f"- **Record date:** {report.effective}")
     if report.model:
         lines.append(f"- **Drafted with:** {report.model}")
     lines += ["", "## Findings", ""]

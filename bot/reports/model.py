@@ -41,6 +41,7 @@ class Report:
         conclusion: the conclusion text.
         citations: citation records ({id, title, url, journal, year}).
         model: the LLM that drafted it.
+        effective: the clinically relevant date (a case's summary date), or None for the creation time.
     """
 
     title: str
@@ -55,4 +56,5 @@ class Report:
     conclusion: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
     model: str = ""
+    effective: str | None = None
     disclaimer: str = DISCLAIMER

@@ -51,6 +51,8 @@ def write_pdf(report: Report, out: Path) -> None:
              Paragraph(_inline(f"**Source:** {report.source} — **Created:** {report.created}"), styles["BodyText"])]
     if report.subject:
         story.append(Paragraph(_inline(f"**Patient:** {report.subject}"), styles["BodyText"]))
+    if report.effective:
+        story.append(Paragraph(_inline(f"**Record date:** {report.effective}"), styles["BodyText"]))
     if report.model:
         story.append(Paragraph(_inline(f"**Drafted with:** {report.model}"), styles["BodyText"]))
 

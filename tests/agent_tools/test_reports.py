@@ -115,6 +115,8 @@ def test_case_report_from_a_bundle(rich_bundle, tmp_path):
     obj = json.loads(write_report(settings, case=rich_bundle, fmt="fhir", out=tmp_path / "case.json").read_text())
     DiagnosticReport.model_validate(obj)
     assert obj["code"]["coding"][0]["code"] == "60591-5" and obj["status"] == "preliminary"
+    summary_date = md.split("**Record date:** ")[1][:10]
+    assert obj["effectiveDateTime"] == summary_date
 
 
 def test_bad_requests_are_user_errors_and_write_nothing(conversation, tmp_path):
