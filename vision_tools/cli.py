@@ -30,10 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "held-out Dice.")
     t.add_argument("--out", help="weights file (.pt) to write (default: $MEDBOT_HOME/segmenters/default.pt)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--cases", type=int, default=32, help="synthetic training volumes")
-    t.add_argument("--iterations", type=int, default=900)
+    t.add_argument("--cases", type=int, default=24, help="synthetic training volumes")
+    t.add_argument("--iterations", type=int, default=600)
     t.add_argument("--batch-size", dest="batch_size", type=int, default=8)
-    t.add_argument("--crop", type=int, default=80, help="train on random CROP x CROP windows of the slices (0: whole slices)")
+    t.add_argument("--crop", type=int, default=64, help="train on random CROP x CROP windows of the slices (0: whole slices)")
     t.add_argument("--lr", type=float, default=3e-3)
     t.add_argument("--val-every", dest="val_every", type=int, default=300)
     t.add_argument("--heldout-cases", dest="heldout_cases", type=int, default=4)
@@ -45,7 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _segment(args: argparse.Namespace) -> int:
     from bot.errors import UserError
     from vision_tools.pipeline import SegmentOptions, segment_file
-    from vision_tools.registry import get_segmenter
 
     settings = settings_from_args(args)
     image = Path(args.image)
@@ -58,10 +57,9 @@ def _segment(args: argparse.Namespace) -> int:
     else:
         stem = image.name.split(".")[0] or "image"
         out = settings.home / "segmentations" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    options = SegmentOptions(segmenter=name, out_dir=out, dicom_seg=args.dicom_seg,
+    options = SegmentOptions(segmenter=name, out_dir=out, dicom_seg=args.dicom_seg, threads=threads,
                              max_mb=settings.safety.max_upload_mb, min_finding_ml=settings.vision.min_finding_ml)
-    segmenter = get_segmenter(name, threads=threads) if name == "default" else get_segmenter(name)
-    report = segment_file(image, options, segmenter=segmenter)
+    report = segment_file(image, options)
     if args.json:
         print_json(report.to_dict())
         return 0
@@ -87,6 +85,7 @@ def _train(args: argparse.Namespace) -> int:
     options = TrainOptions(out=out, seed=args.seed, cases=args.cases, iterations=args.iterations,
                            batch_size=args.batch_size, crop=args.crop or None, lr=args.lr, val_every=args.val_every,
                            heldout_cases=args.heldout_cases, threads=args.threads or settings.vision.threads,
+                           cache_dir=settings.home / "cache",
                            command="medbot " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train-segmenter"]
                            else "medbot train-segmenter " + _flags(args))
     card = train(options, progress=not args.json)

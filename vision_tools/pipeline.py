@@ -23,6 +23,7 @@ class SegmentOptions:
         overlay: write the overlay PNG.
         max_mb: input size limits per kind ("dicom", "nifti", "image").
         min_finding_ml: smaller components of finding labels are ignored.
+        threads: torch CPU threads for inference.
     """
 
     segmenter: str = "default"
@@ -31,6 +32,7 @@ class SegmentOptions:
     overlay: bool = True
     max_mb: dict[str, float] | None = None
     min_finding_ml: float = 0.05
+    threads: int | None = None
 
 
 @dataclass
@@ -43,6 +45,8 @@ class SegmentationReport:
         files: role -> path ("mask_nifti", "dicom_seg", "overlay", "measurements").
         table: Markdown measurements table.
         text: a short plain-text summary.
+        extra: details from the segmenter (time, spacing, model card Dice).
+        segmenter: the segmenter object used (to reuse a loaded model).
     """
 
     input: dict[str, Any]
@@ -51,6 +55,7 @@ class SegmentationReport:
     table: str = ""
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    segmenter: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "measurements": self.measurements.to_dict(),
@@ -82,7 +87,8 @@ def segment_file(path: str | Path, options: SegmentOptions | None = None, segmen
     Args:
         path: input image.
         options: run options (output folder, segmenter name...).
-        segmenter: an already built Segmenter (skips the registry), e.g. for repeated calls.
+        segmenter: an already built Segmenter (skips the registry), e.g. for repeated calls. Without it
+            the segmenter is built after the input was read and checked.
 
     Returns:
         The report with measurements and written files.
@@ -97,7 +103,7 @@ def segment_file(path: str | Path, options: SegmentOptions | None = None, segmen
 
     options = options or SegmentOptions()
     volume = load_image(path, LoadOptions(max_mb=options.max_mb))
-    seg_model = segmenter or get_segmenter(options.segmenter)
+    seg_model = segmenter or get_segmenter(options.segmenter, threads=options.threads)
     seg = seg_model.segment(volume)
     m = measure(seg, min_finding_ml=options.min_finding_ml)
     out = Path(options.out_dir)
@@ -109,7 +115,7 @@ def segment_file(path: str | Path, options: SegmentOptions | None = None, segmen
     if options.overlay:
         files["overlay"] = write_overlay(volume, seg, m, out / f"{stem}_overlay.png")
     report = SegmentationReport(input=volume.describe(), measurements=m, table=markdown_table(m), text=summary_text(m),
-                                extra=seg.extra)
+                                extra=seg.extra, segmenter=seg_model)
     meas_path = out / f"{stem}_measurements.json"
     tmp = meas_path.with_name(".tmp-" + meas_path.name)
     files["measurements"] = meas_path

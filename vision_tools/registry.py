@@ -30,12 +30,13 @@ def _config_path(model: Path) -> Path:
     return own if own.is_file() else model.parent / "segmenter.json"
 
 
-def get_segmenter(name_or_path: str | Path = "default", **kwargs):
+def get_segmenter(name_or_path: str | Path = "default", threads: int | None = None, **kwargs):
     """Build a segmenter from a registered name or a model path.
 
     Args:
         name_or_path: "default", another registered name, or a path to a user model.
-        kwargs: passed to a registered factory (e.g. `threads`).
+        threads: torch CPU threads for inference (None keeps torch's default).
+        kwargs: passed to a registered factory.
 
     Returns:
         An object following the `Segmenter` protocol.
@@ -45,7 +46,11 @@ def get_segmenter(name_or_path: str | Path = "default", **kwargs):
     """
     key = str(name_or_path)
     if key in SEGMENTERS:
-        return SEGMENTERS[key](**kwargs)
+        return SEGMENTERS[key](threads=threads, **kwargs)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     path = Path(key).expanduser()
     if not path.exists():
         raise UserError(f"unknown segmenter '{key}': not a registered name ({', '.join(sorted(SEGMENTERS))}) nor an existing path")
@@ -72,7 +77,7 @@ def get_segmenter(name_or_path: str | Path = "default", **kwargs):
             except (json.JSONDecodeError, UnicodeDecodeError):
                 is_default_card = False
             if is_default_card:
-                return _default(weights=path, **kwargs)
+                return _default(weights=path, threads=threads, **kwargs)
         from vision_tools.segmenters.torchscript import TorchScriptSegmenter
 
         return TorchScriptSegmenter(path, load_user_config(_config_path(path)))

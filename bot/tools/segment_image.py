@@ -35,14 +35,6 @@ class SegmentImage(Tool):
             self.settings = load_settings()
         self._segmenters: dict[str, Any] = {}
 
-    def _segmenter(self, name: str):
-        from vision_tools.registry import get_segmenter
-
-        if name not in self._segmenters:
-            threads = self.settings.vision.threads
-            self._segmenters[name] = get_segmenter(name, threads=threads) if name == "default" else get_segmenter(name)
-        return self._segmenters[name]
-
     def forward(self, path: str, segmenter: str | None = None) -> ToolResult:
         from vision_tools.pipeline import SegmentOptions, segment_file
 
@@ -50,7 +42,8 @@ class SegmentImage(Tool):
         stem = Path(path).name.split(".")[0] or "image"
         out = self.settings.home / "segmentations" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
         options = SegmentOptions(segmenter=name, out_dir=out, max_mb=self.settings.safety.max_upload_mb,
-                                 min_finding_ml=self.settings.vision.min_finding_ml)
-        report = segment_file(path, options, segmenter=self._segmenter(name))
+                                 min_finding_ml=self.settings.vision.min_finding_ml, threads=self.settings.vision.threads)
+        report = segment_file(path, options, segmenter=self._segmenters.get(name))
+        self._segmenters.setdefault(name, report.segmenter)  # reuse the loaded model on the next call
         data = report.to_dict()
         return ToolResult(data=data, text=report.text, files=dict(report.files), tables={"Measurements": report.table})

@@ -31,6 +31,7 @@ class TrainOptions:
             weights are kept.
         heldout_cases: held-out volumes (seeds 900_000+) evaluated once at the end for the card.
         threads: torch CPU threads.
+        cache_dir: keep the generated training cases here and reuse them on the next run (None: no cache).
         checkpoint: write the best weights so far beside `out` as `<stem>.best.pt` (+ card).
         net: network hyper-parameters.
         command: the command line recorded in the model card.
@@ -38,10 +39,10 @@ class TrainOptions:
 
     out: Path = Path("vision_tools/weights/default.pt")
     seed: int = 0
-    cases: int = 32
-    iterations: int = 900
+    cases: int = 24
+    iterations: int = 600
     batch_size: int = 8
-    crop: int | None = 80
+    crop: int | None = 64
     lr: float = 3e-3
     lesion_fraction: float = 0.4
     val_cases: int = 2
@@ -49,6 +50,7 @@ class TrainOptions:
     heldout_cases: int = 4
     threads: int | None = None
     checkpoint: bool = True
+    cache_dir: Path | None = None
     net: NetConfig = field(default_factory=NetConfig)
     command: str = ""
 
@@ -121,10 +123,20 @@ def train(options: TrainOptions, progress: bool = True) -> dict:
     t_start = time.perf_counter()
     template = load_template(int(round(options.net.spacing_mm)))
     shape = template.t1.shape
-    images = np.zeros((options.cases,) + shape, dtype=np.float32)
-    labels = np.zeros((options.cases,) + shape, dtype=np.uint8)
-    for i in tqdm(range(options.cases), desc="synthetic cases", disable=not progress):
-        images[i], labels[i] = make_case(template, options.seed * 100_000 + i)
+    cache = (Path(options.cache_dir) / f"segmenter-cases-seed{options.seed}-n{options.cases}.npz") if options.cache_dir else None
+    if cache is not None and cache.is_file():
+        with np.load(cache) as z:
+            images, labels = z["images"], z["labels"]
+    else:
+        images = np.zeros((options.cases,) + shape, dtype=np.float32)
+        labels = np.zeros((options.cases,) + shape, dtype=np.uint8)
+        for i in tqdm(range(options.cases), desc="synthetic cases", disable=not progress):
+            images[i], labels[i] = make_case(template, options.seed * 100_000 + i)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(cache.stem + ".tmp.npz")
+            np.savez(tmp, images=images, labels=labels)
+            os.replace(tmp, cache)
     t_data = time.perf_counter() - t_start
     usable, lesion_pairs, _ = _slices(images, labels, options.net.context)
 

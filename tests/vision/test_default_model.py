@@ -1,0 +1,75 @@
+"""The committed default model: held-out Dice as in its model card, and end-to-end `medbot segment`
+on the MNI152 template at 1 mm (a resolution not used in training) and on a DICOM series."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from vision_tools.segmenters.default import DEFAULT_WEIGHTS, DefaultSegmenter, load_card
+
+pytestmark = pytest.mark.slow
+
+
+def test_committed_weights_are_small_and_documented():
+    card = load_card(DEFAULT_WEIGHTS)
+    assert DEFAULT_WEIGHTS.stat().st_size < 20e6
+    assert card["training"]["command"].startswith("medbot train-segmenter")
+    assert isinstance(card["training"]["seed"], int)
+    assert set(card["heldout_dice"]) == {"csf", "grey matter", "white matter", "lesion"}
+    assert "load_mni152_gm_template" in card["labels"]["2"]
+
+
+def test_committed_weights_reach_card_dice_on_heldout_cases():
+    from vision_tools.training.evaluate import evaluate_segmenter
+
+    seg = DefaultSegmenter()
+    card = seg.card
+    res = evaluate_segmenter(seg, n=card["heldout"]["cases"], seed0=card["heldout"]["seeds"][0])
+    assert res["seeds"] == card["heldout"]["seeds"]
+    for label, value in card["heldout_dice"].items():
+        assert res["dice"][label] >= value - 0.01, (label, res["dice"][label], value)
+
+
+def test_segment_mni_template_1mm(tmp_path, capsys):
+    import nibabel as nib
+
+    from vision_tools.training.labels import load_template
+
+    t = load_template(1)
+    path = tmp_path / "mni152_1mm.nii.gz"
+    nib.save(nib.Nifti1Image(t.t1, t.affine), str(path))
+    rc = main(["segment", str(path), "--out", str(tmp_path / "out"), "--json"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    vols = data["measurements"]["volumes_ml"]
+    assert vols["grey matter"] == pytest.approx(1090, rel=0.15)
+    assert vols["white matter"] == pytest.approx(636, rel=0.15)
+    assert "demo model for T1 brain MRI" in data["text"]
+    mask = np.asarray(nib.load(data["files"]["mask_nifti"]).dataobj)
+    assert mask.shape == t.t1.shape
+    agreement = {v: 2 * np.sum((mask == v) & (t.labels == v)) / (np.sum(mask == v) + np.sum(t.labels == v)) for v in (2, 3)}
+    assert agreement[2] > 0.8 and agreement[3] > 0.8, agreement
+    assert (tmp_path / "out" / "mni152_1mm_overlay.png").is_file()
+
+
+def test_segment_dicom_series_of_template_with_seg(tmp_path, capsys):
+    import highdicom as hd
+
+    from vision_tools.io.dicom import write_dicom_series
+    from vision_tools.training.labels import load_template
+    from vision_tools.volume import Volume
+
+    t = load_template(2)
+    write_dicom_series(Volume(t.t1 * 1000.0, t.affine), tmp_path / "mni_series")
+    rc = main(["segment", str(tmp_path / "mni_series"), "--out", str(tmp_path / "out"), "--json"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["input"]["slices"] == t.t1.shape[2] and data["input"]["modality"] == "MR"
+    seg = hd.seg.segread(data["files"]["dicom_seg"])
+    names = [s.SegmentLabel for s in seg.SegmentSequence]
+    assert {"csf", "grey matter", "white matter"} <= set(names)
+    assert data["measurements"]["volumes_ml"]["grey matter"] == pytest.approx(1090, rel=0.15)
