@@ -16,6 +16,16 @@ from pathlib import Path
 from bot.errors import InternalError, UserError
 
 CODE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$", re.I)
+_QUALIFIERS = {"essential", "primary", "unspecified", "nos", "disease", "disorder", "organism", "site"}
+# Common clinical abbreviations the ICD-10-CM titles spell out.
+ABBREVIATIONS = {
+    "copd": "chronic obstructive pulmonary disease", "htn": "hypertension", "t2dm": "type 2 diabetes mellitus",
+    "t1dm": "type 1 diabetes mellitus", "dm": "diabetes mellitus", "ckd": "chronic kidney disease",
+    "chf": "heart failure", "hf": "heart failure", "mi": "myocardial infarction", "afib": "atrial fibrillation",
+    "af": "atrial fibrillation", "uti": "urinary tract infection", "cad": "coronary artery disease",
+    "tia": "transient cerebral ischemic attack", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
+    "gerd": "gastro-esophageal reflux disease", "osa": "obstructive sleep apnea", "ra": "rheumatoid arthritis",
+}
 BLOCK = re.compile(r"^[A-TV-Z][0-9]{2}-[A-TV-Z][0-9]{2}$", re.I)
 
 
@@ -95,6 +105,7 @@ def search(text: str, limit: int = 8) -> list[IcdCode]:
         UserError: empty text or nothing found.
     """
     words = [w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if len(w) >= 2 or w.isdigit()]
+    words = [x for w in words for x in ABBREVIATIONS.get(w, w).replace("-", " ").split()]
     if not words:
         raise UserError("empty ICD-10 query: give a code (E11.9) or words (type 2 diabetes)")
     found: list[IcdCode] = []
@@ -110,8 +121,14 @@ def search(text: str, limit: int = 8) -> list[IcdCode]:
                 "SELECT c.code_dot, c.long_name, c.billable, bm25(cm_fts) AS r FROM cm_fts f "
                 "JOIN cm_codes c ON c.rowid = f.rowid WHERE cm_fts MATCH ? ORDER BY r LIMIT 200",
                 (q,)).fetchall())
+    want = set(words) - _QUALIFIERS
+
+    def plain(name: str) -> bool:  # "Essential (primary) hypertension" is plain "hypertension"
+        return bool(want) and set(re.sub(r"[^\w\s]", " ", name.lower()).split()) - _QUALIFIERS == want
+
     for stage in stages:
-        ranked = sorted(stage, key=lambda r: (round(r[3], 1) if len(r) > 3 else -1e9, len(r[0]), r[0]))
+        ranked = sorted(stage, key=lambda r: (not plain(r[1]), round(r[3], 1) if len(r) > 3 else -1e9,
+                                              len(r[0]), r[0]))
         for r in ranked:
             if r[0] not in seen:
                 seen.add(r[0])

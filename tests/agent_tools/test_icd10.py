@@ -22,7 +22,8 @@ def test_billable_flag():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("type 2 diabetes", "E11"), ("asthma", "J45"), ("migraine", "G43"),
+    ("type 2 diabetes", "E11"), ("asthma", "J45"), ("migraine", "G43"), ("hypertension", "I10"),
+    ("heart failure", "I50"), ("COPD", "J44.9"),
     ("chronic kidney disease stage 2", "N18.2"),
 ])
 def test_text_gives_codes_best_first(text, expected):
