@@ -120,10 +120,40 @@ def summarize_facts(facts: CaseFacts, backend=None, role: str = "clinician", act
     return CaseSummary(facts=facts, narrative=narrative, narrative_source=source, markdown=markdown, flags=flags)
 
 
+def facts_from_json(data: dict) -> CaseFacts:
+    """Rebuild CaseFacts from `CaseFacts.to_json()` (e.g. a summarize_case tool result's data["facts"])."""
+    import dataclasses
+
+    lists = {"problems", "social", "medications", "allergies", "vitals", "labs", "procedures", "imaging", "genomics"}
+    known = {f.name for f in dataclasses.fields(CaseFacts)}
+    kw = {k: v for k, v in data.items() if k in known}
+    for k in lists & kw.keys():
+        kw[k] = [Item(**i) for i in kw[k]]
+    kw["derived"] = [Derived(**d) for d in kw.get("derived", [])]
+    return CaseFacts(**kw)
+
+
+def check_answer(text: str, facts_json: dict, action: str = "remove") -> tuple[str, list[dict[str, str]]]:
+    """Check a chat answer about a case: drop (or flag) sentences with numbers/dates not in the facts.
+
+    Args:
+        text: the LLM's answer.
+        facts_json: `data["facts"]` of a summarize_case result.
+        action: "remove" or "flag".
+
+    Returns:
+        (checked text, flags).
+    """
+    from bot.cases.trace import TraceIndex, check_text
+
+    return check_text(text, TraceIndex.from_facts(facts_from_json(facts_json)), action=action)
+
+
 def summarize_file(settings, path: Path, backend=None, role: str = "clinician", as_of: str | None = None) -> CaseSummary:
     """Summarize a FHIR bundle or notes file (see `summarize_facts`)."""
     return summarize_facts(facts_from_file(settings, path, as_of=as_of), backend=backend, role=role)
 
 
-__all__ = ["CaseFacts", "CaseSummary", "Derived", "Item", "RULES", "facts_from_file", "facts_from_text",
+__all__ = ["CaseFacts", "CaseSummary", "Derived", "Item", "RULES", "check_answer", "facts_from_file",
+           "facts_from_json", "facts_from_text",
            "summarize_facts", "summarize_file", "detect_case_kind"]

@@ -230,3 +230,15 @@ def test_size_limit_is_enforced(tmp_path):
     n.write_text(NOTES * 50, encoding="utf-8")
     with pytest.raises(UserError, match="limit for text"):
         facts_from_file(settings, n)
+
+
+def test_chat_answer_about_a_case_can_be_checked(rich_bundle):
+    from bot.cases import check_answer, facts_from_json
+
+    facts = facts_from_file(load_settings(), rich_bundle)
+    data = summarize_facts(facts).to_json()
+    json.dumps(data)
+    assert facts_from_json(data["facts"]) == facts
+    med = facts.medications[0].text
+    text, flags = check_answer(f"She takes {med}. Her LDL was 412 mg/dL in 2040.", data["facts"])
+    assert text == f"She takes {med}." and {f["token"] for f in flags} == {"412", "2040"}
