@@ -24,10 +24,10 @@ fi
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF}"
 if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
   step "installing llama-cpp-python: compiling llama.cpp from source takes about 12 minutes on 2 cores the first time (progress below)"
-  # pip's verbose log carries cmake's [ NN%] lines: show only those as progress.
+  # pip's verbose log carries the build's [N/M] (ninja) or [ NN%] (make) steps: show only those.
   "$PIP" install -v -c constraints.txt "llama-cpp-python>=0.3" 2>&1 \
-    | grep --line-buffered -E '^\s*\[ *[0-9]+%\]|Successfully installed|ERROR|error:' \
-    | sed -u -E 's/^\s*(\[ *[0-9]+%\]).*\/([^/ ]+\.(c|cpp|o))$/   \1 \2/' || true
+    | grep --line-buffered -E '^\s*\[ *[0-9]+(%|/[0-9]+)\]|Successfully installed|ERROR|error:' \
+    | sed -u -E 's/^\s*(\[[^]]*\]).* -c .*\/([^/ ]+)$/   \1 compiling \2/; s/^\s*(\[[^]]*\]) Linking .*\/([^/ ]+)$/   \1 linking \2/' || true
   .venv/bin/python -c "import llama_cpp" || { echo "llama-cpp-python failed to install" >&2; exit 1; }
 fi
 
