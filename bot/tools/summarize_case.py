@@ -90,4 +90,8 @@ class SummarizeCase(Tool):
         from bot.cases import RULES
 
         data["rules"] = RULES
-        return ToolResult(data=data, text=summary.markdown[:6000], tables={"Case summary": summary.markdown})
+        from bot.cases.render import facts_text
+
+        # the LLM gets the compact facts (small models have small contexts); people get the full summary table
+        text = f"{facts_text(facts)}\nNarrative: {summary.narrative}"
+        return ToolResult(data=data, text=text[:4000], tables={"Case summary": summary.markdown})
