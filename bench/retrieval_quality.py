@@ -32,7 +32,7 @@ def main() -> int:
 
     from bot.config import load_settings
     from retrieval.index import LiteratureIndex
-    from retrieval.quality import build_sample_index, evaluate, load_default_documents, make_queries
+    from retrieval.quality import build_sample_index, calibrate, evaluate, load_default_documents, make_queries
     from retrieval.retriever import HybridRetriever
 
     t0 = time.perf_counter()
@@ -58,7 +58,9 @@ def main() -> int:
         built = build_sample_index(index, docs, [it.doc_id for it in items], args.distractors, seed=args.seed,
                                    progress=progress)
         print(f"index: {built}")
-        res = evaluate(HybridRetriever(index), items)
+        retriever = HybridRetriever(index)
+        res = evaluate(retriever, items)
+        cal = calibrate(retriever, items[:300])
     print(f"\n{'retriever':<10}{'subset':<8}{'n':>6}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for mode in ("dense", "bm25", "hybrid"):
         for subset in ("all", "mesh", "title"):
@@ -68,8 +70,9 @@ def main() -> int:
             lat = res[mode]["latency_ms"] if subset == "all" else {"p50": "", "p95": ""}
             print(f"{mode:<10}{subset:<8}{m['queries']:>6}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@10']:>8.3f}"
                   f"{m['mrr@10']:>9.3f}{lat['p50']:>9}{lat['p95']:>9}")
+    print(f"\nrelevance calibration (best dense similarity in the top 5): {json.dumps(cal)}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"index": built, "results": res, "args": vars(args)}, indent=2))
+        Path(args.json).write_text(json.dumps({"index": built, "results": res, "calibration": cal, "args": vars(args)}, indent=2))
     return 0
 
 

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     context TEXT NOT NULL, ntok INTEGER NOT NULL, section TEXT NOT NULL DEFAULT '', page INTEGER,
     embedded INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE INDEX IF NOT EXISTS chunks_pending ON chunks(embedded, ntok);
+CREATE INDEX IF NOT EXISTS chunks_pending_id ON chunks(embedded, id);
 CREATE TABLE IF NOT EXISTS files (digest TEXT PRIMARY KEY, path TEXT NOT NULL, docs INTEGER NOT NULL,
     chunks INTEGER NOT NULL, done_at REAL NOT NULL);
 """
@@ -198,8 +198,13 @@ class Catalog:
             yield cid, (f"{ctx}\n{text}" if ctx else text), year, pts
 
     def pending(self, limit: int) -> list[tuple[str, str, int]]:
-        """Up to `limit` chunks without a vector, shortest first: (id, indexed text, ntok)."""
-        rows = self.db.execute("SELECT id, context, text, ntok FROM chunks WHERE embedded=0 ORDER BY ntok, id LIMIT ?",
+        """Up to `limit` chunks without a vector, in id order: (id, indexed text, ntok).
+
+        Ids are content hashes, so this order is a random mix of short and long chunks and the
+        rate measured on the first blocks predicts the rest (the encoder sorts each block by
+        length itself, so padding stays low).
+        """
+        rows = self.db.execute("SELECT id, context, text, ntok FROM chunks WHERE embedded=0 ORDER BY id LIMIT ?",
                                (limit,)).fetchall()
         return [(i, (f"{c}\n{t}" if c else t), n) for i, c, t, n in rows]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -108,8 +109,9 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
                should_stop: Callable[[], bool] | None = None) -> FillStatus:
     """Embed and store every pending chunk of the collection.
 
-    Blocks of `block` chunks (shortest first, so batches pad little) are encoded while the
-    previous block is written to Chroma in a worker thread.
+    Blocks of `block` chunks (in content-hash order: a random mix of lengths, so the rate and
+    ETA hold from the first block) are encoded while the previous block is written to Chroma
+    in a worker thread.
 
     Args:
         index: the collection.
@@ -246,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--background", action="store_true", help="lower CPU priority")
     p.add_argument("--batch-size", type=int, default=64)
     args = p.parse_args(argv)
+
+    def _stop(signum, frame):  # SIGTERM: stop like Ctrl-C, recording the state
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     if args.background:
         try:
             os.nice(5)
@@ -257,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     except MedbotError as exc:
         sys.stderr.write(f"dense fill: {exc}\n")
         return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("dense fill stopped\n")
+        return 130
     sys.stderr.write(f"dense fill {st.state}: {st.done}/{st.total} chunks, {st.rate:.1f} chunks/s\n")
     return 0
 

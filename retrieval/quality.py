@@ -90,6 +90,10 @@ def make_queries(docs: list[Document], n: int, seed: int = 0) -> list[KnownItem]
         pool = sorted(by_release[rel], key=lambda d: d.doc_id)
         want = n // len(releases) + (1 if i < n % len(releases) else 0)
         picked.extend(rng.sample(pool, min(want, len(pool))))
+    if len(picked) < n:  # a small release: top up from the others
+        chosen = {d.doc_id for d in picked}
+        rest = sorted((d for ds in by_release.values() for d in ds if d.doc_id not in chosen), key=lambda d: d.doc_id)
+        picked.extend(rng.sample(rest, min(n - len(picked), len(rest))))
     items = []
     for d in picked:
         q = mesh_query(d.meta.get("mesh") or [])
@@ -181,3 +185,51 @@ def build_sample_index(index, docs: list[Document], targets: list[str], distract
     st = fill_dense(index, progress=progress)
     return {"documents": len(chosen), "chunks": st.total, "lexical_s": round(t_lex, 1),
             "dense_s": round(time.perf_counter() - t0 - t_lex, 1), "dense_rate": round(st.rate, 1)}
+
+
+# Questions the literature cannot answer (for calibrating `min_similarity`; not medical).
+OFF_TOPIC = [
+    "how do I change the oil in my car", "best chocolate chip cookie recipe", "who won the football world cup in 2018",
+    "how to file my income tax return", "cheap flights from London to Rome", "how to fix a leaking kitchen tap",
+    "what is the capital of Australia", "python list comprehension syntax", "how to train a puppy to sit",
+    "tips for growing tomatoes on a balcony", "how does a mortgage interest rate work", "learn to play guitar chords",
+    "what time does the supermarket close", "how to paint a bedroom wall", "best hiking trails in Colorado",
+    "how to knit a scarf for beginners", "when was the Eiffel Tower built", "how to replace a bicycle chain",
+    "rules of chess castling", "how to make sourdough bread starter", "what is the speed of light in vacuum",
+    "how to reset a wifi router", "history of the Roman empire", "how to write a cover letter for a job",
+    "difference between stocks and bonds", "how to clean a cast iron pan", "best science fiction novels",
+    "how many planets are in the solar system", "how to install a ceiling fan", "translate hello into Japanese",
+    "how to set up a home aquarium", "what is a black hole", "how to change a flat tyre", "rules of basketball",
+    "how to build a wooden bookshelf", "best time to visit Iceland", "how do solar panels generate electricity",
+    "how to make a budget spreadsheet", "what is the tallest mountain in Africa", "how to brew coffee with a french press",
+]
+
+
+def calibrate(retriever, items: list[KnownItem], off_topic: list[str] = OFF_TOPIC) -> dict:
+    """Best dense similarity of answerable (known-item) vs off-topic queries, and the threshold
+    that maximises balanced accuracy (Youden's J) between them."""
+    def best(q):
+        ps = retriever.search(q, k=5)
+        sims = [p.similarity for p in ps if p.similarity is not None]
+        return max(sims) if sims else 0.0
+
+    pos = sorted(best(it.query) for it in items)
+    neg = sorted(best(q) for q in off_topic)
+    cands = sorted(set(round(x, 2) for x in pos + neg))
+    best_t, best_j = 0.0, -1.0
+    for t in cands:
+        tpr = sum(x >= t for x in pos) / len(pos)
+        fpr = sum(x >= t for x in neg) / len(neg)
+        if tpr - fpr > best_j:
+            best_t, best_j = t, tpr - fpr
+
+    def rates(t):
+        return {"threshold": t, "answerable_kept": round(sum(x >= t for x in pos) / len(pos), 3),
+                "off_topic_kept": round(sum(x >= t for x in neg) / len(neg), 3)}
+
+    def q(xs, f):
+        return round(xs[min(len(xs) - 1, int(f * len(xs)))], 3)
+
+    return {"answerable": {"n": len(pos), "p05": q(pos, 0.05), "p50": q(pos, 0.5)},
+            "off_topic": {"n": len(neg), "p50": q(neg, 0.5), "p95": q(neg, 0.95), "max": round(neg[-1], 3)},
+            "best": rates(best_t), "at_0.35": rates(0.35)}

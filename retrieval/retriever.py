@@ -220,7 +220,7 @@ class HybridRetriever:
             "filling": running,
             "rate": round(float(fs.get("rate") or 0.0), 2) if running else 0.0,
             "eta_s": (round(float(fs["eta_s"]), 1) if running and fs.get("eta_s") is not None else None),
-            "fill_state": fs.get("state") if fs else None,
+            "fill_state": ("interrupted" if fs.get("state") == "running" and not running else fs.get("state")) if fs else None,
         }
 
 

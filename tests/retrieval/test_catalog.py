@@ -44,11 +44,11 @@ def test_deletion_removes_and_blocks_older_versions(tmp_path):
     assert st.docs_older_skipped == 1 and cat.counts()["chunks"] == 0
 
 
-def test_embedded_flags_and_pending_order(tmp_path):
+def test_embedded_flags_and_pending_in_id_order(tmp_path):
     cat = Catalog(tmp_path / "c.sqlite3")
     cat.apply(_items(_doc("1", "Short.", "a"), _doc("2", "A much longer text with many more words in it.", "a")))
     pend = cat.pending(10)
-    assert [p[2] for p in pend] == sorted(p[2] for p in pend)
+    assert [p[0] for p in pend] == sorted(p[0] for p in pend) and len(pend) == 2
     cat.mark_embedded([pend[0][0]])
     assert cat.counts()["embedded"] == 1
     cat.set_embedded_exactly({pend[1][0], "not-a-chunk"})
