@@ -158,6 +158,24 @@ class Store:
             c.execute("INSERT INTO uploads (conversation_id,path,kind,created) VALUES (?,?,?,?)",
                       (conversation_id, str(path), kind, time.time()))
 
+    def find_client_message(self, user: str, client_id: str, conversation_id: str | None = None
+                            ) -> tuple[str, int, str | None] | None:
+        """Where a client's message id was stored, for idempotent retries after a failure.
+
+        Returns:
+            (conversation id, seq of the user message, content of the assistant reply that follows
+            it or None when there is none yet), or None when the id was never stored for this user.
+        """
+        q = ("SELECT m.conversation_id, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+             "WHERE c.user=? AND m.client_id=?" + (" AND m.conversation_id=?" if conversation_id else "") +
+             " ORDER BY m.id LIMIT 1")
+        row = self._conn.execute(q, (user, client_id, conversation_id) if conversation_id else (user, client_id)).fetchone()
+        if row is None:
+            return None
+        reply = self._conn.execute("SELECT content FROM messages WHERE conversation_id=? AND seq=? AND role='assistant'",
+                                   (row[0], row[1] + 1)).fetchone()
+        return row[0], row[1], reply[0] if reply else None
+
     def uploads(self, conversation_id: str) -> list[dict[str, Any]]:
         return [{"path": r[0], "kind": r[1]} for r in self._conn.execute(
             "SELECT path,kind FROM uploads WHERE conversation_id=? ORDER BY id", (conversation_id,))]

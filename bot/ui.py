@@ -62,6 +62,39 @@ class ChatApp:
         self.settings = settings
         self.agent = agent or Agent(settings)
         self._lock = threading.Lock()  # one generation at a time on the local model
+        from bot.safety.ratelimit import RateLimiter
+
+        self.limiter = RateLimiter(settings.safety.rate_limit_per_minute)
+
+    def admit(self, user: str, n_files: int = 0) -> str | None:
+        """None when `user` may send a message with `n_files` files now, else the reason why not."""
+        limit = self.settings.safety.max_upload_files
+        if n_files > limit:
+            return f"At most {limit} files per message."
+        wait = self.limiter.check(user)
+        if wait:
+            return (f"Too many messages: at most {self.settings.safety.rate_limit_per_minute} per minute. "
+                    f"Try again in {wait:.0f} s.")
+        return None
+
+    def api_turn(self, user: str, message: str, conversation_id: str | None, client_id: str | None) -> dict[str, Any]:
+        """One turn for API clients, idempotent on `client_id`: a retry returns the stored reply."""
+        from bot.errors import UserError
+
+        agent = self.agent_for(user)
+        if client_id:
+            hit = agent.store.find_client_message(user, client_id, conversation_id or None)
+            if hit and hit[2] is not None:
+                return {"conversation_id": hit[0], "answer": hit[2], "replayed": True}
+            if hit:
+                conversation_id = hit[0]
+        why = self.admit(user)
+        if why:
+            raise UserError(why)
+        with self._lock:
+            res = agent.ask(message, conversation_id=conversation_id or None, client_id=client_id or None)
+        return {"conversation_id": res.conversation_id, "answer": res.answer, "triage": res.triage,
+                "replayed": False}
 
     def agent_for(self, user: str | None) -> Agent:
         if not user or user == self.settings.user:
@@ -101,6 +134,11 @@ def build_app(settings, agent: Agent | None = None):
         text = (message or "").strip()
         if not text and not uploads:
             yield history, conv_id, gr.update(), ""
+            return
+        refused = app.admit(user, len(uploads))
+        if refused:
+            history.append({"role": "assistant", "content": f"⚠️ {refused}"})
+            yield history, conv_id, gr.update(), gr.update()
             return
         shown = text or "(uploaded " + ", ".join(u.name for u in uploads) + ")"
         history.append({"role": "user", "content": shown})
@@ -188,6 +226,17 @@ def build_app(settings, agent: Agent | None = None):
         report_btn.click(download_report, [conv_state, fmt], report_file)
         demo.load(load, conv_state, [chatbot, conv_state])
         demo.load(app.index_status, None, status)
+
+        def api_turn(message: str, conversation_id: str = "", client_id: str = "", request: gr.Request = None) -> dict:
+            from bot.errors import MedbotError
+
+            user = getattr(request, "username", None) or settings.user
+            try:
+                return app.api_turn(user, message, conversation_id, client_id)
+            except MedbotError as exc:
+                raise gr.Error(str(exc)) from None
+
+        gr.api(api_turn, api_name="turn")  # JSON turns for scripts (bench/load.py), same agent and limits
         gr.Timer(10).tick(app.index_status, None, status)
     return demo
 
