@@ -73,8 +73,11 @@ def handle_export(args) -> int:
 
 
 def handle_delete(args) -> int:
+    from bot.safety.audit import record_event
+
     s, store = _store()
     store.delete(args.id, s.user)
+    record_event(s, "delete", conversation_id=args.id)
     print(f"deleted {args.id}")
     return 0
 
@@ -87,5 +90,8 @@ def handle_purge(args) -> int:
     if not days or days < 0:
         raise UserError("no retention set: pass --days N or set safety.retention_days")
     n = store.purge_older_than(days, s.user)
+    from bot.safety.audit import record_event
+
+    record_event(s, "purge", days=days, deleted=n)
     print(f"deleted {n} conversation(s) older than {days} days")
     return 0
