@@ -23,6 +23,17 @@ SUITES: dict[str, str] = {
     "case-summary": "bot.cases.eval_suite",
 }
 
+SUITE_HELP: dict[str, str] = {
+    "mmlu-med": "MMLU medical questions: accuracy per subject, without and with retrieval",
+    "retrieval": "literature search: known-item recall@k and MRR (dense, BM25, fused)",
+    "triage": "red-flag triage: emergency recall and false alarms",
+    "phi": "PHI redaction: recall per entity type, over-redaction",
+    "injection": "prompt injection through retrieved documents: attack success rate",
+    "segmentation": "image segmentation: held-out Dice per label, seconds per volume",
+    "variants": "variant calling: SNV/indel precision, recall, F1 against a truth set",
+    "case-summary": "case summaries on Synthea bundles: facts recall and traceability",
+}
+
 
 def _load(module: str):
     try:
@@ -37,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="measure answer quality, retrieval, safety, imaging, variants")
     suites = p.add_subparsers(dest="suite", metavar="SUITE")
     for name, module in SUITES.items():
-        sp = suites.add_parser(name, help=f"run the {name} suite")
+        sp = suites.add_parser(name, help=SUITE_HELP.get(name, f"run the {name} suite"))
         add_json_flag(sp)
         add_model_flags(sp)
         sp.add_argument("--limit", type=int, help="evaluate at most N items (quick runs)")

@@ -179,7 +179,7 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
         if s in closed["per_subject"]:
             rows.append([s, closed["per_subject"][s]["n"], cell(closed, s), cell(rag, s) if has_rag else "n/a"])
     rows.append(["**overall**", closed["n"], closed["accuracy"], rag["accuracy"] if has_rag else "n/a"])
-    rows.append(["mean of subjects", len(closed["per_subject"]), closed["macro_accuracy"],
+    rows.append([f"mean over {len(closed['per_subject'])} subjects", "", closed["macro_accuracy"],
                  rag["macro_accuracy"] if has_rag else "n/a"])
     notes = [f"scoring: {meta.get('scoring')}; chance level is 0.250."]
     if not has_rag:
@@ -242,7 +242,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "backend": kind,
         "embedded_demo_model": bool(getattr(backend, "is_demo", False)),
         "scoring": scorer.method,
-        "corpus": describe_corpus(settings, retriever) if retriever is not None else None,
+        "corpus": (describe_corpus(settings, retriever) if retriever is not None
+                   else "none (retrieval not measured)"),
         "k": k if retriever is not None else None,
         "seed": settings.seed,
         "limit": args.limit,

@@ -110,19 +110,20 @@ def test_build_result_table_and_headline():
     rows = result["tables"][0]["rows"]
     assert rows[0] == ["medical genetics", 2, 0.5, "n/a"]
     assert rows[1] == ["anatomy", 4, 0.25, "n/a"]
-    assert rows[2][0] == "**overall**" and rows[3][0] == "mean of subjects"  # no college biology row
+    assert rows[2][0] == "**overall**" and rows[3][:2] == ["mean over 2 subjects", ""]  # no college biology row
     assert result["model"] == "m" and result["suite"] == "mmlu-med"
 
 
 class FakeLocal:
-    """A 'local model' that always finds ' A' most likely."""
+    """A 'local model' that finds ' X' most likely when a passage says KEY=X, else ' A'."""
 
     name = "fake.gguf"
     is_demo = True
     supports_tools = False
 
     def loglikelihoods(self, prompt, conts):
-        return [-1.0 if c == " A" else -2.0 for c in conts]
+        best = next((c for c in conts if f"KEY={c.strip()}" in prompt), " A")
+        return [-1.0 if c == best else -2.0 for c in conts]
 
 
 class FakeRetriever:
@@ -167,7 +168,7 @@ def test_cli_without_index_says_so(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "not measured: no literature index: run medbot ingest" in out
-    assert "| anatomy | 3 |" in out and "stored:" in out
+    assert "| college medicine | 3 | 0.000 | n/a |" in out and "stored:" in out
 
 
 @pytest.mark.parametrize("flags, message", [
