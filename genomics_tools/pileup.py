@@ -62,6 +62,14 @@ class Pileup:
         return self.base_counts.sum(axis=(0, 1)) + self.del_cover.sum(axis=0)
 
 
+@dataclass
+class DepthTrack:
+    """Per-base read depth of a region (what coverage summaries and plots keep of a Pileup)."""
+
+    region: Region
+    depth: object
+
+
 def _lookup():
     import numpy as np
 

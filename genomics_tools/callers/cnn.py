@@ -8,7 +8,7 @@ from typing import ClassVar
 from genomics_tools import __version__
 from genomics_tools.callers.base import sample_name, split_regions
 from genomics_tools.examples import CandidateOptions
-from genomics_tools.pileup import ScanOptions
+from genomics_tools.pileup import DepthTrack, ScanOptions
 from genomics_tools.regions import Region
 
 
@@ -20,7 +20,7 @@ class CnnCaller:
         scan_options, candidate_options: read filters and candidate thresholds.
         chunk: largest region scanned at once (bases).
         progress: show a progress bar over chunks.
-        keep_pileups: keep each chunk's Pileup in `self.pileups` (for coverage plots).
+        keep_pileups: keep each chunk's depth (`DepthTrack`) in `self.pileups` (for coverage plots).
     """
 
     name: ClassVar[str] = "cnn"
@@ -65,7 +65,7 @@ class CnnCaller:
         for region in tqdm(chunks, desc="calling", unit="chunk", disable=not self.progress):
             ex, pile = make_examples(str(bam), str(reference), region, self.scan_options, self.candidate_options)
             parts.append(predict_examples(ex, model=model))
-            if self.keep_pileups:
-                self.pileups.append(pile)
+            if self.keep_pileups:  # depth only: whole Pileups of a chromosome would not fit in memory
+                self.pileups.append(DepthTrack(pile.region, pile.depth.astype("int32")))
         return write_calls(parts, reference, out, sample=sample or sample_name(bam), version=self.version,
                            caller=self.name)
