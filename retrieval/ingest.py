@@ -8,6 +8,7 @@ one-line error and adds nothing; the other files are still indexed. A file alrea
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
@@ -17,6 +18,10 @@ from retrieval.catalog import ApplyStats
 from retrieval.chunking import chunk_document
 from retrieval.index import LiteratureIndex
 from retrieval.types import Document
+
+
+# Inputs larger than this (all files together) are parsed in 2 worker processes.
+PARALLEL_MIN_BYTES = 20 << 20
 
 
 @dataclass
@@ -76,29 +81,79 @@ def chunk_documents(docs: list[Document], index: LiteratureIndex) -> list[tuple[
     return [(d, [] if d.deleted else chunk_document(d, emb.count_tokens, emb.max_tokens)) for d in docs]
 
 
+def _digest(path: Path) -> str:
+    from retrieval.readers import file_digest
+
+    if path.is_dir() or not path.exists():
+        raise UserError(f"{path}: no such file")
+    try:
+        return file_digest(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def prepare_file(path: Path, embedder) -> tuple[list[tuple[Document, list]] | None, str | None]:
+    """Read and chunk one file (no writes; runs in worker processes too).
+
+    Returns:
+        (items, None) or (None, one-line error).
+    """
+    from retrieval.chunking import chunk_document
+    from retrieval.readers import read_documents
+
+    try:
+        docs = [_user_file_identity(d, path) for d in read_documents(path)]
+        return [(d, [] if d.deleted else chunk_document(d, embedder.count_tokens, embedder.max_tokens)) for d in docs], None
+    except UserError as exc:
+        return None, str(exc)
+
+
+def _commit(index: LiteratureIndex, path: Path, digest: str, prepared) -> tuple[FileOutcome, ApplyStats]:
+    items, error = prepared
+    if error is not None:
+        return FileOutcome(str(path), "failed", error=error), ApplyStats()
+    st = index.catalog.apply(items, file_digest=digest, file_path=str(path))
+    return FileOutcome(str(path), "ok", docs=len(items), chunks=st.chunks_added), st
+
+
 def ingest_file(index: LiteratureIndex, path: Path) -> tuple[FileOutcome, ApplyStats]:
     """Read, chunk and commit one file (all or nothing).
 
     Returns:
         (outcome, what changed); failures are reported in the outcome, not raised.
     """
-    from retrieval.readers import file_digest, read_documents
-
     try:
-        if path.is_dir() or not path.exists():
-            raise UserError(f"{path}: no such file")
-        try:
-            digest = file_digest(path)
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if index.catalog.file_done(digest):
-            return FileOutcome(str(path), "skipped"), ApplyStats()
-        docs = [_user_file_identity(d, path) for d in read_documents(path)]
-        items = chunk_documents(docs, index)
-        st = index.catalog.apply(items, file_digest=digest, file_path=str(path))
-        return FileOutcome(str(path), "ok", docs=len(docs), chunks=st.chunks_added), st
+        digest = _digest(path)
     except UserError as exc:
         return FileOutcome(str(path), "failed", error=str(exc)), ApplyStats()
+    if index.catalog.file_done(digest):
+        return FileOutcome(str(path), "skipped"), ApplyStats()
+    return _commit(index, path, digest, prepare_file(path, index.embedder))
+
+
+def _ingest_parallel(index: LiteratureIndex, files: list[Path], workers: int):
+    """Yield (outcome, stats) per file: large files are read and chunked in worker processes
+    (spawned, so no inherited threads), committed here in file order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    todo = []
+    for f in files:
+        try:
+            digest = _digest(f)
+        except UserError as exc:
+            yield FileOutcome(str(f), "failed", error=str(exc)), ApplyStats()
+            continue
+        if index.catalog.file_done(digest):
+            yield FileOutcome(str(f), "skipped"), ApplyStats()
+        else:
+            todo.append((f, digest))
+    if not todo:
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [(f, digest, pool.submit(prepare_file, f, index.embedder)) for f, digest in todo]
+        for f, digest, fut in futures:
+            yield _commit(index, f, digest, fut.result())
 
 
 def ensure_lexical(index: LiteratureIndex, show_progress: bool = False) -> int:
@@ -132,8 +187,11 @@ def ingest_lexical(index: LiteratureIndex, paths: list[Path], on_file: Callable[
                 on_file(out)
     else:
         files = default_corpus_files()
-    for f in files:
-        out, st = ingest_file(index, f)
+    big = sum(f.stat().st_size for f in files if f.is_file()) > PARALLEL_MIN_BYTES
+    workers = min(2, os.cpu_count() or 1)
+    results = (_ingest_parallel(index, files, workers) if big and len(files) > 1 and workers > 1
+               else (ingest_file(index, f) for f in files))
+    for out, st in results:
         report.stats.add(st)
         report.files.append(out)
         if on_file:

@@ -140,7 +140,8 @@ class HybridRetriever:
         sims: dict[str, float] = {}
         dense_ids: list[str] = []
         qvec = None
-        if mode != "bm25" and self._embedded_count() > 0:
+        embedded = self._embedded_count() if mode != "bm25" else 0
+        if embedded > 0:
             qvec = self.index.embedder.embed_query(q)
             hits = self.index.store.query(qvec, depth * (3 if flt.get("pub_types") else 1),
                                           flt.get("year_min"), flt.get("year_max"))
@@ -155,7 +156,9 @@ class HybridRetriever:
                 dense_ids.append(cid)
                 sims[cid] = sim
             dense_ids = dense_ids[:depth]
-        fused = rrf({"dense": dense_ids, "bm25": lex_ids})[:k]
+        # While the dense index fills, its list covers only part of the corpus: weigh it by coverage.
+        total = max(self.index.catalog.counts()["chunks"], 1) if embedded else 1
+        fused = rrf({"dense": dense_ids, "bm25": lex_ids}, weights={"dense": min(1.0, embedded / total)})[:k]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])
         fused = [f for f in fused if f[0] in rows]
         self._fill_similarities(q, qvec, [f[0] for f in fused], rows, sims)

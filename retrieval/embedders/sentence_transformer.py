@@ -62,6 +62,12 @@ class SentenceTransformerEmbedder:
         self._digest = _weights_digest(self.path)
         self._dim: int | None = None
 
+    def __getstate__(self):  # worker processes reload the model/tokenizer lazily
+        state = dict(self.__dict__)
+        state["_model"] = None
+        state["_tokenizer"] = None
+        return state
+
     @property
     def dim(self) -> int:
         if self._dim is None:

@@ -19,3 +19,9 @@ def test_rrf_one_list_and_empty():
 def test_rrf_ties_break_on_best_rank_then_id():
     out = rrf({"dense": ["a", "b"], "bm25": ["b", "a"]})
     assert [i for i, _, _ in out] == ["a", "b"]
+
+
+def test_rrf_weights_scale_a_list():
+    out = rrf({"dense": ["a"], "bm25": ["b"]}, weights={"dense": 0.1})
+    assert [i for i, _, _ in out] == ["b", "a"]
+    assert abs(out[1][1] - 0.1 / 61) < 1e-12

@@ -145,3 +145,18 @@ def test_langchain_wrapper(built):
     assert isinstance(lc, BaseRetriever)
     docs = lc.invoke("statin cholesterol coronary")
     assert len(docs) == 2 and docs[0].metadata["pmid"] == "1002" and docs[0].metadata["chunk_id"]
+
+
+def test_parallel_reading_gives_the_same_catalog(make_settings, corpus, monkeypatch):
+    files = [corpus / "pubmed19n0001.xml", corpus / "pubmed19n0900.xml", corpus / "trial.nxml", corpus / "broken.xml"]
+    (corpus / "broken.xml").write_text("<PubmedArticleSet><PubmedArticle>")
+    seq = LiteratureIndex(make_settings(), FakeEmbedder())
+    rep_seq = ingest_lexical(seq, files)
+    monkeypatch.setattr("retrieval.ingest.PARALLEL_MIN_BYTES", 0)
+    par = LiteratureIndex(make_settings(), FakeEmbedder())
+    rep_par = ingest_lexical(par, files)
+    assert [(f.status, f.docs, f.chunks) for f in rep_par.files] == [(f.status, f.docs, f.chunks) for f in rep_seq.files]
+    assert rep_par.files[-1].status == "failed" and "corrupt XML" in rep_par.files[-1].error
+    assert par.catalog.all_chunk_ids() == seq.catalog.all_chunk_ids() and rep_par.bm25_docs == rep_seq.bm25_docs
+    again = ingest_lexical(par, files)
+    assert [f.status for f in again.files] == ["skipped", "skipped", "skipped", "failed"]
