@@ -31,13 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--out", help="weights file (.pt) to write (default: $MEDBOT_HOME/segmenters/default.pt)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--cases", type=int, default=24, help="synthetic training volumes")
-    t.add_argument("--iterations", type=int, default=600)
-    t.add_argument("--batch-size", dest="batch_size", type=int, default=8)
+    t.add_argument("--iterations", type=int, default=4000)
+    t.add_argument("--batch-size", dest="batch_size", type=int, default=12)
     t.add_argument("--crop", type=int, default=64, help="train on random CROP x CROP windows of the slices (0: whole slices)")
     t.add_argument("--lr", type=float, default=3e-3)
-    t.add_argument("--val-every", dest="val_every", type=int, default=300)
+    t.add_argument("--val-every", dest="val_every", type=int, default=1000)
     t.add_argument("--heldout-cases", dest="heldout_cases", type=int, default=4)
-    t.add_argument("--threads", type=int)
+    t.add_argument("--threads", type=int, help="torch CPU threads (default 1: fastest on a busy shared machine)")
     add_json_flag(t)
     t.set_defaults(handler=_train)
 
@@ -84,7 +84,7 @@ def _train(args: argparse.Namespace) -> int:
         raise UserError(f"--out {out}: the weights file must end in .pt")
     options = TrainOptions(out=out, seed=args.seed, cases=args.cases, iterations=args.iterations,
                            batch_size=args.batch_size, crop=args.crop or None, lr=args.lr, val_every=args.val_every,
-                           heldout_cases=args.heldout_cases, threads=args.threads or settings.vision.threads,
+                           heldout_cases=args.heldout_cases, threads=args.threads or settings.vision.threads or 1,
                            cache_dir=settings.home / "cache",
                            command="medbot " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train-segmenter"]
                            else "medbot train-segmenter " + _flags(args))

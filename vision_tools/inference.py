@@ -3,9 +3,27 @@ sliding-window baseline it is benchmarked against."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from vision_tools.model import NetConfig, slice_stack
+
+
+@contextmanager
+def torch_threads(n: int | None):
+    """Run a block with `n` torch CPU threads, restoring the previous number afterwards (None: unchanged)."""
+    if not n:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _pad_to(t, multiple: int):

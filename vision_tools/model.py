@@ -31,7 +31,7 @@ class NetConfig:
 
     context: int = 2
     spacing_mm: float = 2.0
-    channels: tuple[int, ...] = (8, 16, 32, 64)
+    channels: tuple[int, ...] = (12, 24, 48, 96)
     strides: tuple[int, ...] = (2, 2, 2)
     num_res_units: int = 1
     labels: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))

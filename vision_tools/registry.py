@@ -44,13 +44,17 @@ def get_segmenter(name_or_path: str | Path = "default", threads: int | None = No
     Raises:
         UserError: unknown name, missing file, unsupported model type, invalid config.
     """
+    segmenter = _build(name_or_path, threads, **kwargs)
+    if threads and hasattr(segmenter, "threads"):
+        segmenter.threads = threads
+    return segmenter
+
+
+def _build(name_or_path, threads, **kwargs):
+    """Build a segmenter for `get_segmenter`."""
     key = str(name_or_path)
     if key in SEGMENTERS:
         return SEGMENTERS[key](threads=threads, **kwargs)
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
     path = Path(key).expanduser()
     if not path.exists():
         raise UserError(f"unknown segmenter '{key}': not a registered name ({', '.join(sorted(SEGMENTERS))}) nor an existing path")

@@ -35,3 +35,14 @@ def torchscript_model(tmp_path) -> Path:
     return path
 
 
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Vision tests run with one torch thread (on a busy shared machine two threads wait on each other)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

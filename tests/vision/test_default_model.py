@@ -73,3 +73,13 @@ def test_segment_dicom_series_of_template_with_seg(tmp_path, capsys):
     names = [s.SegmentLabel for s in seg.SegmentSequence]
     assert {"csf", "grey matter", "white matter"} <= set(names)
     assert data["measurements"]["volumes_ml"]["grey matter"] == pytest.approx(1090, rel=0.15)
+
+
+def test_eval_segmentation_suite_records_dice(capsys, medbot_home):
+    rc = main(["eval", "segmentation", "--cases", "1", "--json"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    data = json.loads(out[out.index("{"):])
+    metrics = data.get("metrics", data)
+    assert 0.0 <= metrics["dice_grey_matter"] <= 1.0 and metrics["seconds_per_volume"] > 0
+    assert list((medbot_home / "eval" / "segmentation").glob("*.json"))

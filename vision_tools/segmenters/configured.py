@@ -40,6 +40,7 @@ class ConfiguredSegmenter:
     """
 
     def __init__(self, config: UserModelConfig, name: str):
+        self.threads: int | None = None  # torch CPU threads during inference (None: unchanged)
         self.config = config
         self.name = config.name or name
         self.domain = config.domain()
@@ -89,8 +90,11 @@ class ConfiguredSegmenter:
             data = resize(data, grid, mode="trilinear").numpy()
         data = normalise(data, cfg)
         x = data[None] if cfg.spatial_dims == 3 else data[None, :, :, :, 0]
+        from vision_tools.inference import torch_threads
+
         try:
-            out = np.asarray(self._run(np.ascontiguousarray(x, dtype=np.float32)), dtype=np.float32)
+            with torch_threads(self.threads):
+                out = np.asarray(self._run(np.ascontiguousarray(x, dtype=np.float32)), dtype=np.float32)
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure inside a user's model

@@ -68,8 +68,6 @@ class DefaultSegmenter:
         if self._net is None:
             import torch
 
-            if self.threads:
-                torch.set_num_threads(self.threads)
             net = build_network(self.cfg)
             state = torch.load(self.weights, map_location="cpu", weights_only=True)
             net.load_state_dict(state)
@@ -79,11 +77,12 @@ class DefaultSegmenter:
 
     def probabilities(self, normalised: np.ndarray):
         """(C, X, Y, Z) softmax probabilities for a normalised volume on the 2 mm RAS grid."""
-        from vision_tools.inference import predict_probabilities, sliding_window_probabilities
+        from vision_tools.inference import predict_probabilities, sliding_window_probabilities, torch_threads
 
-        if self.fast:
-            return predict_probabilities(self.net, normalised, self.cfg)
-        return sliding_window_probabilities(self.net, normalised, self.cfg)
+        with torch_threads(self.threads):
+            if self.fast:
+                return predict_probabilities(self.net, normalised, self.cfg)
+            return sliding_window_probabilities(self.net, normalised, self.cfg)
 
     def segment(self, volume: Volume) -> Segmentation:
         """Segment a T1 brain MRI volume.

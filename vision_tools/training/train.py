@@ -30,7 +30,8 @@ class TrainOptions:
         val_cases: validation volumes (seeds 50_000+) checked every `val_every` steps; the best
             weights are kept.
         heldout_cases: held-out volumes (seeds 900_000+) evaluated once at the end for the card.
-        threads: torch CPU threads.
+        threads: torch CPU threads (1 by default: on a shared, busy machine one thread is several
+            times faster than two, whose OpenMP workers wait for each other).
         cache_dir: keep the generated training cases here and reuse them on the next run (None: no cache).
         checkpoint: write the best weights so far beside `out` as `<stem>.best.pt` (+ card).
         net: network hyper-parameters.
@@ -40,15 +41,15 @@ class TrainOptions:
     out: Path = Path("vision_tools/weights/default.pt")
     seed: int = 0
     cases: int = 24
-    iterations: int = 600
-    batch_size: int = 8
+    iterations: int = 4000
+    batch_size: int = 12
     crop: int | None = 64
     lr: float = 3e-3
-    lesion_fraction: float = 0.4
+    lesion_fraction: float = 0.5
     val_cases: int = 2
-    val_every: int = 300
+    val_every: int = 1000
     heldout_cases: int = 4
-    threads: int | None = None
+    threads: int | None = 1
     checkpoint: bool = True
     cache_dir: Path | None = None
     net: NetConfig = field(default_factory=NetConfig)
@@ -141,7 +142,8 @@ def train(options: TrainOptions, progress: bool = True) -> dict:
     usable, lesion_pairs, _ = _slices(images, labels, options.net.context)
 
     net = build_network(options.net)
-    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True, include_background=True, smooth_nr=1e-5, smooth_dr=1e-5)
+    # batch=True: Dice over the whole batch, so slices without a lesion do not swamp the rare lesion class
+    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True, include_background=True, batch=True, smooth_nr=1e-5, smooth_dr=1e-5)
     opt = torch.optim.AdamW(net.parameters(), lr=options.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=options.lr, total_steps=options.iterations, pct_start=0.1)
     out = Path(options.out)
