@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
+from bot.errors import UserError
 from bot.tools.base import Tool, ToolResult
 
 
@@ -37,6 +39,33 @@ class SearchLiterature(Tool):
         super().__init__(settings)
         self._retriever = retriever
 
+    @classmethod
+    def example_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        """Good calls for the shared tool test; indexes a three-record corpus into settings.home first."""
+        import json
+
+        from retrieval.index import LiteratureIndex
+        from retrieval.ingest import IngestOptions, run_ingest
+
+        corpus = Path(workdir) / "literature.jsonl"
+        records = [
+            ("1", "Aspirin after myocardial infarction", "Aspirin started early after a heart attack lowers vascular death.", 1988),
+            ("2", "Salt and blood pressure", "Cutting dietary salt lowers blood pressure in adults with hypertension.", 2001),
+            ("3", "Metformin in type 2 diabetes", "Metformin lowers glycated haemoglobin without weight gain.", 2003),
+        ]
+        corpus.write_text("".join(json.dumps({"id": i, "text": t, "metadata": {"title": ti, "year": y, "pmid": f"99000{i}"}}) + "\n"
+                                  for i, ti, t, y in records))
+        index = LiteratureIndex(settings)
+        run_ingest(index, IngestOptions(paths=[corpus]))
+        index.close()
+        return [{"query": "aspirin after a heart attack"},
+                {"query": "blood pressure", "k": 2, "year_min": 1990, "pub_types": []}]
+
+    @classmethod
+    def bad_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        """Schema-valid calls that must fail with a clear UserError."""
+        return [{"query": "   "}, {"query": "aspirin", "year_min": 2020, "year_max": 1990}]
+
     def setup(self) -> None:
         if self._retriever is None:
             from bot.config import load_settings
@@ -49,7 +78,10 @@ class SearchLiterature(Tool):
         r = self._retriever
         k = k or (self.settings.retrieval.k if self.settings is not None else 5)
         filters = {key: v for key, v in (("year_min", year_min), ("year_max", year_max), ("pub_types", pub_types)) if v}
-        passages = r.search(query, k=k, filters=filters or None)
+        try:
+            passages = r.search(query, k=k, filters=filters or None)
+        except UserError as exc:
+            raise UserError(f"{self.name}: {exc}") from None
         relevant = r.is_relevant(passages)
         items = []
         lines = []
