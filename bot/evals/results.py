@@ -107,6 +107,15 @@ def load_results(home: Path | None = None) -> list[dict[str, Any]]:
 
 # ---- rendering ---------------------------------------------------------------------------------
 
+def meta_value(result: dict[str, Any], key: str) -> Any:
+    """A run detail (corpus, seed, ...) from the result, or from its `measured` block."""
+    value = result.get(key)
+    measured = result.get("measured")
+    if value is None and isinstance(measured, dict):
+        value = measured.get(key)
+    return value
+
+
 def fmt(value: Any) -> str:
     """One table cell: floats with 3 decimals, None as n/a, dicts as k=v lists, pipes escaped."""
     if value is None:
@@ -169,7 +178,7 @@ def render_markdown(result: dict[str, Any], level: int = 2) -> str:
     """
     h = "#" * level
     parts = [f"{h} {result.get('suite', '?')}"]
-    meta = [(k, result.get(k)) for k in _META]
+    meta = [(k, meta_value(result, k)) for k in _META]
     meta[0] = ("model", result.get("model") or "default")
     meta[1] = ("adapter", result.get("adapter") or "none")
     parts.append(table(["run", ""], meta))
@@ -237,7 +246,7 @@ def results_markdown(results: list[dict[str, Any]], suites: dict[str, str]) -> s
         if runs:
             last = runs[-1]
             summary.append([name, headline(last), last.get("model") or "default", last.get("adapter") or "none",
-                            last.get("limit") if last.get("limit") is not None else "all", last.get("seed"),
+                            last.get("limit") if last.get("limit") is not None else "all", meta_value(last, "seed"),
                             str(last.get("date", ""))[:10]])
         else:
             state = "no run stored yet" if suite_status(suites.get(name, "")) else "not built yet"
@@ -258,7 +267,7 @@ def results_markdown(results: list[dict[str, Any]], suites: dict[str, str]) -> s
         parts.append(render_markdown(runs[-1], level=2))
         if len(runs) > 1:
             rows = [[str(r.get("date", "")), r.get("model") or "default", r.get("adapter") or "none",
-                     r.get("limit") if r.get("limit") is not None else "all", r.get("seed"), headline(r)]
+                     r.get("limit") if r.get("limit") is not None else "all", meta_value(r, "seed"), headline(r)]
                     for r in reversed(runs)]
             parts.append("**All stored runs**\n\n" + table(["date", "model", "adapter", "limit", "seed", "headline"], rows))
     return "\n\n".join(parts) + "\n"

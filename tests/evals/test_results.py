@@ -108,3 +108,8 @@ def test_unbuilt_suite_says_so(capsys, monkeypatch):
     rc = main(["eval", "variants", "--limit", "2"])
     assert rc == 2
     assert "suite 'variants' is not built yet" in capsys.readouterr().err
+
+
+def test_run_details_fall_back_to_the_measured_block():
+    text = R.render_markdown({"suite": "s", "measured": {"corpus": "MEDLINE sample", "seed": 4}, "metrics": {"a": 1}})
+    assert "| corpus | MEDLINE sample |" in text and "| seed | 4 |" in text
