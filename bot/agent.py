@@ -305,6 +305,14 @@ class Agent:
         text, kept, dropped = check_citations(raw.strip(), used)
         if dropped:
             notes.append(f"{len(dropped)} citation(s) removed: not supported by the retrieved sources.")
+        for name, res in results:
+            if name == "summarize_case" and res.data.get("facts"):
+                from bot.cases import check_answer
+
+                # numbers and dates the LLM writes about a case must come from the case
+                text, flags = check_answer(text, res.data["facts"])
+                if flags:
+                    notes.append(f"{len(flags)} sentence(s) removed: numbers or dates not found in the case.")
         by_label = {label(p.source): p for p in used}
         cited = [by_label[k] for k in kept if k in by_label]
         if used and not cited:
