@@ -173,7 +173,10 @@ def apply_lora(model, r: int, alpha: float, dropout: float, targets: list[str], 
     torch = _torch()
     from peft import LoraConfig, get_peft_model
 
+    import warnings
+
     torch.manual_seed(seed)
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     cfg = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets, bias="none",
                      task_type="CAUSAL_LM")
     peft_model = get_peft_model(model, cfg)

@@ -96,7 +96,29 @@ def pick_dtype(name: str, device: str):
     return getattr(torch, name)
 
 
-def load_base(cfg: ModelConfig, home: Path, device: str, qlora: bool = False):
+def _quiet_loading() -> None:
+    """No per-tensor loading bars from transformers (medbot shows its own progress)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
+def load_tokenizer(folder: Path):
+    """The tokenizer of a model folder.
+
+    Raises:
+        UserError: unreadable tokenizer files.
+    """
+    from transformers import AutoTokenizer
+
+    _quiet_loading()
+    try:
+        return AutoTokenizer.from_pretrained(str(folder))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot load the tokenizer of {folder}: {str(exc).splitlines()[0]}") from None
+
+
+def load_base(cfg: ModelConfig, home: Path, device: str, qlora: bool = False, folder: Path | None = None):
     """Load (tokenizer, model, folder) for training.
 
     Args:
@@ -104,19 +126,20 @@ def load_base(cfg: ModelConfig, home: Path, device: str, qlora: bool = False):
         home: medbot data directory (GGUF cache).
         device: "cuda" or "cpu" (used to pick the dtype; placement is done by the trainer).
         qlora: load in 4-bit NF4 with bitsandbytes.
+        folder: the resolved model folder, when the caller already has it.
 
     Raises:
         UserError: QLoRA without CUDA or without bitsandbytes; unreadable model.
     """
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     if qlora and not torch.cuda.is_available():
         raise UserError("lora.qlora needs a CUDA GPU (bitsandbytes 4-bit); set lora.qlora: false to train on CPU")
-    folder = resolve_base(cfg, home)
+    folder = folder or resolve_base(cfg, home)
     dtype = pick_dtype(cfg.dtype, device)
+    tok = load_tokenizer(folder)
     try:
-        tok = AutoTokenizer.from_pretrained(str(folder))
         if cfg.init == "random":
             conf = AutoConfig.from_pretrained(str(folder))
             lm = AutoModelForCausalLM.from_config(conf, dtype=dtype, attn_implementation=cfg.attn_implementation)

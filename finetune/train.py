@@ -106,20 +106,25 @@ def build(cfg: FinetuneConfig, home: Path) -> Prepared:
     from finetune.data.chat import read_chat_jsonl
     from finetune.data.encoding import encode_dataset, ensure_chat_template
     from finetune.fastpath import apply_lora, prepare_for_training
-    from finetune.model import load_base
+    from finetune.model import load_base, load_tokenizer, resolve_base
     from finetune.targets import target_modules
+    from transformers import AutoConfig
 
     device = _device()
     train_raw = read_chat_jsonl(cfg.data.train, cfg.data.max_samples)
     val_raw = read_chat_jsonl(cfg.data.validation) if cfg.data.validation else []
-    tok, lm, folder = load_base(cfg.model, home, device, qlora=cfg.lora.qlora)
+    folder = resolve_base(cfg.model, home)
+    # Tokenise before loading the weights: data errors come fast and cheap.
+    tok = load_tokenizer(folder)
     ensure_chat_template(tok)
-    max_len = min(cfg.data.max_seq_len, getattr(lm.config, "max_position_embeddings", None) or 10**9)
+    n_pos = getattr(AutoConfig.from_pretrained(str(folder)), "max_position_embeddings", None) or 10**9
+    max_len = min(cfg.data.max_seq_len, n_pos)
     train_rows, dropped = encode_dataset(tok, train_raw, max_len, cfg.data.too_long, Path(cfg.data.train).name)
     val_rows: list = []
     if val_raw:
         val_rows, d2 = encode_dataset(tok, val_raw, max_len, cfg.data.too_long, Path(cfg.data.validation).name)
         dropped += d2
+    _, lm, folder = load_base(cfg.model, home, device, qlora=cfg.lora.qlora, folder=folder)
     try:
         targets = target_modules(lm, cfg.lora.target_modules)
     except ValueError as exc:

@@ -31,6 +31,13 @@ _CONCLUSION = re.compile(r"conclusion|interpretation|implication|significance", 
 _RESULTS = re.compile(r"result|finding", re.I)
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 _STATS = re.compile(r"\s*[\(\[][^()\[\]]*(?:\bCI\b|\bp\s*[<=>]|\bP\s*[<=>]|\bOR\b|\bHR\b|\bRR\b|%|±)[^()\[\]]*[\)\]]")
+_CONDITION_HINT = re.compile(
+    r"(itis|osis|oma|emia|aemia|pathy|plasia|trophy|algia|uria|cele|iasis|ism)\b|disease|syndrome|disorder|"
+    r"infection|neoplasm|cancer|tumor|injur|failure|pain|deficiency|insufficiency|fracture|wound|fever|"
+    r"hypertension|diabetes|asthma|stroke|obesity|depress|anxiety|schizophrenia|dementia|sepsis|shock|"
+    r"arrhythmia|fibrillation|infarction|ischemi|hemorrhage|anemia|poisoning|abnormalit|lesion|"
+    r"hypersensitivity|allerg|pneumonia|influenza|hiv|hepatitis|tuberculosis|malaria|covid",
+    re.I)
 # MeSH descriptors that describe study design or people rather than a condition.
 _NOT_CONDITIONS = {
     "humans", "male", "female", "adult", "aged", "middle aged", "child", "adolescent", "infant", "animals",
@@ -128,14 +135,23 @@ def _topic(title: str) -> str:
     t = title.strip().rstrip(".?!")
     if t[:1].isupper() and not t[:2].isupper():
         t = t[0].lower() + t[1:]
-    return plain_language(t)
+    return t
 
 
 def _condition(article: Article) -> str | None:
+    """The first MeSH descriptor that names a condition (disease-like words), or None."""
     for m in article.mesh:
-        if m.lower() not in _NOT_CONDITIONS and not m.endswith(("Studies", "Trials as Topic")):
+        if m.lower() in _NOT_CONDITIONS or m.endswith(("Studies", "Trials as Topic")):
+            continue
+        if _CONDITION_HINT.search(m):
             return m.lower() if not m[:2].isupper() else m
     return None
+
+
+def is_human_study(article: Article) -> bool:
+    """False for animal-only studies (MeSH `Animals` without `Humans`)."""
+    mesh = {m.lower() for m in article.mesh}
+    return not ("animals" in mesh and "humans" not in mesh)
 
 
 def _lower_first(s: str) -> str:
@@ -199,7 +215,7 @@ def build_dataset(articles: Iterable[Article], opts: BuildOptions, progress=None
             progress()
         if not (opts.min_abstract_chars <= len(art.abstract) <= opts.max_abstract_chars):
             continue
-        if len(sentences(art.abstract)) < 3:
+        if len(sentences(art.abstract)) < 3 or not is_human_study(art):
             continue
         akey = _norm_key(art.abstract)
         if art.pmid in seen_pmids or akey in seen_abstracts:

@@ -11,7 +11,9 @@ XML = """<?xml version="1.0"?><PubmedArticleSet>{}</PubmedArticleSet>"""
 ART = """<PubmedArticle><MedlineCitation><PMID>{p}</PMID><Article><Journal><JournalIssue><PubDate><Year>2021</Year>
 </PubDate></JournalIssue><Title>J Med</Title></Journal><ArticleTitle>Trial {p} of salt reduction</ArticleTitle>
 <Abstract><AbstractText>Salt intake raises blood pressure in study {p}. We enrolled 300 adults.
-Salt was cut by half for six months. Blood pressure fell by 5 mmHg in group {p}.</AbstractText></Abstract></Article>
+Salt was cut by half for six months while weight, diet and exercise were recorded every month.
+Blood pressure was measured at each clinic visit by trained nurses using the same device.
+Blood pressure fell by 5 mmHg in group {p}, and fewer people needed a second medicine.</AbstractText></Abstract></Article>
 <MeshHeadingList><MeshHeading><DescriptorName>Hypertension</DescriptorName></MeshHeading></MeshHeadingList>
 </MedlineCitation></PubmedArticle>"""
 

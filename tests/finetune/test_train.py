@@ -124,16 +124,24 @@ def test_resume_from_checkpoint_matches_uninterrupted_run(tiny_dir, data_files, 
 
 
 def test_smollm2_few_steps_fixed_seed_loss_goes_down(smol_dir, tmp_path, make_rows, jsonl, make_recipe):
-    rows = make_rows()[:2]
-    f = jsonl(tmp_path / "two.jsonl", rows)
-    cfg = parse_config(make_recipe(f, f, smol_dir, tmp_path / "smol", max_steps=4, lr=2e-3, batch_size=1))
-    cfg.data.packing = True
+    import torch
+
+    from finetune.train import build, fit, setup
+
+    f = jsonl(tmp_path / "two.jsonl", make_rows()[:2])
+    cfg = parse_config(make_recipe(f, f, smol_dir, tmp_path / "smol", max_steps=3, lr=2e-3, batch_size=2))
     cfg.data.max_seq_len = 96
-    res = train(cfg, tmp_path, progress=False)
+    prep = build(setup(cfg, tmp_path), tmp_path)
+    res = fit(prep, progress=False)
     assert res.eval_loss < res.eval_loss_start
-    a = _logits(smol_dir, tmp_path / "smol" / "adapter")
-    b = _logits(smol_dir)
-    assert (a - b).abs().max() > 1e-3
+    assert (tmp_path / "smol" / "adapter" / "adapter_model.safetensors").is_file()
+    ids = torch.tensor([prep.train_rows[0].input_ids])
+    prep.model.eval()
+    with torch.no_grad():
+        tuned = prep.model(input_ids=ids).logits
+        with prep.model.disable_adapter():
+            plain = prep.model(input_ids=ids).logits
+    assert (tuned - plain).abs().max() > 1e-3
 
 
 def test_qlora_without_cuda_is_user_error(data_files, make_recipe, tiny_dir, tmp_path):
