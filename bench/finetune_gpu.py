@@ -180,7 +180,7 @@ def run_medbot(shape: dict, warmup: int, steps: int, compile_layers: bool, skip_
             step(4)
             per_layer = max(1, torch.cuda.max_memory_allocated() - p0)
             room = budget_gib * 0.97 * 2**30 - p0
-            skip_ckpt = max(0, min(n_layers, int(room // per_layer) + 1 if room > 0 else 0))
+            skip_ckpt = max(0, min(n_layers, int(room // per_layer) if room > 0 else 0))
         left = set_checkpointed_layers(model, skip_ckpt or 0)
         ckpt_note = f"{left}/{n_layers} layers checkpointed"
     for i in range(warmup):

@@ -129,6 +129,7 @@ def causal_lm_loss(model, input_ids, labels, position_ids=None, attention_mask=N
         hidden = _decoder(lm)(**kw).last_hidden_state[:, :-1]
         h = hidden[mask]
         w = lm.get_output_embeddings().weight
+        chunk = max(128, min(chunk, (1 << 28) // w.shape[0]))  # at most ~1 GiB of fp32 logits at once
         return fused_linear_cross_entropy(h, w, y[mask], chunk), n
     logits = model(**kw).logits[:, :-1].float()
     loss = torch.nn.functional.cross_entropy(logits[mask], y[mask], reduction="sum")
