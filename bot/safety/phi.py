@@ -34,7 +34,16 @@ _PRESIDIO_TAGS = {
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|"
-           r"Terrace|Close|Crescent|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Row|Gardens|Walk)")
+           r"Terrace|Close|Crescent|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Row|Gardens|Walk|"
+           # further USPS street suffixes
+           r"Alley|Approach|Bend|Bluffs?|Branch|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|"
+           r"Centre|Common|Corners?|Course|Courts|Cove|Creek|Crest|Crossing|Dale|Dam|Divide|Estates?|"
+           r"Expressway|Extension|Falls|Ferry|Fields?|Flats?|Ford|Forest|Forge|Fork|Fort|Freeway|Glen|Green|"
+           r"Grove|Harbor|Haven|Heights|Hills?|Hollow|Inlet|Island|Junction|Key|Knolls?|Lake|Landing|Light|"
+           r"Lodge|Loop|Mall|Manor|Meadows?|Mews|Mill|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|"
+           r"Park|Pass|Path|Pike|Pines|Plains?|Plaza|Point|Port|Prairie|Radial|Ranch|Rapids|Rest|Ridge|River|"
+           r"Run|Shoals?|Shores?|Skyway|Springs?|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|"
+           r"Trafficway|Tunnel|Turnpike|Union|Valley|Viaduct|View|Village|Ville|Vista|Wells?|Highlands)")
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,15 @@ PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec("MEDBOT_ADDRESS", re.compile(
         r"\b\d{1,6}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'\-]+\.?\s+){1,4}" + _STREET +
         r"\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\.?\s*[\w-]+)?"
-        r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+){0,2})?"
-        r"(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
+        r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+){0,2}){0,2}"
+        r"(?:,?\s*(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?)?"
         r"(?:,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})?"), 0, 0.9),
+    # any street name when followed by "City, State ZIP" (US) or "City POSTCODE" (UK)
+    PatternSpec("MEDBOT_ADDRESS", re.compile(
+        r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Z][\w'\-]*\.?\s+){0,4}[A-Za-z][\w'\-]*"
+        r"(?:\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\.?\s*[\w-]+)?,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}"
+        r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+\d{5}(?:-\d{4})?|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?|"
+        r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})"), 0, 0.85),
     PatternSpec("MEDBOT_ADDRESS", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"), 0, 0.6),  # UK postcode
     PatternSpec("MEDBOT_DATE", re.compile(
         r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
