@@ -1,0 +1,1 @@
+"""Chat datasets: MEDLINE reader, instruction builders, chat-template encoding, packing."""
