@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import gradio as gr  # this module is imported only by `medbot serve`
+
 from bot.agent import Agent
 from bot.llm import DEMO_NOTICE
 
@@ -120,8 +122,6 @@ class ChatApp:
 
 def build_app(settings, agent: Agent | None = None):
     """Build the Gradio Blocks app for `settings` (and an optional prebuilt agent, e.g. in tests)."""
-    import gradio as gr
-
     app = ChatApp(settings, agent)
     model_name = app.agent.backend.name
     demo_note = f"\n\n> ⚠️ {DEMO_NOTICE}" if getattr(app.agent.backend, "is_demo", False) else ""
@@ -210,7 +210,7 @@ def build_app(settings, agent: Agent | None = None):
                 box = gr.Textbox(placeholder="Ask a health question…", show_label=False, submit_btn=True,
                                  elem_id="question")
                 files = gr.File(label="Attach files (FHIR JSON, DICOM/NIfTI/PNG, VCF/BAM, PDF, notes)",
-                                file_count="multiple", elem_id="uploads")
+                                file_count="multiple", elem_id="uploads", height=110)
             with gr.Column(scale=1):
                 role = gr.Radio(["patient", "clinician"], value=settings.role, label="I am a")
                 new_btn = gr.Button("New conversation")
@@ -218,7 +218,7 @@ def build_app(settings, agent: Agent | None = None):
                 with gr.Group():
                     fmt = gr.Radio(["md", "pdf", "fhir"], value="md", label="Report format")
                     report_btn = gr.Button("Download report", elem_id="report-button")
-                    report_file = gr.File(label="Report", elem_id="report-file", interactive=False)
+                    report_file = gr.File(label="Report", elem_id="report-file", interactive=False, height=80)
                 status = gr.Markdown(elem_id="index-status")
         box.submit(respond, [box, files, chatbot, role, conv_state], [chatbot, conv_state, files, sources])
         box.submit(lambda: "", None, box)

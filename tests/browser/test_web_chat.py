@@ -72,3 +72,40 @@ def test_history_survives_a_server_restart(server, browser):
     page.wait_for_function("document.querySelectorAll('[data-testid=\"user\"]').length > 0", timeout=30000)
     assert "Is aspirin useful after a heart attack?" in page.locator('[data-testid="user"]').first.inner_text()
     context.close()
+
+
+@pytest.fixture(scope="module")
+def fhir_bundle(tmp_path_factory):
+    import shutil
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "synthea"
+    exe = str(exe) if exe.exists() else shutil.which("synthea")
+    out = tmp_path_factory.mktemp("synthea")
+    subprocess.run([exe, "-p", "1", "-s", "7", "-r", "20250101", "-o", str(out)], check=True, capture_output=True, cwd=out,
+                   timeout=300)
+    bundles = [p for p in sorted(out.rglob("*.json")) if "Information" not in p.name]
+    return bundles[0]
+
+
+def test_fhir_upload_gives_case_summary_and_report(server, browser, fhir_bundle):
+    page = browser.new_page()
+    page.goto(server.url)
+    page.wait_for_selector("#question textarea")
+    page.get_by_role("radio", name="clinician").check()
+    page.locator("#uploads input[type=file]").set_input_files(str(fhir_bundle))
+    page.wait_for_function("document.querySelector('#uploads').innerText.includes('.json')", timeout=30000)
+    ask(page, "Summarize this case")
+    text = wait_final(page, "Active problems", timeout=180)
+    assert "Current medications" in text
+    assert page.locator('button:has-text("summarize_case")').count() >= 1  # collapsible tool call
+    page.locator("#report-button").click()
+    link = page.locator("#report-file a[download], #report-file a").first
+    link.wait_for(timeout=60000)
+    with page.expect_download() as dl:
+        link.click()
+    report = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "Case summary" in report or "Active problems" in report
+    assert "preliminary" in report.lower() or "not a diagnosis" in report.lower() or "disclaimer" in report.lower()
+    page.close()
