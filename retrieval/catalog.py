@@ -187,6 +187,11 @@ class Catalog:
         pending_tok = self.db.execute("SELECT COALESCE(SUM(ntok), 0) FROM chunks WHERE embedded=0").fetchone()[0]
         return {"docs": docs, "chunks": total, "embedded": int(done), "pending_tokens": int(pending_tok)}
 
+    def embedded_total(self) -> tuple[int, int]:
+        """(chunks with a vector, all chunks) in one query."""
+        total, done = self.db.execute("SELECT COUNT(*), COALESCE(SUM(embedded), 0) FROM chunks").fetchone()
+        return int(done), int(total)
+
     def all_chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
 

@@ -81,6 +81,8 @@ class HybridRetriever:
         self._lexical_gen: int | None = None
         self._store_embedded = -1
         self._store_opened_at = 0.0
+        self._counts = (0, 0)
+        self._counts_at = 0.0
 
     # --- index freshness ------------------------------------------------------------------
     def _refresh_lexical(self):
@@ -96,9 +98,16 @@ class HybridRetriever:
         self._lexical_gen = self._lexical.generation
         return self._lexical
 
+    def _chunk_counts(self) -> tuple[int, int]:
+        """(embedded, total) chunks, re-read at most once a second (cheap on the query path)."""
+        now = time.time()
+        if now - self._counts_at > 1.0:
+            self._counts = self.index.catalog.embedded_total()
+            self._counts_at = now
+        return self._counts
+
     def _embedded_count(self) -> int:
-        counts = self.index.catalog.counts()
-        embedded = counts["embedded"]
+        embedded = self._chunk_counts()[0]
         # Vectors written by another process (the background fill) become visible after a reopen.
         if self._store_embedded >= 0 and embedded > self._store_embedded and time.time() - self._store_opened_at > 15:
             self.index.reopen_store()
@@ -120,7 +129,7 @@ class HybridRetriever:
 
         Returns:
             Passages best first; `similarity` is the dense cosine of the query to the chunk
-            (taken from its stored vector, or computed for chunks not yet embedded).
+            (from its stored vector; None while the chunk has none).
 
         Raises:
             UserError: empty query, bad k or bad filters.
@@ -157,40 +166,42 @@ class HybridRetriever:
                 sims[cid] = sim
             dense_ids = dense_ids[:depth]
         # While the dense index fills, its list covers only part of the corpus: weigh it by coverage.
-        total = max(self.index.catalog.counts()["chunks"], 1) if embedded else 1
+        total = max(self._chunk_counts()[1], 1) if embedded else 1
         fused = rrf({"dense": dense_ids, "bm25": lex_ids}, weights={"dense": min(1.0, embedded / total)})[:k]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])
         fused = [f for f in fused if f[0] in rows]
-        self._fill_similarities(q, qvec, [f[0] for f in fused], rows, sims)
+        if qvec is not None:
+            self._stored_similarities(qvec, [f[0] for f in fused], rows, sims)
         return [Passage(id=cid, text=rows[cid]["text"], score=round(score, 6), similarity=sims.get(cid),
-                        source=_source(rows[cid]), ranks=ranks) for cid, score, ranks in fused]
+                        source=_source(rows[cid]), ranks=ranks, query=q) for cid, score, ranks in fused]
 
-    def _fill_similarities(self, q: str, qvec, ids: list[str], rows: dict, sims: dict[str, float]) -> None:
+    def _stored_similarities(self, qvec, ids: list[str], rows: dict, sims: dict[str, float]) -> None:
+        """Cosine to the stored vectors of fused passages the dense list did not return."""
         import numpy as np
 
-        missing = [i for i in ids if i not in sims]
-        if not missing:
-            return
-        if qvec is None:
-            qvec = self.index.embedder.embed_query(q)
-        stored = self.index.store.vectors([i for i in missing if rows[i]["embedded"]]) if self._embedded_count() > 0 else {}
-        for cid, vec in stored.items():
-            sims[cid] = float(np.dot(np.asarray(vec, dtype=np.float32), qvec))
-        rest = [i for i in missing if i not in sims]
-        if rest:
-            texts = [(f"{rows[i]['context']}\n{rows[i]['text']}" if rows[i]["context"] else rows[i]["text"]) for i in rest]
-            for cid, vec in zip(rest, self.index.embedder.embed(texts, batch_size=16)):
-                sims[cid] = float(np.dot(vec, qvec))
-        for cid in missing:
-            if cid in sims:
-                sims[cid] = round(sims[cid], 6)
+        missing = [i for i in ids if i not in sims and rows[i]["embedded"]]
+        for cid, vec in self.index.store.vectors(missing).items():
+            sims[cid] = round(float(np.dot(np.asarray(vec, dtype=np.float32), qvec)), 6)
 
     def is_relevant(self, passages: list[Passage]) -> bool:
         """True when the best dense similarity reaches the calibrated threshold.
 
         RRF scores only rank; they say nothing about whether the corpus covers the question,
-        so the decision uses the dense cosine of the query to the passages.
+        so the decision uses the dense cosine of the query to the passages. Passages whose
+        chunk has no vector yet (dense index still filling) are embedded here, and their
+        `similarity` is filled in.
         """
+        import numpy as np
+
+        todo = [p for p in passages if p.similarity is None and p.query]
+        for query in {p.query for p in todo}:
+            group = [p for p in todo if p.query == query]
+            qvec = self.index.embedder.embed_query(query)
+            rows = self.index.catalog.chunk_rows([p.id for p in group])
+            group = [p for p in group if p.id in rows]
+            texts = [(f"{rows[p.id]['context']}\n{p.text}" if rows[p.id]["context"] else p.text) for p in group]
+            for p, vec in zip(group, self.index.embedder.embed(texts, batch_size=16)):
+                p.similarity = round(float(np.dot(vec, qvec)), 6)
         sims = [p.similarity for p in passages if p.similarity is not None]
         return bool(sims) and max(sims) >= self.min_similarity
 

@@ -82,7 +82,7 @@ class Passage:
         text: chunk body.
         score: fused score (reciprocal-rank fusion; higher is better).
         similarity: dense cosine similarity of the query to this chunk, or None when the chunk
-            has no dense vector yet.
+            has no dense vector yet (`HybridRetriever.is_relevant` fills it in on demand).
         source: kind ("pubmed"|"pmc"|"file"), doc_id, pmid?, title, journal?, year?, path?, page?,
             section?, pub_types?
         ranks: 1-based rank per retriever that found it ({"dense": 3, "bm25": 1}).
@@ -94,6 +94,7 @@ class Passage:
     similarity: float | None
     source: dict[str, Any]
     ranks: dict[str, int] = field(default_factory=dict)
+    query: str | None = field(default=None, repr=False, compare=False)  # the query that found it
 
     @property
     def snippet(self) -> str:
@@ -106,5 +107,6 @@ class Passage:
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
+        out.pop("query", None)
         out["snippet"] = self.snippet
         return out

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Iterator  # noqa: F401
 
 from retrieval.readers.base import Reader
 from retrieval.readers.jsonl import JsonlReader

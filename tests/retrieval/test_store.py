@@ -96,7 +96,12 @@ def test_partial_dense_index_still_serves_hybrid(store_mode, make_settings, corp
     assert st["dense_done"] == 0 and st["bm25_docs"] == st["dense_total"] > 0 and not st["dense_complete"]
     ps = r.search("aspirin myocardial infarction", k=3)
     assert ps[0].source["pmid"] == "1001" and ps[0].ranks == {"bm25": 1}
-    assert ps[0].similarity is not None  # computed on the fly for chunks not embedded yet
+    assert all(p.similarity is None for p in ps)  # no vectors yet
+    assert r.is_relevant(ps) is True  # embeds the passages on demand and fills in similarity
+    emb = index.embedder
+    expected = float(emb.embed([f"{ps[0].source['title']}\n{ps[0].text}"])[0] @ emb.embed_query("aspirin myocardial infarction"))
+    assert abs(ps[0].similarity - expected) < 1e-5
+    assert "query" not in ps[0].to_json()
     fill_dense(index, block=4, max_chunks=4)
     assert index.catalog.counts()["embedded"] == 4 == index.store.count()
     st = HybridRetriever(index).status()
