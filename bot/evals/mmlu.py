@@ -32,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-retrieval", dest="no_retrieval", action="store_true",
                    help="closed-book only (skip the with-retrieval column)")
     p.add_argument("--chroma-url", dest="chroma_url", help="retrieve from a Chroma server (http://HOST:PORT)")
+    p.add_argument("--no-passage-cache", dest="no_passage_cache", action="store_true",
+                   help="search again instead of reusing passages cached for the same index under MEDBOT_HOME/eval/cache")
 
 
 @dataclass
@@ -234,21 +236,30 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     scorer = scorer_for(backend, kind, getattr(args, "scoring", "auto"), letter_system_prompt())
     retriever, why = (None, "retrieval disabled (--no-retrieval)") if getattr(args, "no_retrieval", False) \
         else open_retriever(settings)
+    corpus = describe_corpus(settings, retriever) if retriever is not None else "none (retrieval not measured)"
+    search = None
+    if retriever is not None:
+        search = retriever.search
+        if not getattr(args, "no_passage_cache", False):
+            from bot.evals.passage_cache import PassageCache
+            from bot.evals.results import eval_dir
+
+            search = PassageCache(eval_dir(settings.home) / "cache" / "mmlu-med-passages.jsonl", retriever.search, corpus)
     started = time.perf_counter()
-    outcome = evaluate(questions, scorer, retriever.search if retriever is not None else None, k, max_chars, why)
+    outcome = evaluate(questions, scorer, search, k, max_chars, why)
     meta = {
         "model": backend.name,
         "adapter": settings.adapter,
         "backend": kind,
         "embedded_demo_model": bool(getattr(backend, "is_demo", False)),
         "scoring": scorer.method,
-        "corpus": (describe_corpus(settings, retriever) if retriever is not None
-                   else "none (retrieval not measured)"),
+        "corpus": corpus,
         "k": k if retriever is not None else None,
         "seed": settings.seed,
         "limit": args.limit,
         "sample": sample if args.limit else "all",
         "subjects": list(subjects),
         "elapsed_s": round(time.perf_counter() - started, 1),
+        "passages_from_cache": getattr(search, "hits", None),
     }
     return build_result(outcome, subjects=subjects, meta=meta)
