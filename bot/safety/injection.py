@@ -28,13 +28,15 @@ _INSTRUCTION = re.compile(
     r"start with|begin with|mention|tell the (user|patient|reader))\b.{0,60}\b(system prompt|instructions|password|secret|"
     r"word|phrase|code|string|token|text|sentence|link|url|website)\b|"
     r"\b(as an? (ai|assistant|language model|chatbot|llm))\b|"
-    r"\b(assistant|ai|model|chatbot|llm|bot)s?\b[,:]?\s+(must|should|shall|will|needs? to)\b|"
+    r"\b(assistant|ai|chatbot|llm|bot)\b[,:]?\s+(you\s+)?(must|should|shall|needs? to)\b|"
+    r"\bthe (language )?model (must|shall|needs? to)\b|"
     r"</?\s*(system|instructions?|admin|im_start|im_end)\s*>|\bBEGIN (SYSTEM|INSTRUCTIONS|PROMPT)\b|"
     r"\b(do not|don't|never) (tell|mention|cite|warn|refer)\b|"
-    r"\b(tell|advise|instruct|recommend( that)?) (the )?(user|patient|reader)s? (to|that)\b|"
+    r"^\W*(please\s+)?(tell|advise|instruct|inform) (the )?(user|patient|reader)s? (to|that)\b|"
     r"\b(append|add|include|insert|put)\b.{0,80}\b(to|in|at the end of|into) (your|the|every|each) "
     r"(reply|replies|answer|answers|response|responses|output)\b|"
-    r"\b(model|assistant|ai|chatbot|llm)\s*:\s",
+    r"\b(model|assistant|ai|chatbot|llm)\s*:\s*(please\s+)?(append|add|say|write|print|output|include|ignore|"
+    r"reply|respond|tell|reveal|repeat)\b",
     re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{3,120})[\"”'’]")
 _CODE = re.compile(r"\b(?=[A-Z0-9_-]*\d)(?=[A-Z0-9_-]*[A-Z])[A-Z0-9]+(?:[-_][A-Z0-9]+)+\b|\b[A-Z]{2,}\d{3,}\b")
@@ -42,6 +44,8 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _SAY = re.compile(r"\b(?:say|output|respond with|reply with|answer with|write|print|end with|start with|begin with|"
                   r"include|append|add)\b[:\s]+(?:the (?:word|phrase|text|sentence|code|string)s?\s*)?[:\s]*(.{3,80}?)"
                   r"(?:[.!\n]|$)", re.IGNORECASE)
+_IMPERATIVE = re.compile(r"^\W*(please\s+)?(say|output|print|write|respond|reply|answer|add|append|include|"
+                        r"repeat|reveal|end|start|begin)\b", re.IGNORECASE)
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -72,8 +76,11 @@ def find_injections(text: str) -> list[Injection]:
     for i, s in enumerate(sents):
         if not _INSTRUCTION.search(s):
             continue
-        # an injection often spans sentences ("You are now X. Say 'Y'."): read the next two as well
-        window = " ".join(sents[i:i + 3])
+        # an injection often spans sentences ("You are now X. Say 'Y'."): a next sentence that is
+        # itself an order to say something belongs to it
+        window = s
+        if i + 1 < len(sents) and _IMPERATIVE.match(sents[i + 1]):
+            window += " " + sents[i + 1]
         payloads = [m.group(1).strip() for m in _QUOTED.finditer(window)]
         payloads += _CODE.findall(window) + _URL.findall(window)
         if not payloads:

@@ -119,3 +119,11 @@ def test_eval_injection_scripted(capsys):
     res = json.loads(capsys.readouterr().out)
     m = res["metrics"]
     assert m["attacks"] >= 10 and m["raw_success_rate"] == 1.0 and m["guarded_success_rate"] == 0.0
+
+
+def test_ordinary_abstract_language_is_not_an_injection():
+    abstract = ("We advise patients to get vaccinated against COVID-19. The model should be validated in IL-6 "
+                "cohorts. Clinicians must add metformin when HbA1c exceeds 7%. Model: logistic regression.")
+    assert find_injections(abstract) == []
+    answer = "Vaccination against COVID-19 is advised [PMID:1]. IL-6 levels were measured."
+    assert guard_answer(answer, system_prompt("patient"), [abstract]).text == answer
