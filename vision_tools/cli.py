@@ -70,8 +70,6 @@ def _segment(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    import shlex
-
     from bot.errors import UserError
     from vision_tools.training.train import TrainOptions, train
 
@@ -86,8 +84,7 @@ def _train(args: argparse.Namespace) -> int:
                            batch_size=args.batch_size, crop=args.crop or None, lr=args.lr, val_every=args.val_every,
                            heldout_cases=args.heldout_cases, threads=args.threads or settings.vision.threads or 1,
                            cache_dir=settings.home / "cache",
-                           command="medbot " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train-segmenter"]
-                           else "medbot train-segmenter " + _flags(args))
+                           command="medbot train-segmenter " + _flags(args))
     card = train(options, progress=not args.json)
     if args.json:
         print_json({"weights": str(out), "card": str(out.with_suffix(".json")), "heldout_dice": card["heldout_dice"]})
@@ -97,9 +94,13 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _flags(args: argparse.Namespace) -> str:
+    """Every training flag spelled out, so the model card's command reproduces the run."""
+    import shlex
+
     parts = []
     for flag in ("seed", "cases", "iterations", "batch_size", "crop", "lr", "val_every", "heldout_cases"):
         parts.append(f"--{flag.replace('_', '-')} {getattr(args, flag)}")
+    parts.append(f"--threads {args.threads or 1}")
     if args.out:
-        parts.append(f"--out {args.out}")
+        parts.append(f"--out {shlex.quote(str(args.out))}")
     return " ".join(parts)
