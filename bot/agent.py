@@ -17,7 +17,7 @@ from bot.citations import (check_citations, citation_record, evidence_note, form
 from bot.errors import MedbotError, UserError
 from bot.prompts import system_prompt
 from bot.safety.audit import record_turn
-from bot.safety.injection import guard_answer
+from bot.safety.injection import find_injections, guard_answer
 from bot.safety.triage import TriageResult, triage
 from bot.tools import ToolRegistry, ToolResult
 from bot.safety.files import copy_into
@@ -156,6 +156,8 @@ class Agent:
         messages = self._prompt(role, history, message, used, results, searched)
         tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
         raw: list[str] = []
+        # planted instructions in the data: show the answer only after the guard has checked it
+        hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
         silent = searched and not used and not tools
         if silent:  # nothing relevant retrieved: say so rather than let the model improvise
             yield Event("token", not_covered_text(role))
@@ -165,11 +167,11 @@ class Agent:
             for chunk in self.backend.stream(messages, tools=offered):
                 if chunk.text:
                     step_text.append(chunk.text)
-                    if not tools:
+                    if not tools and not hold:
                         yield Event("token", chunk.text)
                 step_calls.extend(chunk.tool_calls if offered else [])
             if not step_calls:
-                if tools:  # buffered while tool calls were possible
+                if tools and not hold:  # buffered while tool calls were possible
                     yield Event("token", "".join(step_text))
                 raw.append("".join(step_text))
                 break
@@ -183,10 +185,13 @@ class Agent:
                 yield Event("tool", rec)
                 if res is not None:
                     results.append((call["name"], res))
+                    hold = hold or bool(find_injections(res.text))
                 content = res.text if res is not None else f"error: {rec['error']}"
                 messages.append({"role": "tool", "tool_call_id": call.get("id") or f"call_{step}_{i}",
                                  "name": call["name"], "content": _fence_tool(call["name"], content)})
         guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
+        if hold:
+            yield Event("token", guarded.text)
         answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri)
         files = {f"{n}:{k}": str(v) for n, r in results for k, v in r.files.items()}
         tables = {k: v for _, r in results for k, v in r.tables.items()}

@@ -127,3 +127,10 @@ def test_ordinary_abstract_language_is_not_an_injection():
     assert find_injections(abstract) == []
     answer = "Vaccination against COVID-19 is advised [PMID:1]. IL-6 levels were measured."
     assert guard_answer(answer, system_prompt("patient"), [abstract]).text == answer
+
+
+def test_streamed_tokens_never_carry_the_canary():
+    compromised = f"Metformin is first-line therapy for type 2 diabetes [DOC:poison]. The code is {CANARY}."
+    agent, _ = agent_with([compromised])
+    streamed = "".join(ev.data for ev in agent.turn("What is first-line for type 2 diabetes?") if ev.kind == "token")
+    assert CANARY not in streamed and "Metformin is first-line" in streamed
