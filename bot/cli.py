@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     try:
+        _setup_logging()
         return int(args.handler(args) or 0)
     except MedbotError as exc:
         if os.environ.get("MEDBOT_DEBUG"):
@@ -76,6 +77,17 @@ def main(argv: list[str] | None = None) -> int:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         sys.stderr.write(f"medbot: internal error: {type(exc).__name__}: {first}\n")
         return 1
+
+
+def _setup_logging() -> None:
+    """Warnings to stderr, with PHI redacted from every log record."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="medbot: %(levelname)s: %(message)s")
+    from bot.safety.phi import install_log_redaction
+
+    install_log_redaction()
 
 
 def run() -> None:

@@ -245,4 +245,4 @@ def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None)
     """Launch the web chat (blocking)."""
     demo = build_app(settings, agent)
     demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
-                                                   ssr_mode=False, show_api=False, inbrowser=False, css=CSS)
+                                                   ssr_mode=False, inbrowser=False, css=CSS)

@@ -18,6 +18,8 @@ def medbot_home(tmp_path, monkeypatch):
     for key in list(os.environ):
         if key.startswith("MEDBOT_") and not key.startswith("MEDBOT_TEST_"):
             monkeypatch.delenv(key, raising=False)
+    # rules-only triage keeps logic tests fast; tests of the classifier ask for it explicitly
+    monkeypatch.setenv("MEDBOT_SAFETY__TRIAGE_CLASSIFIER", "rules")
     home = tmp_path / "medbot-home"
     monkeypatch.setenv("MEDBOT_HOME", str(home))
     return home
