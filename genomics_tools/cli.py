@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--out", type=Path, help="weights .pt (default: the bundled genomics_tools/weights/cnn_caller.pt)")
     t.add_argument("--workdir", type=Path, help="folder for simulated data (default: $MEDBOT_HOME/train-caller)")
     t.add_argument("--seed", type=int, default=7)
-    t.add_argument("--epochs", type=int, default=15)
+    t.add_argument("--epochs", type=int, default=12)
     t.add_argument("--slices", type=int, help="use only the first N training slices (quick runs)")
     add_json_flag(t)
     t.set_defaults(handler=_train)

@@ -25,7 +25,8 @@ from genomics_tools.normalize import normalize
 
 N_CHANNELS = 22
 SITE_FEATURES = ("alt_frac", "other_frac", "log_depth", "depth_100", "is_snv", "is_ins", "is_del",
-                 "indel_len", "alt_baseq", "repeat_units")
+                 "indel_len", "alt_baseq", "repeat_units", "alt_count_30", "het_vs_error_llr")
+LLR_ERROR_RATE = 0.02  # per-read error rate assumed by the het-vs-error likelihood-ratio feature
 KIND_SNV, KIND_INS, KIND_DEL = 0, 1, 2
 
 
@@ -181,6 +182,16 @@ def find_candidates(pile: Pileup, options: CandidateOptions | None = None) -> li
     return out
 
 
+def het_vs_error_llr(alt_count: int, depth: int, error_rate: float = LLR_ERROR_RATE) -> float:
+    """Log-likelihood ratio of `alt_count` of `depth` reads under a het (p=0.5) versus sequencing error,
+    scaled by 1/20 and clipped to [-3, 3] (a calibrated hint that holds across coverages)."""
+    import math
+
+    ref_count = max(depth - alt_count, 0)
+    llr = alt_count * math.log(0.5 / error_rate) + ref_count * math.log(0.5 / (1.0 - error_rate))
+    return max(-3.0, min(3.0, llr / 20.0))
+
+
 def _repeat_units(ref: str, i: int, unit: str) -> int:
     """How many copies of `unit` follow 0-based index `i` in `ref`."""
     if not unit:
@@ -243,7 +254,8 @@ def build_examples(pile: Pileup, candidates: list, options: CandidateOptions | N
             unit = a[1:] if kind == KIND_INS else r[1:]
             ilen = len(unit)
         site[j] = (frac, other, np.log1p(dp) / 5.0, min(dp, 100) / 100.0, kind == KIND_SNV, kind == KIND_INS,
-                   kind == KIND_DEL, min(ilen, 20) / 20.0, alt_q, _repeat_units(pile.ref, i + 1, unit) / 10.0)
+                   kind == KIND_DEL, min(ilen, 20) / 20.0, alt_q, _repeat_units(pile.ref, i + 1, unit) / 10.0,
+                   min(ac, 60) / 30.0, het_vs_error_llr(ac, dp))
     return Examples(
         contig=pile.region.contig, pos0=pos0,
         ref=np.array([c[1] for c in candidates], dtype=str), alt=np.array([c[2] for c in candidates], dtype=str),

@@ -15,7 +15,7 @@ GENOTYPES = ("0/0", "0/1", "1/1")
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "cnn_caller.pt"
 
 
-def build_model(in_channels: int = 22, n_site: int = 10, width: int = 64, hidden: int = 96, dropout: float = 0.1):
+def build_model(in_channels: int = 22, n_site: int = 12, width: int = 32, hidden: int = 64, dropout: float = 0.1):
     """Build the CNN.
 
     Args:

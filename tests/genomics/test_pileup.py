@@ -54,3 +54,11 @@ def test_examples_round_trip(tmp_path, hand_bam, hand_ref, hand_seq):
     ex, _ = make_examples(str(hand_bam), str(hand_ref), Region("1", 0, len(hand_seq)), out=tmp_path / "ex.npz")
     back = Examples.load(tmp_path / "ex.npz")
     assert list(back.alt) == list(ex.alt) and back.tensors.shape == ex.tensors.shape
+
+
+def test_het_vs_error_llr_separates_low_fraction_hets_from_errors():
+    from genomics_tools.examples import het_vs_error_llr
+
+    assert het_vs_error_llr(8, 31) > 0.4  # 26 % of 31 reads: a het
+    assert het_vs_error_llr(3, 20) < 0  # 15 % of 20 reads: likely errors
+    assert het_vs_error_llr(1000, 1000) == 3.0 and het_vs_error_llr(0, 1000) == -3.0
