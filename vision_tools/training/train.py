@@ -41,13 +41,13 @@ class TrainOptions:
     out: Path = Path("vision_tools/weights/default.pt")
     seed: int = 0
     cases: int = 24
-    iterations: int = 4000
+    iterations: int = 2000
     batch_size: int = 12
     crop: int | None = 64
     lr: float = 3e-3
     lesion_fraction: float = 0.5
     val_cases: int = 2
-    val_every: int = 1000
+    val_every: int = 500
     heldout_cases: int = 4
     threads: int | None = 1
     checkpoint: bool = True
