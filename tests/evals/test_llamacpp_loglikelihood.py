@@ -51,9 +51,11 @@ def reference():
 def test_matches_full_logits_reference(backend, reference):
     conts = [" A", " B", " C", " D", " C. Four chambers"]
     got = backend.loglikelihoods(PROMPT, conts)
-    for value, cont in zip(got, conts):
-        assert value == pytest.approx(reference(PROMPT, cont), abs=2e-3)
+    for value, cont in zip(got[:4], conts):
+        assert value == pytest.approx(reference(PROMPT, cont), abs=1e-4)  # one token: the same logits row
         assert value < 0
+    # several tokens: decoded one by one here, in one batch by the reference (kernels round differently)
+    assert got[4] == pytest.approx(reference(PROMPT, conts[4]), rel=1e-2)
     assert got[4] < got[2]  # a longer continuation includes the first token's cost
 
 
