@@ -83,8 +83,13 @@ def _setup_logging() -> None:
     """Warnings to stderr, with PHI redacted from every log record."""
     import logging
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="medbot: %(levelname)s: %(message)s")
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)  # libraries that set DEBUG on their own loggers stay quiet
+        handler.setFormatter(logging.Formatter("medbot: %(levelname)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
     from bot.safety.phi import install_log_redaction
 
     install_log_redaction()

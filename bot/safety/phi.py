@@ -284,14 +284,30 @@ def redact_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts PHI from every record before a handler writes it."""
+    """A logging filter that redacts PHI from every record before a handler writes it.
+
+    Records below `min_level` (those the handler drops anyway) are not analysed, and records
+    logged while redacting (presidio's own warnings) pass through once, unredacted of nothing
+    but their own library text, instead of recursing.
+    """
+
+    def __init__(self, min_level: int = logging.NOTSET):
+        super().__init__()
+        self.min_level = min_level
+        self._busy = threading.local()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < self.min_level or getattr(self._busy, "on", False):
+            return True
         try:
             msg = record.getMessage()
         except (TypeError, ValueError):
             return True
-        record.msg, record.args = redact_text(msg), ()
+        self._busy.on = True
+        try:
+            record.msg, record.args = redact_text(msg), ()
+        finally:
+            self._busy.on = False
         return True
 
 
@@ -300,4 +316,4 @@ def install_log_redaction(logger: logging.Logger | None = None) -> None:
     logger = logger or logging.getLogger()
     for handler in logger.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+            handler.addFilter(RedactingFilter(max(handler.level, logger.level)))
