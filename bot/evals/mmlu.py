@@ -27,8 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scoring", choices=("auto", "loglikelihood", "letter"), default="auto",
                    help="auto: answer-letter log-likelihood for local models, parsed letter for servers")
     p.add_argument("--k", type=int, help="passages retrieved per question (default: retrieval.k)")
-    p.add_argument("--max-context-chars", dest="max_context_chars", type=int, default=2000,
-                   help="character budget of the retrieved passages in a prompt (default 2000)")
+    p.add_argument("--max-context-chars", dest="max_context_chars", type=int, default=1000,
+                   help="character budget of the retrieved passages in a prompt (default 1000, about 250 tokens)")
     p.add_argument("--no-retrieval", dest="no_retrieval", action="store_true",
                    help="closed-book only (skip the with-retrieval column)")
     p.add_argument("--chroma-url", dest="chroma_url", help="retrieve from a Chroma server (http://HOST:PORT)")
@@ -61,7 +61,7 @@ class Tally:
 
 
 def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], list[Any]] | None = None,
-          max_context_chars: int = 2000, desc: str = SUITE, progress: bool = True) -> Tally:
+          max_context_chars: int = 1000, desc: str = SUITE, progress: bool = True) -> Tally:
     """Ask `scorer` every question and count correct letters per subject.
 
     Args:
@@ -91,7 +91,7 @@ def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], l
 
 
 def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int], list[Any]] | None = None,
-             k: int = 5, max_context_chars: int = 2000, retrieval_unavailable: str | None = None,
+             k: int = 5, max_context_chars: int = 1000, retrieval_unavailable: str | None = None,
              progress: bool = True) -> dict[str, Any]:
     """Both conditions: closed-book, then with `k` passages from `search(question, k)`.
 
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     k = args.k if getattr(args, "k", None) is not None else settings.retrieval.k
     if k < 1:
         raise UserError("--k must be a positive number")
-    max_chars = getattr(args, "max_context_chars", 2000)
+    max_chars = getattr(args, "max_context_chars", 1000)
     if max_chars < 1:
         raise UserError("--max-context-chars must be a positive number")
     sample = getattr(args, "sample", "stratified")

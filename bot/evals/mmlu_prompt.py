@@ -36,7 +36,7 @@ def format_passages(passages: Sequence[Any], max_chars: int) -> str:
     return "\n".join(lines)
 
 
-def build_prompt(q: Question, passages: Sequence[Any] = (), max_context_chars: int = 3000) -> str:
+def build_prompt(q: Question, passages: Sequence[Any] = (), max_context_chars: int = 1000) -> str:
     """The prompt for one question, ending in "Answer:" (options lettered A-D).
 
     Args:
