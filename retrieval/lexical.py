@@ -19,6 +19,12 @@ from retrieval.catalog import Catalog
 STOPWORDS = "en"
 
 
+def _quiet() -> None:
+    import logging
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
 def _stemmer():
     import Stemmer
 
@@ -48,6 +54,7 @@ class LexicalIndex:
         import bm25s
         import numpy as np
 
+        _quiet()
         self.folder = Path(folder)
         state = json.loads((self.folder / "state.json").read_text())
         self.generation = int(state["generation"])
@@ -113,6 +120,7 @@ def build_lexical_index(catalog: Catalog, folder: Path, show_progress: bool = Fa
     import bm25s
     import numpy as np
 
+    _quiet()
     generation = catalog.generation
     ids, texts, years, pub_types = [], [], [], []
     for cid, text, year, pts in catalog.iter_lexical():

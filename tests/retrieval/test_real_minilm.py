@@ -68,11 +68,12 @@ def test_kill9_real_cli_ingest(home, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "bot.cli", "ingest", str(corpus), "--batch-size", "8"]
     db = home / "literature" / "local" / "medline" / "catalog.sqlite3"
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    err = open(tmp_path / "stderr.txt", "wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
     t0 = time.time()
     while _state(db) < 1:
-        assert proc.poll() is None, "ingest finished before it could be killed"
-        assert time.time() - t0 < 120
+        assert proc.poll() is None, "ingest ended before it could be killed: " + (tmp_path / "stderr.txt").read_text()[-800:]
+        assert time.time() - t0 < 600, "no chunk was embedded in 10 minutes"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
