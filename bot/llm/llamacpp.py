@@ -21,8 +21,10 @@ class LlamaCppBackend:
         self.is_demo = is_demo
         self.name = self.model_path.name + (f" + LoRA {Path(lora_path).name}" if lora_path else "")
         self.defaults = dict(defaults or {})
+        n_threads = threads or max(1, os.cpu_count() or 1)
+        # n_threads_batch (prompt evaluation) otherwise defaults to every CPU, ignoring `threads`.
         kwargs: dict[str, Any] = dict(model_path=str(self.model_path), n_ctx=n_ctx, seed=seed, verbose=False,
-                                      n_threads=threads or max(1, os.cpu_count() or 1))
+                                      n_threads=n_threads, n_threads_batch=n_threads)
         if lora_path:
             kwargs["lora_path"] = str(lora_path)
         try:
