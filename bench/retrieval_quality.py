@@ -28,6 +28,9 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--embedder", help="sentence-transformers folder (default: bundled MiniLM)")
     p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--home", help="keep the benchmark index in this folder (reused when it holds one already)")
+    p.add_argument("--evaluate", type=int, help="evaluate only N of the queries (half from each file)")
+    p.add_argument("--threads", type=int, help="torch threads for the embedder")
     args = p.parse_args()
 
     from bot.config import load_settings
@@ -46,7 +49,8 @@ def main() -> int:
         r = {"collection": "bench", "auto_build": False, "auto_fill": False}
         if args.embedder:
             r["embedder"] = args.embedder
-        settings = load_settings({"retrieval": r}, environ={"MEDBOT_HOME": tmp})
+        overrides = {"retrieval": r, "threads": args.threads}
+        settings = load_settings(overrides, environ={"MEDBOT_HOME": args.home or tmp})
         index = LiteratureIndex(settings)
         last = [0.0]
 
@@ -55,12 +59,23 @@ def main() -> int:
                 last[0] = time.time()
                 print(f"  dense {st.done}/{st.total} chunks, {st.rate:.1f} chunks/s", flush=True)
 
-        built = build_sample_index(index, docs, [it.doc_id for it in items], args.distractors, seed=args.seed,
-                                   progress=progress)
-        print(f"index: {built}")
+        if index.catalog.counts()["chunks"] == 0:
+            built = build_sample_index(index, docs, [it.doc_id for it in items], args.distractors, seed=args.seed,
+                                       progress=progress)
+        else:
+            c = index.catalog.counts()
+            built = {"documents": c["docs"], "chunks": c["chunks"], "reused": args.home}
+            assert c["embedded"] == c["chunks"], "the reused index is not fully embedded"
+        print(f"index: {built}", flush=True)
+        if args.evaluate and args.evaluate < len(items):
+            half = len(items) // 2
+            items = items[:args.evaluate // 2] + items[half:half + args.evaluate - args.evaluate // 2]
         retriever = HybridRetriever(index)
-        res = evaluate(retriever, items)
-        cal = calibrate(retriever, items[:300])
+        res = {}
+        for mode in ("bm25", "dense", "hybrid"):
+            res.update(evaluate(retriever, items, modes=(mode,)))
+            print(f"  {mode}: {json.dumps(res[mode])}", flush=True)
+        cal = calibrate(retriever, items[:200])
     print(f"\n{'retriever':<10}{'subset':<8}{'n':>6}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for mode in ("dense", "bm25", "hybrid"):
         for subset in ("all", "mesh", "title"):
