@@ -48,14 +48,22 @@ def _cpp_last_logits(gguf_file, ids, lora=None):
     return out
 
 
-@pytest.mark.parametrize("targets", [["q_proj", "k_proj"], ["v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]],
+@pytest.mark.parametrize("targets, std", [(["q_proj", "k_proj"], 0.2),
+                                         (["v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], 0.1)],
                          ids=["qk-permuted", "v-o-mlp"])
-def test_gguf_lora_matches_peft(smol_dir, gguf_path, tmp_path, targets):
+def test_gguf_lora_matches_peft(smol_dir, gguf_path, tmp_path, targets, std, monkeypatch):
+    """The change the adapter makes to the next-token logits is the same in llama.cpp and peft.
+
+    The base logits themselves differ a little (llama.cpp quantises activations for Q4_1 matmuls),
+    so the adapter is made large enough for its effect to dominate that noise.
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    import finetune.export as export
+
     adapter = tmp_path / "adapter"
-    peft_model = _random_adapter(smol_dir, adapter, targets).eval()
+    peft_model = _random_adapter(smol_dir, adapter, targets, std=std).eval()
     tok = AutoTokenizer.from_pretrained(str(smol_dir))
     ids = tok("The patient has high blood pressure and asks about salt", add_special_tokens=False)["input_ids"]
     with torch.no_grad():
@@ -69,7 +77,13 @@ def test_gguf_lora_matches_peft(smol_dir, gguf_path, tmp_path, targets):
     d_hf, d_cpp = hf_lora - hf_base, cpp_lora - cpp_base
     assert np.abs(d_hf).max() > 0.5  # the adapter really changes the output
     corr = np.corrcoef(d_hf, d_cpp)[0, 1]
-    assert corr > 0.95, corr
+    assert corr > 0.9, corr
+    if "q_proj" in targets:
+        # Without llama.cpp's q/k row permutation the effect no longer matches.
+        monkeypatch.setattr(export, "_PERMUTED_ARCHS", set())
+        wrong = _cpp_last_logits(gguf_path, ids, adapter_to_gguf(adapter, gguf_path, cache_dir=tmp_path / "wrong"))
+        assert np.corrcoef(d_hf, wrong - cpp_base)[0, 1] < corr - 0.3
+        monkeypatch.undo()
     # Converting again reuses the cached file.
     mtime = lora_file.stat().st_mtime_ns
     assert adapter_to_gguf(adapter, gguf_path, cache_dir=tmp_path / "cache") == lora_file
