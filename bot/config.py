@@ -34,7 +34,7 @@ class RetrievalSettings(Section):
     collection: str = "medline"
     embedder: str | None = None  # sentence-transformers folder; None = bundled all-MiniLM-L6-v2
     k: int = 5
-    min_similarity: float = 0.35  # dense cosine below which a passage is "not relevant"
+    min_similarity: float = 0.40  # dense cosine below which passages are "not relevant" (calibrated: docs/retrieval.md)
     evidence_max_age_years: int = 10
     auto_build: bool = True  # first search on an empty home builds the BM25 index of the default corpus
     auto_fill: bool = True  # start the background dense fill when vectors are missing

@@ -73,7 +73,7 @@ class HybridRetriever:
         depth: candidates taken from each retriever before fusion (at least 5 x k).
     """
 
-    def __init__(self, index: LiteratureIndex, min_similarity: float = 0.35, depth: int = 50):
+    def __init__(self, index: LiteratureIndex, min_similarity: float = 0.40, depth: int = 50):
         self.index = index
         self.min_similarity = min_similarity
         self.depth = depth

@@ -124,4 +124,16 @@ class SentenceTransformerEmbedder:
         return vecs.astype(np.float32, copy=False)
 
     def embed_query(self, text: str):
-        return self.embed([text], batch_size=1)[0]
+        # One short text gains nothing from intra-op threads, and on a busy machine two
+        # threads spin-wait on each other: 1 thread cut p50 query latency from ~2 s to ~40 ms
+        # under load on 2 cores (bench/retrieval_quality.py).
+        import torch
+
+        prev = torch.get_num_threads()
+        if prev != 1:
+            torch.set_num_threads(1)
+        try:
+            return self.embed([text], batch_size=1)[0]
+        finally:
+            if prev != 1:
+                torch.set_num_threads(prev)
