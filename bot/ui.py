@@ -57,6 +57,19 @@ def _tool_messages(tool_calls: list[dict[str, Any]], files: dict[str, str]) -> l
     return msgs
 
 
+def _browser_secret(settings) -> str:
+    """A per-installation key for the browser's stored conversation id (kept across restarts)."""
+    import secrets
+
+    path = settings.ensure_home() / "ui-secret"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip()
+
+
 class ChatApp:
     """Holds the shared agent pieces; one Agent view per user."""
 
@@ -203,7 +216,7 @@ def build_app(settings, agent: Agent | None = None):
         gr.Markdown(f"## medbot — medical literature assistant\nModel: **{model_name}**{demo_note}\n\n"
                     f"<span class='medbot-banner'>General information, not medical advice. In an emergency "
                     f"call {settings.emergency}.</span>")
-        conv_state = gr.BrowserState(None, storage_key="medbot_conversation")
+        conv_state = gr.BrowserState(None, storage_key="medbot_conversation", secret=_browser_secret(settings))
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat")
