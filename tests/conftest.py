@@ -20,6 +20,9 @@ def medbot_home(tmp_path, monkeypatch):
             monkeypatch.delenv(key, raising=False)
     # rules-only triage keeps logic tests fast; tests of the classifier ask for it explicitly
     monkeypatch.setenv("MEDBOT_SAFETY__TRIAGE_CLASSIFIER", "rules")
+    # never parse the whole default corpus or start a background embedder from a test
+    monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_BUILD", "false")
+    monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_FILL", "false")
     home = tmp_path / "medbot-home"
     monkeypatch.setenv("MEDBOT_HOME", str(home))
     return home
