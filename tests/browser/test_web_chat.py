@@ -99,7 +99,7 @@ def test_fhir_upload_gives_case_summary_and_report(server, browser, fhir_bundle)
     ask(page, "Summarize this case")
     text = wait_final(page, "Active problems", timeout=180)
     assert "Current medications" in text
-    assert page.locator('button:has-text("summarize_case")').count() >= 1  # collapsible tool call
+    assert page.locator('.title:has-text("summarize_case")').count() >= 1  # collapsible tool call
     page.locator("#report-button").click()
     link = page.locator("#report-file a[download], #report-file a").first
     link.wait_for(timeout=60000)
