@@ -44,6 +44,7 @@ class Tally:
     total: dict[str, int] = field(default_factory=dict)
     unanswered: int = 0  # replies with no readable letter (counted wrong)
     with_passages: int = 0  # questions that got at least one retrieved passage
+    picked: dict[str, int] = field(default_factory=dict)  # chosen letter -> count (shows a letter prior)
 
     def add(self, subject: str, ok: bool) -> None:
         self.total[subject] = self.total.get(subject, 0) + 1
@@ -57,7 +58,7 @@ class Tally:
                for s in self.total}
         macro = sum(v["accuracy"] for v in per.values()) / len(per) if per else None
         return {"accuracy": c / n if n else None, "macro_accuracy": macro, "correct": c, "n": n,
-                "unanswered": self.unanswered, "per_subject": per}
+                "unanswered": self.unanswered, "picked": dict(sorted(self.picked.items())), "per_subject": per}
 
 
 def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], list[Any]] | None = None,
@@ -86,6 +87,8 @@ def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], l
         tally.with_passages += bool(passages)
         pred = scorer.choose(build_prompt(q, passages, max_context_chars), LETTERS)
         tally.unanswered += pred.letter is None
+        if pred.letter is not None:
+            tally.picked[pred.letter] = tally.picked.get(pred.letter, 0) + 1
         tally.add(q.subject, pred.letter == q.answer)
     return tally
 
@@ -186,6 +189,12 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
     notes = [f"scoring: {meta.get('scoring')}; chance level is 0.250."]
     if not has_rag:
         notes.append(f"with retrieval: not measured: {reason}.")
+    for label, summary in (("closed-book", closed), ("with retrieval", rag if has_rag else {})):
+        picked = summary.get("picked") or {}
+        if picked and summary.get("n") and max(picked.values()) >= 0.9 * summary["n"]:
+            letter = max(picked, key=picked.get)
+            notes.append(f"{label}: the model chose {letter} for {picked[letter]} of {summary['n']} questions "
+                         "(a letter prior, not knowledge).")
     if closed.get("unanswered"):
         notes.append(f"{closed['unanswered']} closed-book replies had no readable letter (counted wrong).")
     return {

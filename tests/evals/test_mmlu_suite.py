@@ -51,6 +51,9 @@ def test_closed_book_counts_per_subject_and_overall():
     assert closed["per_subject"]["medical genetics"]["accuracy"] == 0.5
     assert closed["macro_accuracy"] == pytest.approx((0.25 + 0.5) / 2)
     assert out["with_retrieval"] == {"available": False, "reason": "no index here"}
+    assert closed["picked"] == {"A": 6}
+    result = mmlu.build_result(out, subjects=["anatomy", "medical genetics"], meta={"scoring": "loglikelihood"})
+    assert "closed-book: the model chose A for 6 of 6 questions (a letter prior, not knowledge)." in result["notes"]
 
 
 def test_retrieved_passages_reach_the_prompt_and_change_the_score():
@@ -68,6 +71,7 @@ def test_retrieved_passages_reach_the_prompt_and_change_the_score():
     rag = out["with_retrieval"]
     assert rag["available"] is True and rag["questions_with_passages"] == 4
     assert (rag["correct"], rag["n"]) == (5, 6)
+    assert rag["picked"] == {"A": 3, "B": 1, "C": 1, "D": 1}
     assert rag["per_subject"]["anatomy"]["accuracy"] == 1.0
     assert calls == [(q.question, 2) for q in FIXTURE]
     closed_prompts, rag_prompts = scorer.prompts[:6], scorer.prompts[6:]
