@@ -34,6 +34,25 @@ class CallVariants(Tool):
         "additionalProperties": False,
     }
 
+    @classmethod
+    def example_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        """A two-variant VCF upload to summarise."""
+        path = settings.ensure_home() / "uploads-example" / "sample.vcf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "##fileformat=VCFv4.2\n##contig=<ID=20,length=63025520>\n"
+            '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tsample\n"
+            "20\t1000100\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
+            "20\t1000200\t.\tCT\tC\t40\tPASS\t.\tGT\t1/1\n")
+        return [{"vcf": str(path)}]
+
+    @classmethod
+    def bad_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        home = settings.ensure_home()
+        return [{}, {"bam": str(home / "missing.bam"), "reference": str(home / "missing.fa")},
+                {"vcf": str(home / "missing.vcf")}]
+
     def _out_dir(self, stem: str) -> Path:
         if self.settings is not None:
             home = self.settings.ensure_home()

@@ -28,6 +28,24 @@ class SegmentImage(Tool):
         "additionalProperties": False,
     }
 
+    @classmethod
+    def example_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        """The MNI152 T1 template (2 mm, shipped with nilearn) written as an upload."""
+        from nilearn.datasets import load_mni152_template
+
+        path = settings.ensure_home() / "uploads-example" / "mni152_t1_2mm.nii.gz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            load_mni152_template(resolution=2).to_filename(str(path))
+        return [{"path": str(path)}]
+
+    @classmethod
+    def bad_arguments(cls, workdir: Path, settings) -> list[dict[str, Any]]:
+        notes = settings.ensure_home() / "uploads-example" / "notes.txt"
+        notes.parent.mkdir(parents=True, exist_ok=True)
+        notes.write_text("not an image")
+        return [{"path": str(notes)}, {"path": str(notes.parent / "missing.nii.gz")}]
+
     def setup(self) -> None:
         if self.settings is None:
             from bot.config import load_settings
