@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence
 
 from bot.errors import UserError
+from bot.llm.llamacpp import common_prefix  # one definition, shared with the backend
 
 SCORING_METHODS = ("auto", "loglikelihood", "letter")
 
@@ -157,16 +158,6 @@ def transformers_loglikelihoods(model: Any, tokenizer: Any, prompt: str, continu
             targets = torch.tensor(full[n:], device=logprobs.device)
             out.append(float(logprobs[torch.arange(len(targets)), targets].sum()))
     return out
-
-
-def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    """Length of the longest common prefix of two token sequences."""
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def scorer_for(backend: Any, backend_kind: str, method: str = "auto", system: str = "") -> ChoiceScorer:

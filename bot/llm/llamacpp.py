@@ -105,7 +105,7 @@ class LlamaCppBackend:
         out = []
         for continuation in continuations:
             full = self.llm.tokenize((prompt + continuation).encode("utf-8"), add_bos=True, special=True)
-            n = _common_prefix(ctx, full)
+            n = common_prefix(ctx, full)
             context, cont = full[:n], full[n:]
             if not cont:
                 out.append(0.0)
@@ -134,7 +134,7 @@ class LlamaCppBackend:
         cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
         if cached == tokens and getattr(self, "_last_key", None) == tuple(tokens):
             return self._last_logprobs
-        keep = min(_common_prefix(cached, tokens), len(tokens) - 1)  # the last token must be evaluated
+        keep = min(common_prefix(cached, tokens), len(tokens) - 1)  # the last token must be evaluated
         self.llm.n_tokens = keep  # eval() drops the KV cache beyond n_tokens
         self._last_key = None
         self.llm.eval(tokens[keep:])
@@ -147,7 +147,7 @@ class LlamaCppBackend:
         return self._last_logprobs
 
 
-def _common_prefix(a, b) -> int:
+def common_prefix(a, b) -> int:
     """Length of the longest common prefix of two token lists."""
     n = 0
     for x, y in zip(a, b):
