@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from bot.citations import (check_citations, citation_record, evidence_note, format_sources, label,
                            not_covered_text)
-from bot.errors import MedbotError, UserError
+from bot.errors import REPORTED_ERRORS, MedbotError, UserError
 from bot.prompts import system_prompt
 from bot.safety.audit import record_turn
 from bot.safety.injection import find_injections, guard_answer
@@ -101,7 +101,7 @@ class Agent:
                 from retrieval import get_retriever
 
                 self._retriever = get_retriever(self.settings)
-            except (ImportError, MedbotError) as exc:
+            except (ImportError, *REPORTED_ERRORS) as exc:
                 self._retriever = False
                 self._retrieval_error = str(exc)
         return self._retriever or None
@@ -268,7 +268,7 @@ class Agent:
         rec: dict[str, Any] = {"name": name, "arguments": args}
         try:
             res = self.tools.run(name, args)
-        except MedbotError as exc:
+        except REPORTED_ERRORS as exc:
             rec["error"] = str(exc)
             return rec, None
         rec["summary"] = res.text[:500]

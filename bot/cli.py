@@ -13,7 +13,7 @@ import os
 import sys
 
 from bot import __version__
-from bot.errors import MedbotError
+from bot.errors import REPORTED_ERRORS
 
 COMMAND_MODULES = (
     "bot.commands.ask",
@@ -22,10 +22,10 @@ COMMAND_MODULES = (
     "bot.commands.history",
     "bot.commands.summarize",
     "bot.commands.report",
-    "retrieval.cli",
-    "vision_tools.cli",
-    "genomics_tools.cli",
-    "finetune.cli",
+    "bot.commands.literature",
+    "bot.commands.imaging",
+    "bot.commands.variants",
+    "bot.commands.finetune",
     "bot.commands.eval",
 )
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _setup_logging()
         return int(args.handler(args) or 0)
-    except MedbotError as exc:
+    except REPORTED_ERRORS as exc:
         if os.environ.get("MEDBOT_DEBUG"):
             raise
         sys.stderr.write(f"medbot: error: {exc}\n")

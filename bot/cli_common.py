@@ -7,8 +7,12 @@ import json
 import sys
 from typing import Any
 
-# Flags that map one-to-one onto top-level Settings fields.
-_FLAG_FIELDS = ("model", "model_name", "adapter", "role", "locale", "user", "max_tokens", "temperature", "seed")
+
+def settings_from_args(args: argparse.Namespace, **extra: Any):
+    """See `bot.config.settings_from_args` (imported here lazily: pydantic stays off `--help`)."""
+    from bot.config import settings_from_args as _settings_from_args
+
+    return _settings_from_args(args, **extra)
 
 
 def add_model_flags(p: argparse.ArgumentParser) -> None:
@@ -28,18 +32,6 @@ def add_role_flag(p: argparse.ArgumentParser) -> None:
 
 def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def settings_from_args(args: argparse.Namespace, **extra: Any):
-    """Settings with flag overrides from `args` (flags win over env and config.toml)."""
-    from bot.config import load_settings
-
-    overrides = {f: getattr(args, f, None) for f in _FLAG_FIELDS}
-    chroma = getattr(args, "chroma_url", None)
-    if chroma:
-        overrides["retrieval"] = {"chroma_url": chroma}
-    overrides.update({k: v for k, v in extra.items() if v is not None})
-    return load_settings(overrides)
 
 
 def print_json(obj: Any) -> None:

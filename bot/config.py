@@ -7,6 +7,7 @@ owned by their packages; env vars address them with a double underscore, e.g.
 
 from __future__ import annotations
 
+import argparse
 import os
 import tomllib
 from pathlib import Path
@@ -192,3 +193,17 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise UserError(_describe(exc, "command-line flags")) from None
+
+
+# Flags that map one-to-one onto top-level Settings fields.
+_FLAG_FIELDS = ("model", "model_name", "adapter", "role", "locale", "user", "max_tokens", "temperature", "seed")
+
+
+def settings_from_args(args: argparse.Namespace, **extra: Any):
+    """Settings with flag overrides from `args` (flags win over env and config.toml)."""
+    overrides = {f: getattr(args, f, None) for f in _FLAG_FIELDS}
+    chroma = getattr(args, "chroma_url", None)
+    if chroma:
+        overrides["retrieval"] = {"chroma_url": chroma}
+    overrides.update({k: v for k, v in extra.items() if v is not None})
+    return load_settings(overrides)

@@ -176,7 +176,7 @@ def build_app(settings, agent: Agent | None = None):
                             history.insert(len(history) - 1, img)
                         yield history, conv_id, None, _sources_md(res.citations)
         except Exception as exc:  # noqa: BLE001 - the chat goes on after a bad input
-            from bot.errors import MedbotError
+            from bot.errors import REPORTED_ERRORS
 
             msg = str(exc) if isinstance(exc, MedbotError) else f"internal error ({type(exc).__name__})"
             history[-1] = {"role": "assistant", "content": f"⚠️ {msg}"}
@@ -196,7 +196,7 @@ def build_app(settings, agent: Agent | None = None):
         return [], None, "### Sources\nNo sources yet."
 
     def download_report(conv_id, fmt, request: gr.Request):
-        from bot.errors import MedbotError
+        from bot.errors import REPORTED_ERRORS
 
         if not conv_id:
             raise gr.Error("Nothing to report yet: ask a question or upload a case first.")
@@ -209,7 +209,7 @@ def build_app(settings, agent: Agent | None = None):
         out = app.agent.store.uploads_dir(conv_id) / f"report-{conv_id}.{ {'fhir': 'json'}.get(fmt, fmt) }"
         try:
             return str(write_report(s, conversation_id=conv_id, fmt=fmt, out=out))
-        except MedbotError as exc:
+        except REPORTED_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 
     with gr.Blocks(title="medbot") as demo:
@@ -241,12 +241,12 @@ def build_app(settings, agent: Agent | None = None):
         demo.load(app.index_status, None, status)
 
         def api_turn(message: str, conversation_id: str = "", client_id: str = "", request: gr.Request = None) -> dict:
-            from bot.errors import MedbotError
+            from bot.errors import REPORTED_ERRORS
 
             user = getattr(request, "username", None) or settings.user
             try:
                 return app.api_turn(user, message, conversation_id, client_id)
-            except MedbotError as exc:
+            except REPORTED_ERRORS as exc:
                 raise gr.Error(str(exc)) from None
 
         gr.api(api_turn, api_name="turn")  # JSON turns for scripts (bench/load.py), same agent and limits

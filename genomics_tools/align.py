@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from bot.errors import InternalError, UserError
+from genomics_tools.errors import InternalError, UserError
 from genomics_tools.inputs import check_exists, run_tool
 
 ALIGNERS = ("minimap2", "bwa")

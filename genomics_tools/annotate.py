@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.inputs import check_exists
 
 KNOWN_INFO_FIELDS = ("CLNSIG", "CLNDN", "CLNREVSTAT", "CLNVC", "GENEINFO", "MC", "RS", "AF", "AF_ESP", "AF_EXAC",

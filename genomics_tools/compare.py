@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.inputs import check_exists, open_vcf
 from genomics_tools.normalize import normalize, variant_type
 from genomics_tools.regions import RegionSet, read_bed

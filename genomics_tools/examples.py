@@ -103,7 +103,7 @@ class Examples:
         """
         import numpy as np
 
-        from bot.errors import UserError
+        from genomics_tools.errors import UserError
 
         try:
             z = np.load(path, allow_pickle=False)

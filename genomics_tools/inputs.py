@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from bot.errors import InternalError, UserError
+from genomics_tools.errors import InternalError, UserError
 
 # The empty BGZF block every complete BGZF file ends with (SAM/BAM spec, section 4.1.2).
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 
 GENOTYPES = ("0/0", "0/1", "1/1")
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "cnn_caller.pt"

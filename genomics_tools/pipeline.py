@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.regions import Region, parse_region
 
 

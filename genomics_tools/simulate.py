@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.errors import InternalError
+from genomics_tools.errors import InternalError
 from genomics_tools.align import align_fastq
 from genomics_tools.inputs import run_tool
 from genomics_tools.regions import Region

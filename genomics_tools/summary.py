@@ -168,7 +168,7 @@ def summarize_vcf(vcf: str | Path, genes: GeneIndex | None = None, known: KnownV
     Raises:
         UserError: unreadable VCF or broken header.
     """
-    from bot.errors import UserError
+    from genomics_tools.errors import UserError
 
     vf = open_vcf(vcf)
     header = vf.header

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 
 DEFAULT_FILES = ("pubmed20n0014.xml.gz", "pubmed21n1298.xml.gz")
 

@@ -211,40 +211,47 @@ def start_background_fill(settings) -> int | None:
     The process survives the caller (own session), runs at lower CPU priority and logs to
     `fill.log` beside the catalog.
 
+    Args:
+        settings: an `IndexConfig`, or application settings `IndexConfig.coerce` accepts.
+
     Returns:
         The new process id, or None when a filler was already running.
     """
+    from retrieval.config import IndexConfig
     from retrieval.index import layout_for
 
-    layout = layout_for(settings)
+    cfg = IndexConfig.coerce(settings)
+    layout = layout_for(cfg)
     if fill_running(layout):
         return None
     layout.root.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["MEDBOT_HOME"] = str(settings.home)
-    r = settings.retrieval
-    env["MEDBOT_RETRIEVAL__COLLECTION"] = r.collection
-    for key, value in (("MEDBOT_RETRIEVAL__CHROMA_URL", r.chroma_url), ("MEDBOT_RETRIEVAL__EMBEDDER", r.embedder)):
+    cmd = [sys.executable, "-m", "retrieval.dense_fill", "--background", "--home", str(cfg.home),
+           "--collection", cfg.collection]
+    for flag, value in (("--chroma-url", cfg.chroma_url), ("--embedder", cfg.embedder), ("--threads", cfg.threads)):
         if value:
-            env[key] = value
-        else:
-            env.pop(key, None)
+            cmd += [flag, str(value)]
+    env = dict(os.environ)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(layout.fill_log, "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "retrieval.dense_fill", "--background"], stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True, close_fds=True)
     return proc.pid
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the background filler (reads settings from MEDBOT_* like the CLI)."""
+    """Entry point of the background filler: the collection is given by flags."""
     import argparse
 
-    from bot.config import load_settings
-    from bot.errors import MedbotError
+    from retrieval.config import IndexConfig
+    from retrieval.errors import RetrievalError
 
     p = argparse.ArgumentParser(prog="python -m retrieval.dense_fill")
+    p.add_argument("--home", required=True, type=Path, help="data folder (holds literature/)")
+    p.add_argument("--collection", default="medline")
+    p.add_argument("--chroma-url", dest="chroma_url", help="http://HOST:PORT of a Chroma server")
+    p.add_argument("--embedder", help="sentence-transformers folder (default: bundled MiniLM)")
+    p.add_argument("--threads", type=int)
     p.add_argument("--background", action="store_true", help="lower CPU priority")
     p.add_argument("--batch-size", type=int, default=64)
     args = p.parse_args(argv)
@@ -259,9 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
     try:
-        index = LiteratureIndex(load_settings())
+        config = IndexConfig(home=args.home, collection=args.collection, chroma_url=args.chroma_url,
+                             embedder=args.embedder, threads=args.threads)
+        index = LiteratureIndex(config)
         st = fill_dense(index, batch_size=args.batch_size)
-    except MedbotError as exc:
+    except RetrievalError as exc:
         sys.stderr.write(f"dense fill: {exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:

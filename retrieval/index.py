@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.catalog import Catalog
+from retrieval.config import IndexConfig
 from retrieval.embedders import Embedder, make_embedder
 
 
@@ -51,9 +52,9 @@ class Layout:
 
 
 def layout_for(settings) -> Layout:
-    """The folders of the configured collection (`settings.retrieval`)."""
-    r = settings.retrieval
-    base = Path(settings.home) / "literature"
+    """The folders of the configured collection (`settings`: an `IndexConfig` or settings carrying one)."""
+    r = IndexConfig.coerce(settings)
+    base = Path(r.home) / "literature"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]", r.collection):
         raise UserError(f"bad collection name '{r.collection}': 3-64 letters, digits, '.', '_' or '-'")
     if r.chroma_url:
@@ -69,7 +70,7 @@ class LiteratureIndex:
     """Catalog + embedder + vector store of one collection.
 
     Args:
-        settings: `bot.config.Settings`.
+        settings: an `IndexConfig`, or application settings `IndexConfig.coerce` accepts.
         embedder: an embedder to use instead of the configured one (tests, benchmarks).
 
     Raises:
@@ -77,9 +78,9 @@ class LiteratureIndex:
     """
 
     def __init__(self, settings, embedder: Embedder | None = None):
-        self.settings = settings
-        self.layout = layout_for(settings)
-        self.embedder = embedder or make_embedder(settings.retrieval.embedder, threads=settings.threads)
+        self.config = IndexConfig.coerce(settings)
+        self.layout = layout_for(self.config)
+        self.embedder = embedder or make_embedder(self.config.embedder, threads=self.config.threads)
         self.custom_embedder = embedder is not None
         self.catalog = Catalog(self.layout.catalog)
         self._check_catalog_embedder()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.catalog import ApplyStats
 from retrieval.chunking import chunk_document
 from retrieval.index import LiteratureIndex
@@ -211,7 +211,7 @@ def run_ingest(index: LiteratureIndex, options: IngestOptions, on_file=None, on_
     elif options.dense == "background":
         if index.custom_embedder:
             raise UserError("a background fill uses the configured embedder, not a custom one")
-        pid = start_background_fill(index.settings)
+        pid = start_background_fill(index.config)
         c = index.catalog.counts()
         report.dense = {"state": "background", "pid": pid, "done": c["embedded"], "total": c["chunks"]}
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.fusion import rrf
 from retrieval.index import LiteratureIndex
 from retrieval.types import Passage
@@ -247,7 +247,7 @@ def get_retriever(settings, embedder=None) -> HybridRetriever:
     (resumable; see `status()`); search serves BM25 at once and fuses in vectors as they come.
 
     Args:
-        settings: `bot.config.Settings`.
+        settings: an `IndexConfig`, or application settings `IndexConfig.coerce` accepts.
         embedder: an embedder to use instead of the configured one (tests); no background fill
             is started for it.
 
@@ -257,8 +257,10 @@ def get_retriever(settings, embedder=None) -> HybridRetriever:
     from retrieval.dense_fill import fill_running, start_background_fill
     from retrieval.ingest import ensure_lexical, ingest_lexical
 
-    r = settings.retrieval
-    index = LiteratureIndex(settings, embedder)
+    from retrieval.config import IndexConfig
+
+    r = IndexConfig.coerce(settings)
+    index = LiteratureIndex(r, embedder)
     counts = index.catalog.counts()
     if counts["docs"] == 0 and r.auto_build and embedder is None:
         ingest_lexical(index, [])
@@ -267,5 +269,5 @@ def get_retriever(settings, embedder=None) -> HybridRetriever:
         ensure_lexical(index)
     if (r.auto_fill and embedder is None and counts["chunks"] > counts["embedded"]
             and not fill_running(index.layout)):
-        start_background_fill(settings)
+        start_background_fill(r)
     return HybridRetriever(index, min_similarity=r.min_similarity)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlparse
 
-from bot.errors import InternalError, UserError
+from retrieval.errors import InternalError, UserError
 
 
 def parse_chroma_url(url: str) -> tuple[str, int, bool]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.segmenters.base import Segmentation
 from vision_tools.volume import Volume
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 
 
 def _default(**kw):

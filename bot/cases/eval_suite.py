@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> dict:
 
     from bot.cases import summarize_file
     from bot.cases.classify import clean_display, semantic_tag
-    from bot.cli_common import settings_from_args
+    from bot.config import settings_from_args
 
     settings = settings_from_args(args)
     backend = None

@@ -22,7 +22,7 @@ def handle(args: argparse.Namespace) -> int:
 
     from bot.agent import Agent
     from bot.cli_common import settings_from_args
-    from bot.errors import UserError
+    from bot.errors import USER_ERRORS, UserError
     from bot.llm import DEMO_NOTICE
 
     settings = settings_from_args(args)
@@ -61,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
                     conv_id = ev.data.conversation_id
                     if ev.data.footer:
                         sys.stdout.write("\n\n" + ev.data.footer)
-        except UserError as exc:  # bad input ends the turn, not the chat
+        except USER_ERRORS as exc:  # bad input ends the turn, not the chat
             sys.stdout.write(f"error: {exc}")
         pending = []
         sys.stdout.write("\n\n")

@@ -11,29 +11,7 @@ import argparse
 import importlib
 
 from bot.cli_common import add_json_flag, add_model_flags
-
-SUITES: dict[str, str] = {
-    "mmlu-med": "bot.evals.mmlu",
-    "retrieval": "retrieval.eval_suite",
-    "triage": "bot.safety.eval_triage",
-    "phi": "bot.safety.eval_phi",
-    "injection": "bot.safety.eval_injection",
-    "segmentation": "vision_tools.eval_suite",
-    "variants": "genomics_tools.eval_suite",
-    "case-summary": "bot.cases.eval_suite",
-}
-
-SUITE_HELP: dict[str, str] = {
-    "mmlu-med": "MMLU medical questions: accuracy per subject, without and with retrieval",
-    "retrieval": "literature search: known-item recall@k and MRR (dense, BM25, fused)",
-    "triage": "red-flag triage: emergency recall and false alarms",
-    "phi": "PHI redaction: recall per entity type, over-redaction",
-    "injection": "prompt injection through retrieved documents: attack success rate",
-    "segmentation": "image segmentation: held-out Dice per label, seconds per volume",
-    "variants": "variant calling: SNV/indel precision, recall, F1 against a truth set",
-    "case-summary": "case summaries on Synthea bundles: facts recall and traceability",
-}
-
+from bot.evals.suites import SUITE_HELP, SUITES
 
 def _load(module: str):
     try:

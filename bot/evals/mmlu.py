@@ -111,7 +111,7 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
         `{"without_retrieval": summary, "with_retrieval": summary | {"available": False, "reason"}}`;
         a retrieval run in which no question got a passage counts as unavailable.
     """
-    from bot.errors import MedbotError
+    from bot.errors import REPORTED_ERRORS
 
     closed = score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress).summary()
     if search is None:
@@ -120,7 +120,7 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
     try:
         tally = score(questions, scorer, lambda q: list(search(q.question, k=k)), max_context_chars,
                       f"{SUITE} with retrieval", progress)
-    except MedbotError as exc:
+    except REPORTED_ERRORS as exc:
         return {"without_retrieval": closed, "with_retrieval": {"available": False, "reason": f"search failed: {exc}"}}
     if tally.with_passages == 0:
         return {"without_retrieval": closed,
@@ -133,7 +133,7 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
 
 def open_retriever(settings: Any) -> tuple[Any | None, str | None]:
     """The literature retriever for `settings`, or (None, why) when no index can be opened."""
-    from bot.errors import MedbotError
+    from bot.errors import REPORTED_ERRORS
 
     try:
         from retrieval import get_retriever
@@ -141,7 +141,7 @@ def open_retriever(settings: Any) -> tuple[Any | None, str | None]:
         return None, f"retrieval is not available ({exc})"
     try:
         return get_retriever(settings), None
-    except MedbotError as exc:
+    except REPORTED_ERRORS as exc:
         return None, f"no literature index: {exc}"
 
 
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     Raises:
         UserError: bad flags, missing question file or model.
     """
-    from bot.cli_common import settings_from_args
+    from bot.config import settings_from_args
     from bot.errors import UserError
     from bot.evals.mmlu_data import SUBJECTS, load_questions, select
     from bot.evals.mmlu_prompt import letter_system_prompt

@@ -207,9 +207,9 @@ def render_result(result: dict[str, Any], as_json: bool = False, stored: Path | 
         stored: where it was stored (shown, and added as `stored` to the JSON).
     """
     if as_json:
-        from bot.cli_common import print_json
-
-        print_json({**result, **({"stored": str(stored)} if stored else {})})
+        sys.stdout.write(json.dumps({**result, **({"stored": str(stored)} if stored else {})},
+                                    ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.flush()
         return
     text = render_markdown(result)
     if stored:
@@ -286,7 +286,7 @@ def write_results_md(out: str | Path = "docs/RESULTS.md", home: Path | None = No
     Raises:
         UserError: `out` is a folder or its folder cannot be created.
     """
-    from bot.commands.eval import SUITES
+    from bot.evals.suites import SUITES
     from bot.errors import UserError
 
     out = Path(out)

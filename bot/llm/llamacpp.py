@@ -45,7 +45,7 @@ class LlamaCppBackend:
             path, demo = bundled_gguf(), True
         lora = None
         if settings.adapter:
-            from finetune.export import adapter_to_gguf
+            from bot.llm.lora_gguf import adapter_to_gguf
 
             lora = adapter_to_gguf(Path(settings.adapter).expanduser(), path, cache_dir=settings.home / "adapters")
         return cls(path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed, lora_path=lora,

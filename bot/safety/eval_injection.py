@@ -138,7 +138,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run every attack through the agent; report raw and guarded success rates."""
     from bot.agent import Agent
-    from bot.cli_common import settings_from_args
+    from bot.config import settings_from_args
     from bot.prompts import system_prompt
     from bot.tools import ToolRegistry
 

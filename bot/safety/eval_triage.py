@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     the rules were written against) and the held-out set (written afterwards and never used to
     tune rules, exemplars or thresholds); the headline figures are the held-out ones.
     """
-    from bot.cli_common import settings_from_args
+    from bot.config import settings_from_args
 
     settings = settings_from_args(args)
     rules_only = getattr(args, "rules_only", False)

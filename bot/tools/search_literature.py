@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bot.errors import UserError
+from bot.errors import USER_ERRORS, UserError
 from bot.tools.base import Tool, ToolResult
 
 
@@ -80,7 +80,7 @@ class SearchLiterature(Tool):
         filters = {key: v for key, v in (("year_min", year_min), ("year_max", year_max), ("pub_types", pub_types)) if v}
         try:
             passages = r.search(query, k=k, filters=filters or None)
-        except UserError as exc:
+        except USER_ERRORS as exc:
             raise UserError(f"{self.name}: {exc}") from None
         relevant = r.is_relevant(passages)
         items = []

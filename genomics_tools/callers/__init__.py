@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.callers.base import VariantCaller
 
 CALLERS: dict[str, str] = {

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from bot.errors import InternalError
+from genomics_tools.errors import InternalError
 from genomics_tools.inputs import atomic_vcf, run_tool
 from genomics_tools.regions import Region
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 
 
 def bundled_model_path() -> Path:

@@ -15,7 +15,7 @@ from retrieval.readers.medline import MedlineReader
 from retrieval.readers.pdf import PdfReader
 from retrieval.readers.pmc import PmcReader
 from retrieval.readers.text import TextReader
-from bot.errors import UserError
+from retrieval.errors import UserError
 
 READERS: tuple[Reader, ...] = (MedlineReader(), PmcReader(), PdfReader(), TextReader(), JsonlReader())
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import ClassVar, Iterator
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.readers.text import decode_text
 from retrieval.types import Document, Section
 

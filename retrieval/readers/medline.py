@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.types import Document, Section
 
 _NLM_FILE = re.compile(r"pubmed(\d{2})n(\d{4})", re.I)

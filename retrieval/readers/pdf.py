@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Iterator
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.types import Document, Section
 
 

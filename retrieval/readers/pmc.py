@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import ClassVar, Iterator
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.types import Document, Section
 
 _SKIP = {"table-wrap", "fig", "ref-list", "xref", "table", "disp-formula", "inline-formula", "supplementary-material"}

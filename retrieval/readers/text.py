@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import ClassVar, Iterator
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.types import Document, Section
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

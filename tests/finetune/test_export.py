@@ -7,7 +7,7 @@ import pytest
 
 from bot.errors import UserError
 from finetune.adapter import write_meta
-from finetune.export import adapter_to_gguf
+from bot.llm.lora_gguf import adapter_to_gguf
 
 pytest.importorskip("llama_cpp")
 pytest.importorskip("gguf")
@@ -60,7 +60,7 @@ def test_gguf_lora_matches_peft(smol_dir, gguf_path, tmp_path, targets, std, mon
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    import finetune.export as export
+    import bot.llm.lora_gguf as export
 
     adapter = tmp_path / "adapter"
     peft_model = _random_adapter(smol_dir, adapter, targets, std=std).eval()

@@ -32,7 +32,7 @@ def test_score_recall_and_mrr():
 
 
 def test_eval_suite_runs_on_a_small_corpus(home, data_dir, monkeypatch):
-    from retrieval import eval_suite
+    from bot.evals import retrieval_suite as eval_suite
     from retrieval.readers import read_documents
 
     docs = [d for f in ("pubmed19n0001.xml", "pubmed19n0900.xml") for d in read_documents(data_dir / f) if not d.deleted]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.volume import Volume
 
 # Limits per kind of file, in MB (the upload limits of `safety.max_upload_mb` use the same keys).

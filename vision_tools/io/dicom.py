@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.volume import Volume
 
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.segmenters.config import parse_user_config
 from vision_tools.segmenters.configured import ConfiguredSegmenter
 

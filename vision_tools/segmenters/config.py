@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.domain import Domain
 
 

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.domain import check_domain
 from vision_tools.preprocess import from_canonical, resize, target_shape, to_canonical
 from vision_tools.segmenters.base import Segmentation

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import InternalError, UserError
+from vision_tools.errors import InternalError, UserError
 from vision_tools.domain import Domain, check_domain
 from vision_tools.model import NetConfig, build_network
 from vision_tools.preprocess import from_canonical, normalize_intensity, resize, target_shape, to_canonical

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.segmenters.config import UserModelConfig
 from vision_tools.segmenters.configured import ConfiguredSegmenter
 

@@ -64,7 +64,7 @@ def load_template(resolution: int = 2) -> Template:
     try:
         from nilearn import datasets
     except ImportError as exc:  # pragma: no cover - nilearn is a dependency
-        from bot.errors import InternalError
+        from vision_tools.errors import InternalError
 
         raise InternalError(f"nilearn is needed for the MNI152 template ({exc})") from None
     import nibabel as nib

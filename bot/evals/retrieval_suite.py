@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> dict:
     from pathlib import Path
 
     from bot.config import load_settings
-    from bot.errors import UserError
+    from retrieval.errors import UserError
     from retrieval.index import LiteratureIndex
     from retrieval.quality import build_sample_index, evaluate, load_default_documents, make_queries
     from retrieval.retriever import HybridRetriever

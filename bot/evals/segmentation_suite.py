@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> dict:
     """Evaluate and return the result record (metrics, what was measured, per-label table)."""
-    from bot.errors import UserError
+    from vision_tools.errors import UserError
     from vision_tools.registry import get_segmenter
     from vision_tools.training.evaluate import HELDOUT_SEED0, evaluate_segmenter
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from finetune.adapter import read_adapter
-from finetune.errors import UserError
+from bot.errors import UserError
 
 # fingerprint field -> GGUF metadata key suffix (prefixed with the architecture name)
 _GGUF_FIELDS = {"hidden_size": "embedding_length", "num_hidden_layers": "block_count",

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> dict:
     Raises:
         UserError: only one of --truth/--calls given, or unreadable files.
     """
-    from bot.errors import UserError
+    from genomics_tools.errors import UserError
 
     truth, calls = getattr(args, "truth", None), getattr(args, "calls", None)
     if truth or calls:
