@@ -53,11 +53,12 @@ class TurnResult:
     tables: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     footer: str = ""  # what follows the streamed text: notes, sources, evidence age, tables, disclaimers
+    grounding: dict[str, Any] = field(default_factory=dict)  # selected evidence and what the check dropped
 
     def to_json(self) -> dict[str, Any]:
         return {"answer": self.answer, "citations": self.citations, "triage": self.triage,
                 "tool_calls": self.tool_calls, "model": self.model, "conversation_id": self.conversation_id,
-                "files": self.files}
+                "files": self.files, "grounding": self.grounding}
 
 
 class Agent:
@@ -150,18 +151,26 @@ class Agent:
         passages = self._retrieve(message) if message and not results else []
         relevant = bool(passages) and self._relevant(passages)
         used = passages if relevant else []
+        searched = bool(message and not results)
+        tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
+        evidence = self._select(message, used) if searched and used and not tools else []
+        if searched and used and not tools:  # cite only what the answer's sentences come from
+            labels = {e.label for e in evidence}
+            used = [p for p in used if label(p.source) in labels]
         yield Event("sources", [citation_record(p) for p in used])
 
-        searched = bool(message and not results)
-        messages = self._prompt(role, history, message, used, results, searched)
-        tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
         raw: list[str] = []
         # planted instructions in the data: show the answer only after the guard has checked it
         hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
+        grounding: dict[str, Any] = {}
+        if evidence:  # facts from the selected sentences; the LLM may only restate them
+            text, grounding = yield from self._grounded(role, message, evidence, hold)
+            raw.append(text)
         silent = searched and not used and not tools
         if silent:  # nothing relevant retrieved: say so rather than let the model improvise
             yield Event("token", not_covered_text(role))
-        for step in range(0 if silent else MAX_TOOL_STEPS + 1):
+        messages = self._prompt(role, history, message, used, results, searched)
+        for step in range(0 if (silent or evidence) else MAX_TOOL_STEPS + 1):
             step_text, step_calls = [], []
             offered = tools if step < MAX_TOOL_STEPS else None  # the last step must answer in text
             for chunk in self.backend.stream(messages, tools=offered):
@@ -192,15 +201,15 @@ class Agent:
         guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
         if hold:
             yield Event("token", guarded.text)
-        answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri)
+        answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri, grounding)
         files = {f"{n}:{k}": str(v) for n, r in results for k, v in r.files.items()}
         tables = {k: v for _, r in results for k, v in r.tables.items()}
         meta = {"citations": citations, "triage": tri.to_json(), "tool_calls": tool_calls, "files": files,
-                "tables": tables, "model": self.backend.name, "role": role}
+                "tables": tables, "model": self.backend.name, "role": role, "grounding": grounding}
         store.append(conversation_id, "assistant", answer, meta)
         record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(), citations)
         yield Event("done", TurnResult(answer, citations, tri.to_json(), tool_calls, self.backend.name,
-                                       conversation_id, files, tables, notes_out, footer))
+                                       conversation_id, files, tables, notes_out, footer, grounding))
 
     def ask(self, message: str, **kw) -> TurnResult:
         """Run a turn to completion and return its result."""
@@ -288,6 +297,46 @@ class Agent:
         sims = [p.similarity for p in passages if getattr(p, "similarity", None) is not None]
         return bool(sims) and max(sims) >= self.settings.retrieval.min_similarity
 
+    def _embed(self):
+        """The retriever's text encoder as `texts -> unit vectors`, or None (word overlap is used)."""
+        r = self.retriever()
+        embedder = getattr(getattr(r, "index", None), "embedder", None)
+        if embedder is None:
+            return None
+        return lambda texts: embedder.embed(list(texts), batch_size=32)
+
+    def _select(self, message: str, passages: list[Any]) -> list[Any]:
+        """The retrieved sentences that answer `message` (none carrying planted instructions)."""
+        from bot.answers import select_evidence
+
+        clean = [p for p in passages if not find_injections(p.text)]
+        return select_evidence(message, clean, embed=self._embed())
+
+    def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool):
+        """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).
+
+        Returns (via StopIteration): the answer text and the grounding record.
+        """
+        from bot.answers.compose import RewriteStats, checked_sentences, evidence_markdown, rewrite_messages
+        from bot.prompts import rewrite_prompt
+
+        head = evidence_markdown(evidence, role) + "\n\n"
+        if not hold:
+            yield Event("token", head)
+        stats = RewriteStats()
+        lead = "**In short:** " if role == "patient" else "**Summary:** "
+        kept: list[str] = []
+        messages = rewrite_messages(rewrite_prompt(role), message, evidence)
+        chunks = (c.text for c in self.backend.stream(messages) if c.text)
+        for sentence in checked_sentences(chunks, evidence, self._embed(), stats):
+            if not hold:
+                yield Event("token", (lead if not kept else " ") + sentence)
+            kept.append(sentence)
+        text = head + (lead + " ".join(kept) if kept else "").rstrip()
+        grounding = {"evidence": [{"text": e.text, "label": e.label, "score": e.score} for e in evidence],
+                     **stats.to_json()}
+        return text.strip(), grounding
+
     def _prompt(self, role: str, history, message: str, used: list[Any], results, searched: bool) -> list[dict]:
         system = system_prompt(role)
         msgs: list[dict[str, Any]] = [{"role": "system", "content": system}]
@@ -304,9 +353,13 @@ class Agent:
         msgs.append({"role": "user", "content": "\n\n".join(parts)})
         return msgs
 
-    def _finish(self, role: str, raw: str, searched: bool, used, results, tri: TriageResult):
+    def _finish(self, role: str, raw: str, searched: bool, used, results, tri: TriageResult,
+                grounding: dict[str, Any] | None = None):
         """Assemble the final answer; returns (answer, footer, citations, notes)."""
         notes: list[str] = []
+        if grounding and grounding.get("dropped"):
+            notes.append(f"{len(grounding['dropped'])} sentence(s) of the model's summary removed: "
+                         "not backed by the cited sources.")
         text, kept, dropped = check_citations(raw.strip(), used)
         if dropped:
             notes.append(f"{len(dropped)} citation(s) removed: not supported by the retrieved sources.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 SUITES: dict[str, str] = {
+    "answers": "bot.evals.answers_suite",
+    "support": "bot.evals.support_suite",
     "mmlu-med": "bot.evals.mmlu",
     "retrieval": "bot.evals.retrieval_suite",
     "triage": "bot.safety.eval_triage",
@@ -14,6 +16,8 @@ SUITES: dict[str, str] = {
 }
 
 SUITE_HELP: dict[str, str] = {
+    "answers": "answer quality on common patient/clinician questions: key facts, support, not-covered rate, speed",
+    "support": "answer support check: planted contradictions caught, faithful rewrites kept",
     "mmlu-med": "MMLU medical questions: accuracy per subject, without and with retrieval",
     "retrieval": "literature search: known-item recall@k and MRR (dense, BM25, fused)",
     "triage": "red-flag triage: emergency recall and false alarms",

@@ -14,3 +14,11 @@ def system_prompt(role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     return resources.files(__package__).joinpath(f"{role}.txt").read_text(encoding="utf-8").strip()
+
+
+@lru_cache(maxsize=None)
+def rewrite_prompt(role: str) -> str:
+    """The system prompt that asks the LLM to restate selected source sentences for `role`."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    return resources.files(__package__).joinpath(f"rewrite_{role}.txt").read_text(encoding="utf-8").strip()

@@ -1,0 +1,90 @@
+"""Turn selected evidence into answer text, ask the LLM for a rewrite, and check it as it streams."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from bot.answers.select import Evidence
+from bot.answers.support import Verdict, check_support
+
+_CITE = re.compile(r"\[((?:PMID|DOC):[^\]]+)\]")
+_END = re.compile(r"(?<=[.!?])(?:\s*\[(?:PMID|DOC):[^\]]+\])*\s+(?=\S)")
+
+
+def source_line(ev: Evidence) -> str:
+    """Where a guideline sentence comes from: 'summary of <guideline> (DOI), <section>'."""
+    s = ev.source
+    if s.get("collection") != "guideline":
+        return ""
+    name = s.get("guideline") or s.get("title") or "guideline"
+    doi = s.get("doi")
+    section = s.get("section") or ""
+    head = f"summary of {name}" + (f" (doi:{doi})" if doi else "")
+    return f"{head}, {section}" if section and section not in name else head
+
+
+def evidence_markdown(evidence: Sequence[Evidence], role: str) -> str:
+    """The selected sentences as a cited list, grouped by source in reading order."""
+    title = "What the sources say" if role == "patient" else "Evidence"
+    lines = [f"**{title}**"]
+    for ev in evidence:
+        where = source_line(ev)
+        prefix = f"_{where}:_ " if where and role == "clinician" else ""
+        lines.append(f"- {prefix}{ev.text} [{ev.label}]")
+    return "\n".join(lines)
+
+
+def rewrite_messages(system: str, question: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
+    """The LLM's whole context: a short system prompt, the numbered sentences and the question."""
+    numbered = "\n".join(f"{i}. {ev.text} [{ev.label}]" for i, ev in enumerate(evidence, 1))
+    user = f"SENTENCES:\n{numbered}\n\nQUESTION: {question}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+@dataclass
+class RewriteStats:
+    """What the support check did to the LLM's rewrite."""
+
+    sentences: int = 0
+    supported: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"llm_sentences": self.sentences, "supported": self.supported,
+                "dropped": [{"sentence": d["sentence"], "why": d["why"]} for d in self.dropped]}
+
+
+def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed: Callable | None,
+                      stats: RewriteStats) -> Iterator[str]:
+    """Yield the LLM's sentences one by one as they complete, each only if the evidence backs it.
+
+    A sentence is checked against the evidence sentences it cites (all of them when it cites none
+    or cites a label that is not among them).
+    """
+    buf = ""
+    for piece in chunks:
+        buf += piece
+        while True:
+            m = _END.search(buf)
+            if not m:
+                break
+            sentence, buf = buf[:m.start() + len(m.group(0).rstrip())].strip(), buf[m.end():]
+            yield from _check_one(sentence, evidence, embed, stats)
+    if buf.strip():
+        yield from _check_one(buf.strip(), evidence, embed, stats)
+
+
+def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: RewriteStats) -> Iterator[str]:
+    if not re.search(r"[A-Za-z]{3}", sentence):
+        return
+    stats.sentences += 1
+    labels = set(_CITE.findall(sentence))
+    cited = [ev.text for ev in evidence if ev.label in labels] or [ev.text for ev in evidence]
+    verdict: Verdict = check_support(sentence, cited, embed=embed)
+    if verdict.supported:
+        stats.supported += 1
+        yield sentence
+    else:
+        stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})

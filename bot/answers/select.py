@@ -1,0 +1,101 @@
+"""Select the sentences that answer a question from the best-matching passages.
+
+Each passage is split into sentences (list items stay with their lead-in line), every sentence is
+scored against the question (embedding cosine when an embedder is given, word overlap otherwise,
+plus how well the passage as a whole, title included, matches), and the best ones are kept with
+their citation label, in reading order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from bot.answers.text import content_words, split_sentences
+from bot.citations import label
+
+Embed = Callable[[Sequence[str]], Any]
+
+
+@dataclass
+class Evidence:
+    """One selected sentence.
+
+    Attributes:
+        text: the sentence as written in the source.
+        label: its citation label (`PMID:123`, `DOC:...`).
+        rank: rank of its passage in the search results (0 = best).
+        order: position of the sentence in its passage.
+        score: selection score (higher is better).
+        source: the passage's source fields (title, url, collection, section...).
+    """
+
+    text: str
+    label: str
+    rank: int
+    order: int
+    score: float
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+def _overlap(question_words: set[str], text: str) -> float:
+    if not question_words:
+        return 0.0
+    return len(question_words & content_words(text)) / len(question_words)
+
+
+def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None = None, max_sentences: int = 5,
+                    per_passage: int = 3, max_passages: int = 3, min_score: float = 0.33) -> list[Evidence]:
+    """The sentences of `passages` that best answer `question`, in reading order.
+
+    Args:
+        question: the user's question.
+        passages: search results (objects with `text`, `source`, optional `similarity`), best first.
+        embed: text encoder returning unit vectors (rows); None scores by word overlap.
+        max_sentences: at most this many sentences in all.
+        per_passage: at most this many from one passage.
+        max_passages: sentences come from at most this many passages.
+        min_score: sentences scoring below this are never selected; none above it = not covered.
+
+    Returns:
+        Selected sentences ordered by passage rank, then position; empty when nothing answers.
+    """
+    qwords = content_words(question)
+    cands: list[tuple[int, int, str, Any]] = []
+    for rank, p in enumerate(passages):
+        for order, sent in enumerate(split_sentences(p.text)):
+            if sent.rstrip().endswith("?") or len(sent) > 700:
+                continue  # a restated question is not an answer; an overlong run-on is not a sentence
+            cands.append((rank, order, sent, p))
+    if not cands:
+        return []
+    titles = [str(p.source.get("title") or "") for p in passages]
+    if embed is not None:
+        import numpy as np
+
+        vecs = np.asarray(embed([question, *titles, *[c[2] for c in cands]]), dtype=np.float32)
+        q, tv, sv = vecs[0], vecs[1:1 + len(titles)], vecs[1 + len(titles):]
+        title_sim = [float(x) for x in tv @ q]
+        sent_sim = [float(x) for x in sv @ q]
+    else:
+        title_sim = [_overlap(qwords, t) for t in titles]
+        sent_sim = [_overlap(qwords, c[2]) for c in cands]
+    scored = []
+    for (rank, order, sent, p), sim in zip(cands, sent_sim):
+        psim = max(float(getattr(p, "similarity", None) or 0.0), title_sim[rank])
+        score = 0.6 * sim + 0.25 * psim + 0.15 * _overlap(qwords, sent) - 0.01 * rank
+        scored.append(Evidence(sent, label(p.source), rank, order, round(score, 4), dict(p.source)))
+    scored.sort(key=lambda e: -e.score)
+    chosen: list[Evidence] = []
+    for ev in scored:
+        if ev.score < min_score or len(chosen) >= max_sentences:
+            break
+        same = [c for c in chosen if c.rank == ev.rank]
+        ranks = {c.rank for c in chosen}
+        if len(same) >= per_passage or (ev.rank not in ranks and len(ranks) >= max_passages):
+            continue
+        words = content_words(ev.text)
+        if any(len(words & content_words(c.text)) / max(1, len(words | content_words(c.text))) > 0.6 for c in chosen):
+            continue  # near-duplicate of a sentence already kept
+        chosen.append(ev)
+    return sorted(chosen, key=lambda e: (e.rank, e.order))

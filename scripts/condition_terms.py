@@ -1,0 +1,28 @@
+"""Regenerate bot/answers/data/condition_terms.txt: disease words from ICD-10-CM category titles.
+
+Usage: .venv/bin/python scripts/condition_terms.py
+"""
+
+import re
+from pathlib import Path
+
+import simple_icd_10_cm as cm
+
+GENERIC = set("""other unspecified specified disorder disorders disease diseases chronic acute without classified
+elsewhere involving certain conditions condition status history family personal due following associated
+complicated complication complications primary secondary multiple single unknown abnormal abnormalities
+findings syndrome syndromes injury sequelae effects effect severe moderate caused organism organisms
+types stage stages deficiency excluding including agent agents nature persons person origin
+congenital newborn perinatal pregnancy childbirth puerperium maternal fetus mother except site sites
+region regions portion organs organ system systems tissue tissues general functional mental behavioral
+behavioural according affecting adult african allied absent accessory adolescence acquired childhood infancy
+elderly years body bodies using influence involvement localized unspecific""".split())
+# Lay names of common conditions that ICD-10-CM titles do not use.
+LAY = {"stroke", "cancer", "tumor", "tumour", "flu", "covid", "heartburn", "sepsis", "lupus", "shingles"}
+
+words = sorted({w for c in cm.get_all_codes(with_dots=True) if cm.is_category(c) and "A" <= c[0] <= "N"
+                for w in re.findall(r"[a-z]{5,}", cm.get_description(c).lower()) if w not in GENERIC} | LAY)
+out = Path(__file__).resolve().parents[1] / "bot/answers/data/condition_terms.txt"
+out.write_text("# Disease words from ICD-10-CM category titles, chapters A-N (simple-icd-10-cm), generic words removed.\n"
+               "# Regenerate: scripts/condition_terms.py\n" + "\n".join(words) + "\n", encoding="utf-8")
+print(f"{len(words)} words -> {out}")

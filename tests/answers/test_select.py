@@ -1,0 +1,64 @@
+"""Sentence selection and the streamed, checked rewrite (pure functions, literal inputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.answers import select_evidence
+from bot.answers.compose import RewriteStats, checked_sentences, evidence_markdown, rewrite_messages
+from bot.answers.text import split_sentences
+
+
+@dataclass
+class P:
+    text: str
+    source: dict = field(default_factory=dict)
+    similarity: float | None = None
+
+
+STROKE = P("What are the signs of a stroke? Stroke symptoms start suddenly. The warning signs include:\n"
+           "- numbness or weakness of the face, arm or leg\n- trouble speaking\n- trouble seeing\n"
+           "Call 911 right away if you see these signs of a stroke. Strokes are more common in older adults.",
+           {"doc_id": "medquad:1", "title": "What are the warning signs of a stroke?", "collection": "consumer"})
+LYMPHOMA = P("Mantle cell lymphoma was treated with rituximab in 40 patients. Median survival was 5 years.",
+             {"pmid": "123", "title": "Rituximab in mantle cell lymphoma", "collection": "literature"})
+
+
+def test_split_keeps_list_items_with_their_lead_in():
+    sents = split_sentences(STROKE.text)
+    assert "The warning signs include: numbness or weakness of the face, arm or leg; trouble speaking; trouble seeing." in sents
+    assert "Call 911 right away if you see these signs of a stroke." in sents
+
+
+def test_selection_picks_answering_sentences_and_skips_unrelated_passages():
+    ev = select_evidence("What are the warning signs of a stroke?", [STROKE, LYMPHOMA], min_score=0.2)
+    texts = [e.text for e in ev]
+    assert any(t.startswith("The warning signs include") for t in texts)
+    assert not any("lymphoma" in t.lower() for t in texts)
+    assert not any(t.endswith("?") for t in texts)  # a restated question is not an answer
+    assert all(e.label == "DOC:medquad:1" for e in ev)
+    assert [e.order for e in ev] == sorted(e.order for e in ev)  # reading order
+
+
+def test_nothing_selected_when_nothing_answers():
+    assert select_evidence("How do I change brake pads on a car?", [LYMPHOMA]) == []
+
+
+def test_the_markdown_and_the_prompt_carry_the_labels():
+    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
+    md = evidence_markdown(ev, "patient")
+    assert md.startswith("**What the sources say**") and "[DOC:medquad:1]" in md
+    msgs = rewrite_messages("SYSTEM", "warning signs of a stroke?", ev)
+    assert msgs[0] == {"role": "system", "content": "SYSTEM"}
+    assert "1. " in msgs[1]["content"] and "QUESTION: warning signs of a stroke?" in msgs[1]["content"]
+
+
+def test_rewrite_sentences_stream_one_by_one_and_unsupported_ones_are_dropped():
+    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
+    chunks = ["Call 911 right ", "away if you see signs of a stroke [DOC:medquad:1]. Strokes ",
+              "are not more common in older adults. ", "Drink water to cure a stroke."]
+    stats = RewriteStats()
+    out = list(checked_sentences(iter(chunks), ev, None, stats))
+    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
+    assert stats.sentences == 3 and stats.supported == 1
+    assert {d["why"] for d in stats.dropped} == {"negation", "unsupported"}
