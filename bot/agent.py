@@ -148,12 +148,14 @@ class Agent:
             if res is not None:
                 results.append((name, res))
 
-        passages = self._retrieve(message) if message and not results else []
+        earlier = _earlier_question(message, history)
+        query = f"{earlier} {message}" if earlier else message
+        passages = self._retrieve(query) if message and not results else []
         relevant = bool(passages) and self._relevant(passages)
         used = passages if relevant else []
         searched = bool(message and not results)
         tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
-        evidence = self._select(message, used) if searched and used and not tools else []
+        evidence = self._select(query, used) if searched and used and not tools else []
         if searched and used and not tools:  # cite only what the answer's sentences come from
             labels = {e.label for e in evidence}
             used = [p for p in used if label(p.source) in labels]
@@ -164,7 +166,7 @@ class Agent:
         hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
         grounding: dict[str, Any] = {}
         if evidence:  # facts from the selected sentences; the LLM may only restate them
-            text, grounding = yield from self._grounded(role, message, evidence, hold)
+            text, grounding = yield from self._grounded(role, message, evidence, hold, earlier)
             raw.append(text)
         silent = searched and not used and not tools
         if silent:  # nothing relevant retrieved: say so rather than let the model improvise
@@ -312,7 +314,7 @@ class Agent:
         clean = [p for p in passages if not find_injections(p.text)]
         return select_evidence(message, clean, embed=self._embed())
 
-    def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool):
+    def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool, earlier: str = ""):
         """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).
 
         Returns (via StopIteration): the answer text and the grounding record.
@@ -326,7 +328,7 @@ class Agent:
         stats = RewriteStats()
         lead = "**In short:** " if role == "patient" else "**Summary:** "
         kept: list[str] = []
-        messages = rewrite_messages(rewrite_prompt(role), message, evidence)
+        messages = rewrite_messages(rewrite_prompt(role), message, evidence, earlier)
         chunks = (c.text for c in self.backend.stream(messages) if c.text)
         for sentence in checked_sentences(chunks, evidence, self._embed(), stats):
             if not hold:
@@ -357,6 +359,10 @@ class Agent:
                 grounding: dict[str, Any] | None = None):
         """Assemble the final answer; returns (answer, footer, citations, notes)."""
         notes: list[str] = []
+        if searched and used and not grounding and not results:  # a model that wrote freely: check each sentence
+            raw, replaced = _check_free_answer(raw, used, self._embed())
+            if replaced:
+                notes.append(f"{replaced} sentence(s) replaced by the source text: not backed by the cited sources.")
         if grounding and grounding.get("dropped"):
             notes.append(f"{len(grounding['dropped'])} sentence(s) of the model's summary removed: "
                          "not backed by the cited sources.")
@@ -398,6 +404,51 @@ class Agent:
             body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")
         footer = "\n\n".join(body)
         return "\n\n".join(head + body), footer, [citation_record(p) for p in cited], notes
+
+
+def _check_free_answer(text: str, passages: list[Any], embed) -> tuple[str, int]:
+    """Each sentence of a freely written answer, or the source sentence closest to it when the
+    support check finds it unbacked (dropped when that source sentence is already in the answer)."""
+    from bot.answers.support import check_support
+    from bot.answers.text import split_sentences
+
+    by_label: dict[str, list[str]] = {}
+    for p in passages:
+        by_label.setdefault(label(p.source), []).extend(split_sentences(p.text))
+    everything = [s for sents in by_label.values() for s in sents]
+    out: list[str] = []
+    replaced = 0
+    for paragraph in text.split("\n"):
+        kept = []
+        for sentence in split_sentences(paragraph) if paragraph.strip() else []:
+            cited = [lab for lab in re.findall(r"\[((?:PMID|DOC):[^\]]+)\]", sentence) if lab in by_label]
+            evidence = [s for lab in cited for s in by_label[lab]] or everything
+            verdict = check_support(sentence, evidence, embed=embed)
+            if verdict.supported:
+                kept.append(sentence)
+                continue
+            replaced += 1
+            if verdict.best and not any(verdict.best in k for k in kept + out):
+                src = next((lab for lab, sents in by_label.items() if verdict.best in sents), None)
+                kept.append(verdict.best + (f" [{src}]" if src else ""))
+        out.append(" ".join(kept) if kept else paragraph if not paragraph.strip() else "")
+    return "\n".join(line for line in out).strip(), replaced
+
+
+_FOLLOW_UP = re.compile(r"^(and|but|also|so|what about|how about|how long|how often|why|is it|are they|does it|"
+                        r"can it|should i|what if)\b|\b(it|this|that|they|them|those)\b", re.I)
+
+
+def _earlier_question(message: str, history) -> str:
+    """The previous user question when `message` is a short follow-up that leans on it, else ""."""
+    from bot.answers.text import content_words
+
+    prev = [m.content for m in history if m.role == "user"]
+    if not prev or not message:
+        return ""
+    if len(content_words(message)) <= 4 and _FOLLOW_UP.search(message):
+        return prev[-1].strip()
+    return ""
 
 
 def _fence_tool(name: str, text: str) -> str:

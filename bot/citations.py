@@ -114,6 +114,8 @@ def evidence_note(passages: list[Any], max_age_years: int = 10, today: _dt.date 
 
 def not_covered_text(role: str) -> str:
     if role == "clinician":
-        return "The indexed literature does not cover this question; no cited evidence is available."
-    return ("The medical articles I can search do not cover this question, so I can't give you a sourced "
-            "answer. Please ask a doctor, nurse or pharmacist.")
+        return ("The indexed sources (NIH consumer answers, guideline summaries, MEDLINE) do not cover this "
+                "question; no cited evidence is available.")
+    return ("The health sources I can search (NIH health pages, guideline summaries and medical articles) do "
+            "not cover this question, so I can't give you a sourced answer. Please ask a doctor, nurse or "
+            "pharmacist.")

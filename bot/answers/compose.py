@@ -36,10 +36,11 @@ def evidence_markdown(evidence: Sequence[Evidence], role: str) -> str:
     return "\n".join(lines)
 
 
-def rewrite_messages(system: str, question: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
-    """The LLM's whole context: a short system prompt, the numbered sentences and the question."""
+def rewrite_messages(system: str, question: str, evidence: Sequence[Evidence], earlier: str = "") -> list[dict[str, str]]:
+    """The LLM's whole context: a short system prompt, the numbered sentences and the question
+    (after the earlier question when this one is a follow-up)."""
     numbered = "\n".join(f"{i}. {ev.text} [{ev.label}]" for i, ev in enumerate(evidence, 1))
-    user = f"SENTENCES:\n{numbered}\n\nQUESTION: {question}"
+    user = f"SENTENCES:\n{numbered}\n\n" + (f"EARLIER QUESTION: {earlier}\n" if earlier else "") + f"QUESTION: {question}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

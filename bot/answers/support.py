@@ -70,8 +70,8 @@ def negated(text: str) -> bool:
 
 def direction(text: str) -> int:
     """+1 a positive recommendation/effect, -1 a negative one, 0 neither or both."""
-    pos = bool(_POS_DIR.search(text))
     neg = bool(_NEG_DIR.search(text))
+    pos = bool(_POS_DIR.search(_NEG_DIR.sub(" ", text)))  # "not recommended" is not also "recommended"
     if neg and not pos:
         return -1
     if pos and not neg:

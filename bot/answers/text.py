@@ -12,7 +12,7 @@ her here hers him his how i is it its itself just me more most my no nor not now
 our out over own same she should some such that their them there these they this those through too
 under until up very was we were what when where which while who whom why will would you your yours
 may might must shall get gets got one two use used using like can't don't many much often usually
-people person someone something thing things way ways make makes made""".split())
+people person someone something thing things way ways make makes made yes okay""".split())
 
 # Suffixes stripped so "treats/treated/treatment" meet (a light stemmer: no dependency needed here).
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ities", "ity", "ness", "ings", "ing", "ies", "ied", "ers",

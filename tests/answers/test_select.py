@@ -55,8 +55,8 @@ def test_the_markdown_and_the_prompt_carry_the_labels():
 
 def test_rewrite_sentences_stream_one_by_one_and_unsupported_ones_are_dropped():
     ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
-    chunks = ["Call 911 right ", "away if you see signs of a stroke [DOC:medquad:1]. Strokes ",
-              "are not more common in older adults. ", "Drink water to cure a stroke."]
+    chunks = ["Call 911 right ", "away if you see signs of a stroke [DOC:medquad:1]. The warning ",
+              "signs do not include weakness of the face, arm or leg. ", "Drink water to cure a stroke."]
     stats = RewriteStats()
     out = list(checked_sentences(iter(chunks), ev, None, stats))
     assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
