@@ -390,8 +390,7 @@ class Agent:
             head.append(text)
         body: list[str] = [f"_{n}_" for n in notes]
         if cited:
-            body.append("Sources: " + "; ".join(
-                f"[{label(p.source)}] {p.source.get('title') or ''}".strip() for p in cited))
+            body.append("Sources: " + "; ".join(_source_entry(p.source) for p in cited))
             note = evidence_note(cited, self.settings.retrieval.evidence_max_age_years)
             if note:
                 body.append(note)
@@ -404,6 +403,16 @@ class Agent:
             body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")
         footer = "\n\n".join(body)
         return "\n\n".join(head + body), footer, [citation_record(p) for p in cited], notes
+
+
+def _source_entry(src: dict[str, Any]) -> str:
+    """One entry of the sources line: label, title or how to cite it, provenance note, link."""
+    parts = [f"[{label(src)}] {src.get('cite_as') or src.get('title') or ''}".strip()]
+    if src.get("note"):
+        parts.append(str(src["note"]))
+    if src.get("url"):
+        parts.append(f"<{src['url']}>")
+    return " — ".join(parts)
 
 
 def _check_free_answer(text: str, passages: list[Any], embed) -> tuple[str, int]:

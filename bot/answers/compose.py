@@ -18,6 +18,9 @@ def source_line(ev: Evidence) -> str:
     s = ev.source
     if s.get("collection") != "guideline":
         return ""
+    if s.get("cite_as"):
+        section = s.get("section") or ""
+        return f"{s['cite_as']}, {section}" if section and section not in s["cite_as"] else str(s["cite_as"])
     name = s.get("guideline") or s.get("title") or "guideline"
     doi = s.get("doi")
     section = s.get("section") or ""
