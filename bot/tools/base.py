@@ -70,8 +70,23 @@ class Tool:
         return args
 
     def run(self, **kwargs: Any) -> ToolResult:
+        """Validate the arguments, set up on first use, run; library errors become medbot's own.
+
+        Raises:
+            UserError: bad arguments or bad input (also from the library behind the tool).
+            InternalError: the library behind the tool failed.
+        """
+        from bot.errors import REPORTED_ERRORS, USER_ERRORS, InternalError, MedbotError
+
         args = self.validate(kwargs)
-        if not self._ready:
-            self.setup()
-            self._ready = True
-        return self.forward(**args)
+        try:
+            if not self._ready:
+                self.setup()
+                self._ready = True
+            return self.forward(**args)
+        except MedbotError:
+            raise
+        except USER_ERRORS as exc:
+            raise UserError(str(exc)) from exc
+        except REPORTED_ERRORS as exc:
+            raise InternalError(str(exc)) from exc
