@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserError
+from bot.errors import USER_ERRORS, UserError
 from bot.tools.base import Tool, ToolResult
 from bot.tools.summarize_case import resolve_input
 
@@ -79,11 +79,15 @@ class Pharmacogenomics(Tool):
         from genomics_tools.pgx.render import (genes_markdown, patient_markdown, recommendations_markdown,
                                                to_patient_text, to_text)
 
-        path = resolve_input(self.settings, vcf)
-        meds = list(medications or [])
-        if bundle:
-            meds += bundle_medications(resolve_input(self.settings, bundle))
-        res = call_pgx(PgxOptions(vcf=path, build=build, sample=sample, assume_ref=bool(assume_ref), medications=meds))
+        try:
+            path = resolve_input(self.settings, vcf)
+            meds = list(medications or [])
+            if bundle:
+                meds += bundle_medications(resolve_input(self.settings, bundle))
+            res = call_pgx(PgxOptions(vcf=path, build=build, sample=sample, assume_ref=bool(assume_ref),
+                                      medications=meds))
+        except USER_ERRORS as exc:
+            raise UserError(f"{self.name}: {exc}") from None
         tables = {"Pharmacogenomics": genes_markdown(res)}
         recs = recommendations_markdown(res)
         if recs:

@@ -56,16 +56,21 @@ def to_text(res: dict[str, Any], max_recs: int = 12) -> str:
     lines.append(f"Genes called: {len(called)}; partial: "
                  f"{sum(r['status'] == 'partial' for r in res['genes'])}; not called: "
                  f"{sum(r['status'] == 'not_called' for r in res['genes'])}.")
+    by_reason: dict[str, list[str]] = {}
     for r in res["genes"]:
-        if r["status"] != "not_called" or r["gene"] in ("CYP2D6", "HLA-A", "HLA-B") or not called:
+        if r["status"] != "not_called":
             lines.append("- " + _genes_line(r))
+        else:
+            by_reason.setdefault(r.get("reason", ""), []).append(r["gene"])
+    for reason, names in by_reason.items():
+        lines.append(f"- not called ({reason}): {', '.join(names)}")
     flagged = [x for x in res["recommendations"] if x["on_medication_list"]]
     if flagged:
         lines.append("Current medicines with a CPIC recommendation for this genotype:")
         lines += [f"- {_rec_line(x)}" for x in flagged]
     for m in res["medications"]["matched"]:
         if not m["recommendation"] and m["genes_not_called"]:
-            lines.append(f"- {m['drug']}: relevant genes not called ({', '.join(m['genes_not_called'])})")
+            lines.append(f"- {m['drug']}: relevant genes not called or partial ({', '.join(m['genes_not_called'])})")
     others = [x for x in res["recommendations"] if not x["on_medication_list"] and x["actionable"]]
     if others:
         lines.append("Other CPIC recommendations for abnormal phenotypes:")
