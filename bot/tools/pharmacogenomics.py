@@ -28,7 +28,7 @@ def report_section(res: dict[str, Any]) -> dict[str, Any]:
     recs = [r for r in res["recommendations"] if r["actionable"] or r["on_medication_list"]]
     return {"kind": "pharmacogenomics", "build": res["build"], "sample": res["sample"],
             "table_version": res["table_version"], "notes": res["notes"], "genes": genes, "recommendations": recs,
-            "medications": res["medications"]}
+            "medications": res["medications"], "withheld": res.get("withheld", [])}
 
 
 class Pharmacogenomics(Tool):

@@ -198,7 +198,18 @@ def call_pgx(opts: PgxOptions) -> dict[str, Any]:
         m["genes_not_called"] = [g for g in m["genes"] if g not in called]
     return {"build": build, "build_source": build_source, "sample": sites.sample, "table_version": tables.version,
             "vcf": sites.path.name, "gvcf": sites.gvcf, "assume_ref": bool(opts.assume_ref),
-            "genes": genes, "recommendations": recs, "medications": meds, "notes": notes}
+            "genes": genes, "recommendations": recs, "medications": meds,
+            "withheld": withheld_recommendations(phenos, tables), "notes": notes}
+
+
+def withheld_recommendations(phenotypes: dict[str, str], tables: Tables) -> list[dict[str, Any]]:
+    """Drugs whose CPIC rows need a called gene together with one that is not called (e.g. CYP2D6)."""
+    out: dict[str, set[str]] = {}
+    for r in tables.recommendations:
+        genes = [g for g in (r["Gene1"], r["Gene2"]) if g != "None"]
+        if len(genes) > 1 and any(g in phenotypes for g in genes) and not all(g in phenotypes for g in genes):
+            out.setdefault(r["Drug"], set()).update(g for g in genes if g not in phenotypes)
+    return [{"drug": d, "genes_needed": sorted(g)} for d, g in sorted(out.items())]
 
 
 def _gene_result(gene: str, build: str | None, sites: VcfSites, tables: Tables, assume_ref: bool,

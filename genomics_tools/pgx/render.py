@@ -71,6 +71,9 @@ def to_text(res: dict[str, Any], max_recs: int = 12) -> str:
     for m in res["medications"]["matched"]:
         if not m["recommendation"] and m["genes_not_called"]:
             lines.append(f"- {m['drug']}: relevant genes not called or partial ({', '.join(m['genes_not_called'])})")
+    if res.get("withheld"):
+        lines.append("Not given (the guideline also needs a gene that is not called): " + "; ".join(
+            f"{w['drug']} ({', '.join(w['genes_needed'])})" for w in res["withheld"]))
     others = [x for x in res["recommendations"] if not x["on_medication_list"] and x["actionable"]]
     if others:
         lines.append("Other CPIC recommendations for abnormal phenotypes:")
