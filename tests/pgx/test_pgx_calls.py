@@ -198,3 +198,15 @@ def test_truncated_bgzip_and_unknown_build_and_drug(tmp_path):
         run(gz, build="GRCh36")
     with pytest.raises(UserError, match="unknown drug 'clopidogrell'"):
         run(gz, medications=["clopidogrell"], strict_medications=True)
+
+
+def test_indexed_vcf_is_read_by_region(tmp_path):
+    import pysam
+
+    plain = write_pgx_vcf(tmp_path / "s.vcf", "GRCh38", {"rs3758581": "1/1", "rs12248560": "0/1", "rs3918290": "0/1"},
+                          full=("CYP2C19", "DPYD"), contigs=True, chr_prefix=True)
+    gz = bgzip(plain)
+    pysam.tabix_index(str(gz), preset="vcf", force=True)
+    res = run(gz)
+    assert gene(res, "CYP2C19")["diplotype"] == "*1/*17"
+    assert gene(res, "DPYD")["phenotype"] == "Intermediate Metabolizer"
