@@ -160,6 +160,9 @@ class Agent:
         raw: list[str] = []
         # planted instructions in the data: show the answer only after the guard has checked it
         hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
+        # a patient asking about pharmacogenomic results sees the answer only once dose advice is removed
+        dose_guard = role == "patient" and any(r.patient for _, r in results)
+        hold = hold or dose_guard
         silent = searched and not used and not tools
         if silent:  # nothing relevant retrieved: say so rather than let the model improvise
             yield Event("token", not_covered_text(role))
@@ -192,6 +195,10 @@ class Agent:
                 messages.append({"role": "tool", "tool_call_id": call.get("id") or f"call_{step}_{i}",
                                  "name": call["name"], "content": _fence_tool(call["name"], content)})
         guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
+        if dose_guard:
+            from bot.safety.dosing import strip_dose_instructions
+
+            guarded.text = strip_dose_instructions(guarded.text)
         if hold:
             yield Event("token", guarded.text)
         answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri)
@@ -365,9 +372,8 @@ class Agent:
                 body.append(f"**{title}**\n\n{table}")
         if role == "patient":
             if any(res.patient for _, res in results):
-                from bot.safety.dosing import DISCUSS, strip_dose_instructions
+                from bot.safety.dosing import DISCUSS
 
-                head = [strip_dose_instructions(h) for h in head]
                 body.append(f"**{DISCUSS}**")
             body.append("_medbot gives general information, not a diagnosis. Talk to a clinician about your own care._")
         if getattr(self.backend, "is_demo", False):

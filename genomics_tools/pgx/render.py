@@ -136,7 +136,7 @@ def patient_markdown(res: dict[str, Any]) -> str:
     for r in res["genes"]:
         if r["status"] == "called" and r["phenotype"]:
             rows.append(f"| {r['gene']} | {r['phenotype']} | {plain_phenotype(r['gene'], r['phenotype'])} |")
-    return "\n".join(rows) + f"\n\n{DISCUSS}"
+    return "\n".join(rows)
 
 
 def to_markdown(res: dict[str, Any]) -> str:

@@ -127,7 +127,10 @@ def test_chat_patient_gets_plain_words_and_no_dose(tmp_path):
     vcf = write_pgx_vcf(tmp_path / "genome.vcf", "GRCh38", PM_38, full=("CYP2C19",))
     agent, llm = make_agent(["Your body processes some medicines slowly. Avoid standard dose clopidogrel 75 mg. "
                              "Use prasugrel instead."])
-    res = agent.ask("what does this mean for my medicines?", uploads=[vcf], role="patient")
+    events = list(agent.turn("what does this mean for my medicines?", uploads=[vcf], role="patient"))
+    streamed = "".join(e.data for e in events if e.kind == "token")
+    assert "mg" not in streamed and "prasugrel" not in streamed and "slowly" in streamed
+    res = events[-1].data
     assert res.tool_calls[0]["name"] == "pharmacogenomics"
     prompt = llm.calls[-1]["messages"][-1]["content"]
     assert "much more slowly than usual" in prompt and "prasugrel" not in prompt and "mg" not in prompt
