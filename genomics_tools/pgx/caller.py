@@ -167,8 +167,7 @@ def call_pgx(opts: PgxOptions) -> dict[str, Any]:
     agree = ref_agreement(sites, tables, typed)
     build, build_source = _resolve_build(opts, sites, agree)
     notes: list[str] = []
-    any_records = build is not None and bool(sites.records_in_regions.get(build)) or any(
-        sites.records_in_regions.values())
+    any_records = bool(sites.records_in_regions.get(build)) if build else any(sites.records_in_regions.values())
     if build is None:
         if opts.assume_ref:
             raise UserError("cannot tell the genome build (no header line, no REF evidence): pass --build GRCh37 or GRCh38")
