@@ -30,6 +30,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("summarize_case", re.compile(r"\b(summari[sz]e|summary of)\b.{0,30}\b(case|patient|record|bundle|notes?)\b", re.I)),
     ("lookup_icd10", re.compile(r"\bicd[- ]?10\b|\bicd code\b", re.I)),
     ("segment_image", re.compile(r"\b(segment|measure)\b.{0,40}\b(lesion|image|scan|mri|brain)\b", re.I)),
+    ("pharmacogenomics", re.compile(r"\b(medicines?|medications?|drugs?|pharmacogen\w*|cpic|prescri\w+|"
+                                    r"metaboli[sz]ers?|clopidogrel|warfarin|statins?)\b", re.I)),
     ("call_variants", re.compile(r"\b(call variants|variant calls?|genotype)\b", re.I)),
     ("make_report", re.compile(r"\b(write|make|draft|generate)\b.{0,20}\breport\b", re.I)),
 ]
@@ -142,7 +144,7 @@ class Agent:
         tool_calls: list[dict[str, Any]] = []
         results: list[tuple[str, ToolResult]] = []
         for name, args in self._route(message, saved_uploads, conversation_id):
-            rec, res = self._call_tool(name, args)
+            rec, res = self._call_tool(name, args, role)
             tool_calls.append(rec)
             yield Event("tool", rec)
             if res is not None:
@@ -164,6 +166,9 @@ class Agent:
         raw: list[str] = []
         # planted instructions in the data: show the answer only after the guard has checked it
         hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
+        # a patient asking about pharmacogenomic results sees the answer only once dose advice is removed
+        dose_guard = role == "patient" and any(r.patient for _, r in results)
+        hold = hold or dose_guard
         grounding: dict[str, Any] = {}
         if evidence:  # facts from the selected sentences; the LLM may only restate them
             text, grounding = yield from self._grounded(role, message, evidence, hold, earlier)
@@ -191,7 +196,7 @@ class Agent:
                                              "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
                                             for i, c in enumerate(step_calls)]})
             for i, call in enumerate(step_calls):
-                rec, res = self._call_tool(call["name"], call.get("arguments") or {})
+                rec, res = self._call_tool(call["name"], call.get("arguments") or {}, role)
                 tool_calls.append(rec)
                 yield Event("tool", rec)
                 if res is not None:
@@ -201,6 +206,10 @@ class Agent:
                 messages.append({"role": "tool", "tool_call_id": call.get("id") or f"call_{step}_{i}",
                                  "name": call["name"], "content": _fence_tool(call["name"], content)})
         guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
+        if dose_guard:
+            from bot.safety.dosing import strip_dose_instructions
+
+            guarded.text = strip_dose_instructions(guarded.text)
         if hold:
             yield Event("token", guarded.text)
         answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri, grounding)
@@ -249,12 +258,19 @@ class Agent:
         return "\n".join(texts)
 
     def _route(self, message: str, uploads: list[dict[str, str]], conversation_id: str):
-        """Deterministic routing: each new upload selects its tool; explicit intents select theirs."""
+        """Deterministic routing: each new upload selects its tool; explicit intents select theirs.
+
+        A VCF with a question about medicines goes to `pharmacogenomics` (with the conversation's
+        FHIR bundle, if any, for the current medicines) instead of the variant summary.
+        """
         available = set(self.tools.names)
         planned: list[tuple[str, dict[str, Any]]] = []
+        pgx = "pharmacogenomics" in available and bool(dict(_INTENTS)["pharmacogenomics"].search(message))
         for up in uploads:
             target = route(up["kind"])
-            if target and target[0] in available:
+            if pgx and up["kind"] == "vcf":
+                planned.append(("pharmacogenomics", self._pgx_args(up["path"], uploads, conversation_id)))
+            elif target and target[0] in available:
                 planned.append((target[0], {target[1]: up["path"]}))
         if planned or getattr(self.backend, "supports_tools", False):
             return planned
@@ -267,6 +283,11 @@ class Agent:
                     planned.append((name, {"query": query}))
             elif name == "make_report":
                 planned.append((name, {"conversation_id": conversation_id, "format": "md"}))
+            elif name == "pharmacogenomics":
+                vcfs = [u for u in self.store.uploads(conversation_id) if u["kind"] == "vcf"]
+                if not vcfs:
+                    continue  # a question about medicines without a VCF: literature answer
+                planned.append((name, self._pgx_args(vcfs[-1]["path"], [], conversation_id)))
             else:
                 prior = [u for u in self.store.uploads(conversation_id)
                          if (r := route(u["kind"])) and r[0] == name]
@@ -275,15 +296,25 @@ class Agent:
             break
         return planned
 
-    def _call_tool(self, name: str, args: dict[str, Any]) -> tuple[dict[str, Any], ToolResult | None]:
+    def _pgx_args(self, vcf: str, uploads: list[dict[str, str]], conversation_id: str) -> dict[str, Any]:
+        args: dict[str, Any] = {"vcf": vcf}
+        bundles = [u for u in uploads if u["kind"] == "fhir"] or [
+            u for u in self.store.uploads(conversation_id) if u["kind"] == "fhir"]
+        if bundles:
+            args["bundle"] = bundles[-1]["path"]
+        return args
+
+    def _call_tool(self, name: str, args: dict[str, Any], role: str | None = None) -> tuple[dict[str, Any], ToolResult | None]:
         rec: dict[str, Any] = {"name": name, "arguments": args}
         try:
-            res = self.tools.run(name, args)
+            res = self.tools.run(name, args).for_role(role)
         except REPORTED_ERRORS as exc:
             rec["error"] = str(exc)
             return rec, None
         rec["summary"] = res.text[:500]
         rec["files"] = {k: str(v) for k, v in res.files.items()}
+        if isinstance(res.data.get("report"), dict):  # the section a diagnostic report shows
+            rec["report"] = res.data["report"]
         return rec, res
 
     def _retrieve(self, query: str) -> list[Any]:
@@ -398,6 +429,10 @@ class Agent:
             for title, table in res.tables.items():
                 body.append(f"**{title}**\n\n{table}")
         if role == "patient":
+            if any(res.patient for _, res in results):
+                from bot.safety.dosing import DISCUSS
+
+                body.append(f"**{DISCUSS}**")
             body.append("_medbot gives general information, not a diagnosis. Talk to a clinician about your own care._")
         if getattr(self.backend, "is_demo", False):
             body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.commands.literature",
     "bot.commands.imaging",
     "bot.commands.variants",
+    "bot.commands.pgx",
     "bot.commands.finetune",
     "bot.commands.eval",
 )

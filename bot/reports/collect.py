@@ -11,7 +11,9 @@ from bot.errors import UserError
 from bot.reports.model import Report, ReportImage
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg")
-_KIND_BY_TOOL = {"segment_image": "imaging", "call_variants": "genomics", "summarize_case": "case"}
+_KIND_BY_TOOL = {"segment_image": "imaging", "call_variants": "genomics", "summarize_case": "case",
+                 "pharmacogenomics": "genomics"}
+_PGX_TABLES = ("Pharmacogenomics", "CPIC recommendations")  # shown by the report's own section instead
 
 
 def _now() -> str:
@@ -55,11 +57,14 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
     files: dict[str, str] = {}
     citations: dict[str, dict[str, Any]] = {}
     kinds: list[str] = []
+    pgx: dict[str, Any] | None = None
     for m in answers:
         for call in m.meta.get("tool_calls", []):
             name = call.get("name", "tool")
             if name == "make_report":
                 continue
+            if isinstance(call.get("report"), dict) and call["report"].get("kind") == "pharmacogenomics":
+                pgx = call["report"]
             kinds.append(_KIND_BY_TOOL.get(name, "general"))
             if call.get("error"):
                 findings.append(f"**{name}** failed: {call['error']}")
@@ -80,13 +85,17 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
             citations.setdefault(c.get("id") or c.get("title", ""), c)
     kind = next((k for k in ("imaging", "genomics", "case") if k in kinds), "general")
     title = {"imaging": "Imaging report", "genomics": "Variant report", "case": "Case report"}.get(kind, "Report")
+    if pgx is not None:
+        tables = {k: v for k, v in tables.items() if k not in _PGX_TABLES}
+        if kind == "genomics" and "call_variants" not in [c.get("name") for m in answers for c in m.meta.get("tool_calls", [])]:
+            title = "Pharmacogenomics report"
     questions = [m.content for m in conv.messages if m.role == "user"]
     if questions:
         findings.insert(0, "**Question:** " + questions[-1].strip()[:500])
     return Report(title=f"{title} (preliminary)", kind=kind, source=f"conversation {conversation_id}",
                   subject="", created=_now(), findings=findings, tables=tables, images=images, files=files,
                   conclusion=_conclusion(answers[-1].content), citations=list(citations.values()),
-                  model=answers[-1].meta.get("model", conv.model or ""))
+                  model=answers[-1].meta.get("model", conv.model or ""), pharmacogenomics=pgx)
 
 
 def from_case(settings, path: Path, backend=None) -> Report:

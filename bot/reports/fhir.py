@@ -19,6 +19,7 @@ from bot.reports.model import REPORT_CODES, Report
 STATUS_VALUES = {"registered", "partial", "preliminary", "final", "amended", "corrected", "appended",
                  "cancelled", "entered-in-error", "unknown"}
 LOINC = "http://loinc.org"
+OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"
 V2_0074_CODES = {"AU", "BG", "BLB", "CG", "CH", "CP", "CT", "CTH", "CUS", "EC", "EN", "GE", "HM", "ICU", "IMM",
                  "LAB", "MB", "MCB", "MYC", "NMR", "NMS", "NRS", "OSL", "OT", "OTH", "OUS", "PF", "PHR", "PHY",
@@ -52,7 +53,44 @@ def to_fhir(report: Report) -> dict[str, Any]:
     }
     if report.subject:
         obj["subject"] = {"display": report.subject}
+    if report.pharmacogenomics:
+        observations = pgx_observations(report.pharmacogenomics, obj["effectiveDateTime"])
+        if observations:
+            obj["contained"] = observations
+            obj["result"] = [{"reference": f"#{o['id']}", "display": o["code"]["text"]} for o in observations]
     return obj
+
+
+def pgx_observations(pgx: dict[str, Any], effective: str) -> list[dict[str, Any]]:
+    """One preliminary Observation per typed gene: diplotype as the value, gene and phenotype as components."""
+    out = []
+    for g in pgx.get("genes", []):
+        if not g.get("diplotype"):
+            continue
+        components = [{"code": {"coding": [{"system": LOINC, "code": "48018-6", "display": "Gene studied [ID]"}]},
+                       "valueCodeableConcept": {"text": g["gene"]}}]
+        if g.get("phenotype"):
+            components.append({"code": {"coding": [{"system": LOINC, "code": "53040-2",
+                                                    "display": "Genetic variation's effect on drug metabolism"}]},
+                               "valueCodeableConcept": {"text": g["phenotype"]}})
+        obs: dict[str, Any] = {
+            "resourceType": "Observation",
+            "id": "pgx-" + "".join(c if c.isalnum() or c in "-." else "-" for c in g["gene"]),
+            "status": "preliminary",
+            "category": [{"coding": [{"system": OBS_CATEGORY, "code": "laboratory"}]}],
+            "code": {"coding": [{"system": LOINC, "code": "84413-4", "display": "Genotype display name"}],
+                     "text": f"{g['gene']} diplotype"},
+            "effectiveDateTime": effective,
+            "valueCodeableConcept": {"text": g["diplotype"]},
+            "component": components,
+        }
+        notes = [f"status: {g['status']}"] + ([g["reason"]] if g.get("reason") else [])
+        if g.get("diplotype_basis") == "most_likely":
+            notes.append("most likely of " + ", ".join(g.get("candidates", [])))
+        notes.append(f"CPIC tables: {pgx.get('table_version', '')}; build {pgx.get('build')}")
+        obs["note"] = [{"text": n} for n in notes]
+        out.append(obs)
+    return out
 
 
 def check_diagnostic_report(obj: dict[str, Any]) -> None:
@@ -76,6 +114,9 @@ def check_diagnostic_report(obj: dict[str, Any]) -> None:
     codings = obj.get("code", {}).get("coding") or []
     if not any(c.get("system") == LOINC and (c.get("code"), c.get("display")) in _VALID_CODES for c in codings):
         raise InternalError("DiagnosticReport.code must be one of medbot's LOINC report codes")
+    for res in obj.get("contained") or []:
+        if res.get("resourceType") == "Observation" and res.get("status") != "preliminary":
+            raise InternalError("a machine-drafted Observation must have status 'preliminary'")
     for cat in obj.get("category") or []:
         for c in cat.get("coding") or []:
             if c.get("system") == V2_0074 and c.get("code") not in V2_0074_CODES:

@@ -47,6 +47,10 @@ def render_markdown(report: Report, out_dir: Path | None = None) -> str:
         lines.append(f"- **Drafted with:** {report.model}")
     lines += ["", "## Findings", ""]
     lines += [f + "\n" for f in report.findings] or ["No findings recorded.\n"]
+    if report.pharmacogenomics:
+        from genomics_tools.pgx.render import to_markdown
+
+        lines += [to_markdown(report.pharmacogenomics), ""]
     if report.tables or report.images or report.files:
         lines += ["## Tool outputs", ""]
         for title, table in report.tables.items():

@@ -42,6 +42,7 @@ class Report:
         citations: citation records ({id, title, url, journal, year}).
         model: the LLM that drafted it.
         effective: the clinically relevant date (a case's summary date), or None for the creation time.
+        pharmacogenomics: the `pharmacogenomics` tool's report section (genes, recommendations), or None.
     """
 
     title: str
@@ -58,3 +59,4 @@ class Report:
     model: str = ""
     effective: str | None = None
     disclaimer: str = DISCLAIMER
+    pharmacogenomics: dict[str, Any] | None = None

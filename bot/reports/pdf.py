@@ -84,6 +84,12 @@ def write_pdf(report: Report, out: Path) -> None:
     story.append(Paragraph("Findings", styles["Heading2"]))
     for f in report.findings or ["No findings recorded."]:
         paragraphs(f)
+    if report.pharmacogenomics:
+        from genomics_tools.pgx.render import to_markdown
+
+        story.append(Paragraph("Pharmacogenomics", styles["Heading2"]))
+        body = to_markdown(report.pharmacogenomics).split("\n", 1)[1]
+        paragraphs(re.sub(r"(?m)^#+\s*(.+)$", r"**\1**", body))
     if report.tables or report.images or report.files:
         story.append(Paragraph("Tool outputs", styles["Heading2"]))
         for title, md in report.tables.items():

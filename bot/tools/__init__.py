@@ -20,6 +20,7 @@ TOOL_MODULES: dict[str, str] = {
     "lookup_icd10": "bot.tools.lookup_icd10:LookupICD10",
     "summarize_case": "bot.tools.summarize_case:SummarizeCase",
     "make_report": "bot.tools.make_report:MakeReport",
+    "pharmacogenomics": "bot.tools.pharmacogenomics:Pharmacogenomics",
 }
 
 

@@ -18,12 +18,22 @@ class ToolResult:
         text: short plain-text summary the LLM reads (treated as data, never as instructions).
         files: produced files (overlay PNG, VCF, report...), keyed by a short role name.
         tables: optional Markdown tables for the UI and reports, keyed by title.
+        patient: optional plain-language version for the patient role ({"text", "tables"}); the
+            agent shows it instead of `text` and `tables` when a patient asks.
     """
 
     data: dict[str, Any]
     text: str
     files: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
+    patient: dict[str, Any] | None = None
+
+    def for_role(self, role: str | None) -> "ToolResult":
+        """This result as the given role should see it."""
+        if role != "patient" or not self.patient:
+            return self
+        return ToolResult(data=self.data, text=self.patient.get("text", self.text), files=self.files,
+                          tables=self.patient.get("tables", {}), patient=self.patient)
 
     def to_json(self) -> dict[str, Any]:
         return {"data": self.data, "text": self.text, "files": {k: str(v) for k, v in self.files.items()},
