@@ -8,8 +8,6 @@ import pytest
 
 from bot.cli import main
 
-pytestmark = pytest.mark.skipif(not shutil.which("bcftools"), reason="bcftools is installed by scripts/test.sh")
-
 
 @pytest.fixture
 def reads(hand_seq):
