@@ -153,6 +153,7 @@ def _align_mappy(ref: Path, reads: list[Path], out: Path, sample: str, threads: 
     batches are written in input order.
     """
     import threading
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
     from itertools import islice
 
@@ -181,13 +182,23 @@ def _align_mappy(ref: Path, reads: list[Path], out: Path, sample: str, threads: 
     batches = iter(lambda: list(islice(source, batch)), [])
     with pysam.AlignmentFile(str(out), "wbu", header=header) as bam, \
             ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
-        for mapped in pool.map(map_batch, batches):
-            for r1, r2, hits in mapped:
-                mates = [r1, r2] if paired else [r1]
-                primary = [_primary(hits, k, len(mates[k][1])) for k in range(len(mates))]
-                for k, (name, seq, qual) in enumerate(mates):
-                    mate = primary[1 - k] if paired else None
-                    bam.write(_record(bam.header, tid, _stem(name), seq, qual, primary[k], sample, paired, k, mate))
+        pending: deque = deque()  # at most 2 batches per thread in memory (Executor.map would read all input)
+        for b in batches:
+            pending.append(pool.submit(map_batch, b))
+            if len(pending) >= 2 * max(threads, 1):
+                _write(bam, pending.popleft().result(), tid, sample, paired)
+        while pending:
+            _write(bam, pending.popleft().result(), tid, sample, paired)
+
+
+def _write(bam, mapped: list, tid: dict[str, int], sample: str, paired: bool) -> None:
+    """Write the records of one mapped batch."""
+    for r1, r2, hits in mapped:
+        mates = [r1, r2] if paired else [r1]
+        primary = [_primary(hits, k, len(mates[k][1])) for k in range(len(mates))]
+        for k, (name, seq, qual) in enumerate(mates):
+            mate = primary[1 - k] if paired else None
+            bam.write(_record(bam.header, tid, _stem(name), seq, qual, primary[k], sample, paired, k, mate))
 
 
 class _Hit:
