@@ -113,10 +113,7 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     name = slice_name(spec.region)
     ref = out / "ref.fa"
     result = SimResult(ref, out / "reads.bam", out / "truth.vcf.gz", out / "confident.bed", name)
-    stamp = out / "spec.json"
-    key = json.dumps({**asdict(spec), "region": str(spec.region), "source": str(source), "aligner": aligner})
-    if stamp.is_file() and stamp.read_text() == key and all(
-            p.is_file() for p in (ref, result.bam, result.truth, result.bed)):
+    if is_cached(spec, out, source, aligner):
         return result  # the same simulation is already on disk
     check_prerequisites(source)
     import pysam
@@ -140,8 +137,20 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     bed = out / "confident.bed"
     length = len(spec.region)
     bed.write_text(f"{name}\t{min(spec.edge, length // 4)}\t{max(length - spec.edge, 3 * length // 4)}\n")
-    stamp.write_text(key)
+    (out / "spec.json").write_text(_stamp(spec, source, aligner))
     return SimResult(ref, bam, truth, bed, name)
+
+
+def _stamp(spec: SimSpec, source: str | Path, aligner: str) -> str:
+    return json.dumps({**asdict(spec), "region": str(spec.region), "source": str(source), "aligner": aligner})
+
+
+def is_cached(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, aligner: str = "minimap2") -> bool:
+    """True when `out_dir` already holds the files of this very simulation."""
+    out = Path(out_dir)
+    stamp = out / "spec.json"
+    return stamp.is_file() and stamp.read_text() == _stamp(spec, source, aligner) and all(
+        (out / f).is_file() for f in ("ref.fa", "reads.bam", "truth.vcf.gz", "confident.bed"))
 
 
 def _truth_from_dwgsim(mutations: Path, ref: Path, out: Path) -> None:
