@@ -90,7 +90,7 @@ def test_fastq_to_scored_vcf_without_programs(no_programs, sample, tmp_path, cap
     assert m["snv_genotype_concordance"] >= 0.85, m
 
 
-def test_unindexed_bam_with_both_callers_and_the_chat_uploads(no_programs, sample, tmp_path, capsys):
+def test_unindexed_bam_with_both_callers_and_the_chat_uploads(no_programs, sample, tmp_path, capsys, monkeypatch):
     import pysam
 
     from bot.agent import Agent
@@ -113,6 +113,7 @@ def test_unindexed_bam_with_both_callers_and_the_chat_uploads(no_programs, sampl
 
     # the web chat: reads and their reference uploaded together, then a VCF
     Path(str(bam) + ".bai").unlink()
+    monkeypatch.setenv("MEDBOT_SAFETY__AUDIT", "false")  # the PHI-redacted audit log (spaCy) is not tested here
     settings = load_settings()
     agent = Agent(settings, backend=ScriptedBackend(["Variants called.", "VCF summarised."], supports_tools=False),
                   retriever=False, tools=ToolRegistry(settings, names=["call_variants"]))
