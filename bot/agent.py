@@ -257,6 +257,13 @@ class Agent:
                     continue
         return "\n".join(texts)
 
+    def _companions(self, upload: dict[str, str], conversation_id: str) -> dict[str, str]:
+        """Extra tool arguments an upload needs from the conversation: the reference FASTA of reads."""
+        if upload["kind"] not in ("bam", "cram"):
+            return {}
+        refs = [u for u in self.store.uploads(conversation_id) if u["kind"] == "fasta"]
+        return {"reference": refs[-1]["path"]} if refs else {}
+
     def _route(self, message: str, uploads: list[dict[str, str]], conversation_id: str):
         """Deterministic routing: each new upload selects its tool; explicit intents select theirs.
 
@@ -271,7 +278,12 @@ class Agent:
             if pgx and up["kind"] == "vcf":
                 planned.append(("pharmacogenomics", self._pgx_args(up["path"], uploads, conversation_id)))
             elif target and target[0] in available:
-                planned.append((target[0], {target[1]: up["path"]}))
+                planned.append((target[0], {target[1]: up["path"], **self._companions(up, conversation_id)}))
+            elif up["kind"] == "fasta" and "call_variants" in available and not any(
+                    u["kind"] in ("bam", "cram") for u in uploads):  # the reference of reads sent earlier
+                reads = [u for u in self.store.uploads(conversation_id) if u["kind"] in ("bam", "cram")]
+                if reads:
+                    planned.append(("call_variants", {"bam": reads[-1]["path"], "reference": up["path"]}))
         if planned or getattr(self.backend, "supports_tools", False):
             return planned
         for name, pattern in _INTENTS:

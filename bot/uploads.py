@@ -15,6 +15,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "nifti": ("segment_image", "path"),
     "image": ("segment_image", "path"),
     "bam": ("call_variants", "bam"),
+    "cram": ("call_variants", "bam"),
     "vcf": ("call_variants", "vcf"),
 }
 

@@ -1,6 +1,6 @@
 """Score a call set against a truth set: SNV/indel precision, recall, F1, genotype concordance.
 
-Both files are normalised first: `bcftools norm -m -any --atomize` splits multiallelic records and
+Both files are normalised first: `bcftools norm -m -any --atomize` (the bcftools inside pysam) splits multiallelic records and
 decomposes MNPs/complex alleles into atomic ones, and (with a reference) left-aligns indels; then
 every allele is trimmed and left-aligned again in Python. Matching is allele-level, as hap.py and
 vcfeval report it: a call allele is a true positive when the same normalised allele is in the truth
@@ -11,7 +11,6 @@ alleles, are not variant calls. A truth set without GT (such as dwgsim's) takes 
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,13 +57,18 @@ class TypeScore:
 
 
 def _bcftools_norm(path: Path, reference: str | None, out: Path) -> Path:
-    cmd = ["bcftools", "norm", "-m", "-any", "--atomize", "-Ov", "-o", str(out)]
+    """`bcftools norm -m -any --atomize [-f REF -c w]` with the bcftools inside pysam."""
+    import pysam
+    import pysam.bcftools
+
+    args = ["-m", "-any", "--atomize", "-Ov", "-o", str(out)]
     if reference:
-        cmd += ["-f", str(reference), "-c", "w"]
-    proc = subprocess.run(cmd + [str(path)], capture_output=True)
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.decode(errors="replace").splitlines() if ln.strip()]
-        raise UserError(f"cannot normalise {path.name}: {lines[-1] if lines else 'bcftools norm failed'}")
+        args += ["-f", str(reference), "-c", "w"]
+    try:
+        pysam.bcftools.norm(*args, str(path), catch_stdout=False)
+    except pysam.SamtoolsError as exc:
+        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+        raise UserError(f"cannot normalise {path.name}: {lines[-1] if lines else 'bcftools norm failed'}") from None
     return out
 
 

@@ -73,7 +73,7 @@ def check_alignments(bam: str | Path, reference: str | Path, make_index: bool = 
     Args:
         bam: BAM or CRAM path.
         reference: FASTA the reads were aligned to.
-        make_index: build a missing index (`samtools index`) instead of refusing.
+        make_index: build a missing index (with pysam's samtools) instead of refusing.
 
     Returns:
         The BAM's contig lengths.
@@ -119,8 +119,23 @@ def check_alignments(bam: str | Path, reference: str | Path, make_index: bool = 
     if not _has_index(path):
         if not make_index:
             raise UserError(f"{path} has no index (.bai/.csi): run `samtools index {path}` or pass --index")
-        _run(["samtools", "index", str(path)], "samtools index")
+        index_bam(path)
     return lengths
+
+
+def index_bam(path: str | Path) -> None:
+    """Write the `.bai` (BAM) or `.crai` (CRAM) of a coordinate-sorted file with the samtools inside pysam.
+
+    Raises:
+        UserError: the file cannot be indexed (not sorted, not BAM/CRAM).
+    """
+    import pysam
+
+    try:
+        pysam.index(str(path), catch_stdout=False)
+    except pysam.SamtoolsError as exc:
+        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+        raise UserError(f"cannot index {Path(path).name}: {lines[-1] if lines else exc}") from None
 
 
 def _has_index(path: Path) -> bool:
@@ -152,7 +167,9 @@ def _run(cmd: list[str], what: str, **kw) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run(cmd, capture_output=True, **kw)
     except FileNotFoundError:
-        raise InternalError(f"{cmd[0]} is not installed (apt-get install {cmd[0]})") from None
+        from genomics_tools.binaries import MissingProgram, install_hint
+
+        raise MissingProgram(install_hint([cmd[0]], what)) from None
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines() if isinstance(proc.stderr, bytes) else []
         raise InternalError(f"{what} failed: {err[-1] if err else f'exit {proc.returncode}'}")

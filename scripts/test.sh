@@ -3,12 +3,13 @@
 # whole test suite offline. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PKGS="chromium chromium-driver samtools bcftools tabix bwa minimap2 dwgsim vt vt-examples bedtools"
+APT_PKGS="chromium chromium-driver samtools bcftools tabix bwa minimap2 dwgsim vt vt-examples bedtools zlib1g-dev"
 missing=""
 for b in chromium samtools bcftools tabix bwa minimap2 dwgsim bedtools; do
   command -v "$b" >/dev/null 2>&1 || missing=1
 done
 [ -d /usr/share/doc/vt/examples ] || missing=1
+printf '#include <zlib.h>\n' | "${CC:-cc}" -E -x c - >/dev/null 2>&1 || missing=1  # mappy's build needs it
 if [ -n "$missing" ]; then
   echo "==> installing system packages: $APT_PKGS"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="output .vcf.gz (a .tbi index is written beside it)")
     p.add_argument("--index", action="store_true", help="build a missing BAM index instead of refusing")
     p.add_argument("--weights", type=Path, help="CNN weights .pt with its .json card (default: bundled)")
-    p.add_argument("--aligner", choices=["minimap2", "bwa"], default="minimap2", help="aligner for --fastq")
+    p.add_argument("--aligner", choices=["minimap2", "bwa"], default="minimap2",
+                   help="aligner for --fastq: minimap2 (built in through mappy; the minimap2 program, when "
+                        "installed, is faster) or bwa (needs the bwa and samtools programs)")
     p.add_argument("--genes", type=Path, help="GFF3/GTF/BED with gene names for annotation")
     p.add_argument("--known", type=Path, help="bgzipped, tabix-indexed VCF of known variants (e.g. ClinVar)")
     p.add_argument("--plot", type=Path, help="write a coverage / variant-position PNG here")
@@ -31,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     t = sub.add_parser("train-caller", help="train the CNN variant caller on simulated chr20 reads",
                        description="Simulate reads (dwgsim) on chr20 slices, align, build pileup tensors, train "
-                                   "the CNN and score a held-out slice; writes weights + a JSON card.")
+                                   "the CNN and score a held-out slice; writes weights + a JSON card. Needs the "
+                                   "Debian packages dwgsim and vt-examples (chr20).")
     t.add_argument("--out", type=Path, help="weights .pt (default: the bundled genomics_tools/weights/cnn_caller.pt)")
     t.add_argument("--workdir", type=Path, help="folder for simulated data (default: $MEDBOT_HOME/train-caller)")
     t.add_argument("--seed", type=int, default=7)

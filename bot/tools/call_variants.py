@@ -83,8 +83,11 @@ class CallVariants(Tool):
             data = {"mode": "summary", **summary.as_dict(), "report_section": summary.to_report_section()}
             return ToolResult(data=data, text=summary.to_text(), files={"vcf": Path(vcf), "plot": plot},
                               tables={"Variants": summary.to_markdown()})
-        if not bam or not reference:
+        if not bam:
             raise UserError("call_variants needs a BAM and its reference FASTA, or a VCF to summarise")
+        if not reference:
+            raise UserError(f"calling variants in {Path(bam).name} needs the reference FASTA its reads were aligned to: "
+                            "upload the FASTA too")
         from genomics_tools.pipeline import CallOptions, call_variants
 
         default_caller = self.settings.genomics.caller if self.settings is not None else "cnn"

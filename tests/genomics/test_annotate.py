@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.annotate import GeneIndex, KnownVariants
 from genomics_tools.summary import summarize_vcf
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError
+from genomics_tools.errors import UserError
 from genomics_tools.compare import compare_vcfs, score
 from genomics_tools.normalize import normalize
 
