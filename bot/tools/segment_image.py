@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.errors import USER_ERRORS, UserError
 from bot.tools.base import Tool, ToolResult
 
 
@@ -66,13 +67,16 @@ class SegmentImage(Tool):
         out = self.settings.home / "segmentations" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
         classifier = classifier or self.settings.vision.classifier
         if classifier and not Path(classifier).expanduser().exists():
-            from bot.errors import UserError
-
             raise UserError(f"segment_image: classifier {classifier}: no such file or folder")
         options = SegmentOptions(segmenter=name, out_dir=out, max_mb=self.settings.safety.max_upload_mb,
                                  min_finding_ml=self.settings.vision.min_finding_ml, threads=self.settings.vision.threads,
                                  classifier=classifier)
-        report = segment_file(path, options, segmenter=self._segmenters.get(name))
+        try:
+            report = segment_file(path, options, segmenter=self._segmenters.get(name))
+        except USER_ERRORS as exc:  # the library's own UserError becomes the tool's one-line error
+            if isinstance(exc, UserError):
+                raise
+            raise UserError(f"segment_image: {exc}") from None
         self._segmenters.setdefault(name, report.segmenter)  # reuse the loaded model on the next call
         data = report.to_dict()
         tables = {"Measurements": report.table}
