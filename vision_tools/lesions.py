@@ -10,7 +10,11 @@ so that class cannot be derived from its output.
 
 The segmenter's CSF label mixes ventricles and sulci. Ventricles are derived from it: connected
 CSF components (6-connectivity) that never come within `surface_mm` of the brain's outer surface
-and hold at least `min_ventricle_ml`. Cortex is the grey matter within `cortex_mm` of sulcal CSF
+and hold at least `min_ventricle_ml` and `min_ventricle_share` of the largest such component (deep
+sulcal pockets, as in the Sylvian fissure, and T1-dark lesions the segmenter calls CSF are small
+beside the lateral ventricles). Components are taken after eroding the CSF by `bridge_mm`
+(and grown back by as much inside the CSF), so that a thin CSF bridge, as through the choroidal
+fissure or the third ventricle into the basal cisterns, does not join the ventricles to the sulci. Cortex is the grey matter within `cortex_mm` of sulcal CSF
 (CSF that is not ventricle) or of the outside of the brain, so deep grey nuclei (thalamus, basal
 ganglia), which the grey-matter label also covers, do not make a lesion juxtacortical.
 
@@ -44,6 +48,8 @@ class LesionOptions:
             (never less than one voxel, including diagonal neighbours).
         surface_mm: CSF components coming this close to the brain's outer surface are sulci/cisterns.
         min_ventricle_ml: smaller deep CSF components are not taken as ventricles.
+        min_ventricle_share: deep CSF components smaller than this share of the largest are not ventricles.
+        bridge_mm: CSF connections about twice this thick or thinner are cut before components are taken.
         cortex_mm: grey matter within this distance of sulcal CSF or the outside of the brain is cortex.
         min_wm_share: a lesion touching neither ventricles nor cortex is "deep white matter" when at
             least this share of the voxels around it is white matter (otherwise "other").
@@ -52,6 +58,8 @@ class LesionOptions:
     contact_mm: float = 2.0
     surface_mm: float = 3.0
     min_ventricle_ml: float = 0.5
+    min_ventricle_share: float = 0.1
+    bridge_mm: float = 2.0
     cortex_mm: float = 5.0
     min_wm_share: float = 0.5
 
@@ -90,22 +98,33 @@ def derive_ventricles(mask: np.ndarray, affine: np.ndarray, csf_value: int, opti
     Returns:
         Boolean ventricle mask.
     """
-    from scipy.ndimage import binary_dilation, label
+    from scipy.ndimage import binary_dilation, binary_erosion, label
 
     options = options or LesionOptions()
     spacing = np.linalg.norm(affine[:3, :3], axis=0)
     outside = outside_brain(mask) if outside is None else outside
-    steps = max(1, int(round(options.surface_mm / float(spacing.min()))))
+    csf = mask == csf_value
+    cut = max(0, int(round(options.bridge_mm / float(spacing.min()))))
+    steps = max(1, int(round(options.surface_mm / float(spacing.min())))) + cut  # erosion moves CSF `cut` voxels inward
     # the surface band: brain voxels within `steps` voxels (6-connected steps) of the outside
     near_surface = binary_dilation(outside, iterations=steps) & ~outside
-    comps, n = label(mask == csf_value)
+    core = binary_erosion(csf, iterations=cut) if cut else csf
+    comps, n = label(core)
     if n == 0:
         return np.zeros(mask.shape, dtype=bool)
     sizes = np.bincount(comps.ravel(), minlength=n + 1)
     reaching = np.unique(comps[near_surface])
-    keep = sizes * float(abs(np.linalg.det(affine[:3, :3]))) / 1000.0 >= options.min_ventricle_ml
+    keep = sizes * float(abs(np.linalg.det(affine[:3, :3]))) / 1000.0 >= options.min_ventricle_ml / 4
     keep[0] = False
     keep[reaching] = False
+    ventricles = keep[comps]
+    if cut:  # grow back what the erosion took, inside the CSF
+        ventricles = binary_dilation(ventricles, iterations=cut, mask=csf)
+    comps, n = label(ventricles)
+    sizes = np.bincount(comps.ravel(), minlength=n + 1)
+    sizes[0] = 0
+    keep = (sizes * float(abs(np.linalg.det(affine[:3, :3]))) / 1000.0 >= options.min_ventricle_ml) & (
+        sizes >= options.min_ventricle_share * sizes.max())
     return keep[comps]
 
 
