@@ -32,6 +32,11 @@ def test_committed_weights_reach_card_dice_on_heldout_cases():
     assert res["seeds"] == card["heldout"]["seeds"]
     for label, value in card["heldout_dice"].items():
         assert res["dice"][label] >= value - 0.01, (label, res["dice"][label], value)
+    lesions, expected = res["lesions"], card["heldout_lesions"]
+    assert lesions["true_lesions"] == expected["true_lesions"]
+    assert lesions["f1"] >= expected["f1"] - 0.02 and lesions["recall"] >= expected["recall"] - 0.01
+    for size, b in expected["dice_by_size"].items():
+        assert lesions["dice_by_size"][size]["dice"] >= b["dice"] - 0.02, size
 
 
 def test_segment_mni_template_1mm(tmp_path, capsys):
