@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
                            size=24 if args.dims == 3 else 48, seed=args.seed, spacing_mm=1.0)
         t0 = time.perf_counter()
         card = train_classifier(ClassifierOptions(folder=data, out=Path(tmp) / "model", epochs=args.epochs,
-                                                  batch_size=args.batch_size, seed=args.seed, modality="MR",
+                                                  batch_size=args.batch_size, seed=args.seed,
+                                                  modality="MR" if args.dims == 3 else None,
                                                   threads=args.threads), progress=False)
         seconds = time.perf_counter() - t0
     held = card["heldout"]
