@@ -102,8 +102,11 @@ def summary_text(m: Measurements, max_lesions: int = 8) -> str:
     parts += [lesion_sentence(f) for f in shown]
     if len(m.findings) > len(shown):
         parts.append(f"{len(m.findings) - len(shown)} smaller findings are listed in the table only.")
-    if m.findings and m.lesion_details.get("ventricles_ml") is not None:
-        parts.append(f"Ventricles (derived from the CSF label): {m.lesion_details['ventricles_ml']:.0f} mL.")
+    ventricles = m.lesion_details.get("ventricles_ml")
+    if m.findings and ventricles:
+        parts.append(f"Ventricles (derived from the CSF label): {ventricles:.0f} mL.")
+    elif m.findings and ventricles == 0:
+        parts.append("No ventricles could be derived from the CSF label, so no lesion is called periventricular.")
     if m.notice:
         parts.append(f"Note: {m.notice}.")
     return " ".join(parts)
