@@ -37,7 +37,7 @@ def _numbered_projection(img: np.ndarray, lab: np.ndarray, seg: Segmentation, sp
     from PIL import ImageDraw
 
     proj = np.zeros(lab.shape[:2], dtype=np.uint8)
-    for value in seg.findings:
+    for value in seg.findings:  # only the measured findings (components below the size limit are left out)
         proj[np.any(lab == value, axis=2)] = value
     mean = img.astype(np.float32).mean(axis=2)
     mean = (255 * mean / max(float(mean.max()), 1e-6)).astype(np.uint8)
@@ -120,7 +120,13 @@ def write_overlay(volume: Volume, seg: Segmentation, measurements: Measurements,
                   _panel(img[:, c[1], :], lab[:, c[1], :], seg, (sp[0], sp[2]), alpha),
                   _panel(img[c[0], :, :], lab[c[0], :, :], seg, (sp[1], sp[2]), alpha)]
         if measurements.findings:
-            panels.append(_numbered_projection(img, lab, seg, sp, measurements, volume.affine, alpha))
+            measured = np.zeros(seg.mask.shape, dtype=np.uint8)
+            for f in measurements.findings:
+                if f.component is not None:
+                    sl, comp = f.component
+                    measured[sl][comp] = seg.mask[sl][comp]
+            found = np.rint(to_canonical(measured, volume.affine).array).astype(np.uint8)
+            panels.append(_numbered_projection(img, found, seg, sp, measurements, volume.affine, alpha))
     legend_h = 48
     out = Image.new("RGB", (PANEL_PX * len(panels), PANEL_PX + legend_h), (20, 20, 20))
     for i, p in enumerate(panels):
