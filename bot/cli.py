@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.commands.report",
     "bot.commands.literature",
     "bot.commands.imaging",
+    "bot.commands.classifier",
     "bot.commands.variants",
     "bot.commands.pgx",
     "bot.commands.finetune",

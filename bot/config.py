@@ -64,6 +64,7 @@ class VisionSettings(Section):
     segmenter: str = "default"  # "default" or a user model path (MONAI bundle, TorchScript, ONNX)
     threads: int | None = None  # torch CPU threads for segmentation; None = torch's default
     min_finding_ml: float = 0.05  # lesion components smaller than this are ignored as noise
+    classifier: str | None = None  # lesion classifier folder from `medbot train-classifier`; None = no classifier
 
 
 class GenomicsSettings(Section):

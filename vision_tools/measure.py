@@ -3,7 +3,7 @@ volume, largest 3D diameter and centroid in RAS millimetres, and a Markdown tabl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,14 @@ class Finding:
         centroid_ras_mm: centre of mass in patient RAS millimetres.
         centroid_voxel: centre of mass in voxel indices of the input volume.
         voxels: number of voxels.
+        location: "periventricular", "juxtacortical", "deep white matter" or "other" (see
+            `vision_tools.lesions`); None when the segmenter has no tissue labels to place it.
+        distance_to_ventricles_mm: nearest distance between voxel centres of the lesion and the
+            derived ventricles; None without ventricles.
+        elongation, flatness, sphericity: IBSI shape measures (1 = round); None for 2D images.
+        lesion_class: the class a user's lesion classifier gave, or "no classifier".
+        class_probability: that class's softmax probability; None without a classifier.
+        component: (bounding-box slices, boolean mask) of the component; not serialised.
     """
 
     index: int
@@ -32,6 +40,17 @@ class Finding:
     centroid_ras_mm: list[float]
     centroid_voxel: list[float]
     voxels: int
+    location: str | None = None
+    distance_to_ventricles_mm: float | None = None
+    elongation: float | None = None
+    flatness: float | None = None
+    sphericity: float | None = None
+    lesion_class: str = "no classifier"
+    class_probability: float | None = None
+    component: tuple | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "component"}
 
 
 @dataclass
@@ -44,6 +63,7 @@ class Measurements:
         finding_counts: label name -> number of components.
         segmenter: name of the segmenter.
         notice: the segmenter's notice (e.g. demo model).
+        lesion_details: how lesions were characterised (ventricle volume, location basis, classifier).
     """
 
     volumes_ml: dict[str, float]
@@ -51,11 +71,13 @@ class Measurements:
     finding_counts: dict[str, int] = field(default_factory=dict)
     segmenter: str = ""
     notice: str = ""
+    lesion_details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"volumes_ml": {k: round(v, 2) for k, v in self.volumes_ml.items()},
                 "finding_counts": self.finding_counts,
-                "findings": [asdict(f) for f in self.findings], "segmenter": self.segmenter, "notice": self.notice}
+                "findings": [f.to_dict() for f in self.findings], "lesion_details": self.lesion_details,
+                "segmenter": self.segmenter, "notice": self.notice}
 
 
 def max_diameter_mm(points_mm: np.ndarray) -> float:
@@ -116,7 +138,8 @@ def measure(seg: Segmentation, min_finding_ml: float = 0.05) -> Measurements:
             surface = _surface_points(local) + offset
             surface_mm = surface @ seg.affine[:3, :3].T
             found.append(Finding(0, name, round(nvox * vv, 3), round(max_diameter_mm(surface_mm), 1),
-                                 [round(float(c), 1) for c in centroid], [round(float(c), 1) for c in centroid_vox], nvox))
+                                 [round(float(c), 1) for c in centroid], [round(float(c), 1) for c in centroid_vox], nvox,
+                                 component=(sl, local)))
         counts[name] = len(found)
         findings.extend(found)
     findings.sort(key=lambda f: -f.volume_ml)

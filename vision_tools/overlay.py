@@ -1,4 +1,6 @@
-"""Overlay pictures: the image with coloured labels, axial/coronal/sagittal through the largest finding."""
+"""Overlay pictures: the image with coloured labels, axial/coronal/sagittal through the largest finding,
+and, when there are findings in a 3D image, an axial projection of all of them, each numbered as in
+the lesion table."""
 
 from __future__ import annotations
 
@@ -18,6 +20,39 @@ def _window(arr: np.ndarray) -> np.ndarray:
     lo, hi = np.percentile(arr, [0.5, 99.5])
     hi = hi if hi > lo else lo + 1
     return (np.clip((arr - lo) / (hi - lo), 0, 1) * 255).astype(np.uint8)
+
+
+def panel_xy(ij: tuple[float, float], shape: tuple[int, int], spacing: tuple[float, float]) -> tuple[float, float]:
+    """Pixel (x, y) in a panel of the 2D array index (i, j) of an array of `shape` drawn by `_panel`."""
+    nx, ny = shape
+    h_mm, w_mm = ny * spacing[1], nx * spacing[0]
+    scale = PANEL_PX / max(h_mm, w_mm)
+    off_x, off_y = (PANEL_PX - w_mm * scale) / 2, (PANEL_PX - h_mm * scale) / 2
+    return off_x + (ij[0] + 0.5) * spacing[0] * scale, off_y + (ny - 1 - ij[1] + 0.5) * spacing[1] * scale
+
+
+def _numbered_projection(img: np.ndarray, lab: np.ndarray, seg: Segmentation, sp, measurements: Measurements,
+                         affine: np.ndarray, alpha: float):
+    """Axial projection of every finding over the mean image, each numbered at its centroid."""
+    from PIL import ImageDraw
+
+    proj = np.zeros(lab.shape[:2], dtype=np.uint8)
+    for value in seg.findings:  # only the measured findings (components below the size limit are left out)
+        proj[np.any(lab == value, axis=2)] = value
+    mean = img.astype(np.float32).mean(axis=2)
+    mean = (255 * mean / max(float(mean.max()), 1e-6)).astype(np.uint8)
+    panel = _panel(mean, proj, seg, (sp[0], sp[1]), alpha)
+    draw = ImageDraw.Draw(panel)
+    inv = np.linalg.inv(affine)
+    for f in measurements.findings:
+        vox = inv[:3, :3] @ np.array(f.centroid_ras_mm) + inv[:3, 3]
+        c = _to_canonical_index(vox, affine, lab.shape)
+        x, y = panel_xy((c[0], c[1]), lab.shape[:2], (sp[0], sp[1]))
+        text = str(f.index)
+        draw.rectangle([x + 3, y - 6, x + 5 + 6 * len(text), y + 5], fill=(0, 0, 0))
+        draw.text((x + 4, y - 6), text, fill=(255, 255, 0))
+    draw.text((4, 4), "all findings (axial projection), numbered", fill=(230, 230, 230))
+    return panel
 
 
 def _panel(grey: np.ndarray, labels: np.ndarray, seg: Segmentation, spacing: tuple[float, float], alpha: float):
@@ -72,7 +107,7 @@ def write_overlay(volume: Volume, seg: Segmentation, measurements: Measurements,
         inv = np.linalg.inv(volume.affine)
         vox_in = inv[:3, :3] @ centre_ras + inv[:3, 3]
         centre = _to_canonical_index(vox_in, volume.affine, can_img.array.shape)
-        title = f"largest finding: {f.label} {f.volume_ml:.2f} mL, {f.max_diameter_mm:.0f} mm"
+        title = f"through the largest finding: {f.label} {f.index}, {f.volume_ml:.2f} mL, {f.max_diameter_mm:.0f} mm"
     else:
         idx = np.argwhere(lab > 0)
         centre = idx.mean(axis=0) if len(idx) else np.array(lab.shape) / 2
@@ -84,6 +119,14 @@ def write_overlay(volume: Volume, seg: Segmentation, measurements: Measurements,
         panels = [_panel(img[:, :, c[2]], lab[:, :, c[2]], seg, (sp[0], sp[1]), alpha),
                   _panel(img[:, c[1], :], lab[:, c[1], :], seg, (sp[0], sp[2]), alpha),
                   _panel(img[c[0], :, :], lab[c[0], :, :], seg, (sp[1], sp[2]), alpha)]
+        if measurements.findings:
+            measured = np.zeros(seg.mask.shape, dtype=np.uint8)
+            for f in measurements.findings:
+                if f.component is not None:
+                    sl, comp = f.component
+                    measured[sl][comp] = seg.mask[sl][comp]
+            found = np.rint(to_canonical(measured, volume.affine).array).astype(np.uint8)
+            panels.append(_numbered_projection(img, found, seg, sp, measurements, volume.affine, alpha))
     legend_h = 48
     out = Image.new("RGB", (PANEL_PX * len(panels), PANEL_PX + legend_h), (20, 20, 20))
     for i, p in enumerate(panels):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vision_tools.lesions import LesionOptions, characterise, lesion_table
 from vision_tools.measure import Measurements, markdown_table, measure
 
 
@@ -24,6 +25,8 @@ class SegmentOptions:
         max_mb: input size limits per kind ("dicom", "nifti", "image").
         min_finding_ml: smaller components of finding labels are ignored.
         threads: torch CPU threads for inference.
+        classifier: a lesion classifier from `medbot train-classifier` (folder or `.pt`), or None.
+        lesions: how lesions are placed (ventricles, contact, cortex).
     """
 
     segmenter: str = "default"
@@ -33,6 +36,8 @@ class SegmentOptions:
     max_mb: dict[str, float] | None = None
     min_finding_ml: float = 0.05
     threads: int | None = None
+    classifier: str | Path | None = None
+    lesions: LesionOptions = field(default_factory=LesionOptions)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class SegmentationReport:
         measurements: volumes and findings.
         files: role -> path ("mask_nifti", "dicom_seg", "overlay", "measurements").
         table: Markdown measurements table.
+        lesion_table: Markdown per-lesion table (empty without findings).
         text: a short plain-text summary.
         extra: details from the segmenter (time, spacing, model card Dice).
         segmenter: the segmenter object used (to reuse a loaded model).
@@ -53,17 +59,33 @@ class SegmentationReport:
     measurements: Measurements
     files: dict[str, Path] = field(default_factory=dict)
     table: str = ""
+    lesion_table: str = ""
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     segmenter: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "measurements": self.measurements.to_dict(),
-                "files": {k: str(v) for k, v in self.files.items()}, "text": self.text, "segmenter_details": self.extra}
+                "files": {k: str(v) for k, v in self.files.items()}, "text": self.text, "lesion_table": self.lesion_table,
+                "segmenter_details": self.extra}
 
 
-def summary_text(m: Measurements) -> str:
-    """A few sentences an LLM or a person can read."""
+def lesion_sentence(f) -> str:
+    """One finding in words: volume, position, location class, distance, shape and class."""
+    c = ", ".join(f"{x:.0f}" for x in f.centroid_ras_mm)
+    parts = [f"{f.label} {f.index}: {f.volume_ml:.2f} mL at RAS ({c}) mm"]
+    if f.location:
+        parts.append(f.location)
+    if f.distance_to_ventricles_mm is not None:
+        parts.append(f"{f.distance_to_ventricles_mm:.0f} mm from the ventricles")
+    if f.elongation is not None:
+        parts.append(f"elongation {f.elongation:.2f}" + (f", sphericity {f.sphericity:.2f}" if f.sphericity is not None else ""))
+    parts.append("class: " + (f.lesion_class if f.class_probability is None else f"{f.lesion_class} (p={f.class_probability:.2f})"))
+    return ", ".join(parts) + "."
+
+
+def summary_text(m: Measurements, max_lesions: int = 8) -> str:
+    """A few sentences an LLM or a person can read (each lesion in one sentence, largest first)."""
     parts = []
     tissue = {k: v for k, v in m.volumes_ml.items() if k not in m.finding_counts}
     if tissue:
@@ -76,6 +98,15 @@ def summary_text(m: Measurements) -> str:
             c = ", ".join(f"{x:.0f}" for x in big.centroid_ras_mm)
             parts.append(f"{n} {name}{'s' if n != 1 else ''} found; the largest is {big.volume_ml:.2f} mL, "
                          f"{big.max_diameter_mm:.0f} mm across, centred at RAS ({c}) mm.")
+    shown = m.findings[:max_lesions]
+    parts += [lesion_sentence(f) for f in shown]
+    if len(m.findings) > len(shown):
+        parts.append(f"{len(m.findings) - len(shown)} smaller findings are listed in the table only.")
+    ventricles = m.lesion_details.get("ventricles_ml")
+    if m.findings and ventricles:
+        parts.append(f"Ventricles (derived from the CSF label): {ventricles:.0f} mL.")
+    elif m.findings and ventricles == 0:
+        parts.append("No ventricles could be derived from the CSF label, so no lesion is called periventricular.")
     if m.notice:
         parts.append(f"Note: {m.notice}.")
     return " ".join(parts)
@@ -104,8 +135,22 @@ def segment_file(path: str | Path, options: SegmentOptions | None = None, segmen
     options = options or SegmentOptions()
     volume = load_image(path, LoadOptions(max_mb=options.max_mb))
     seg_model = segmenter or get_segmenter(options.segmenter, threads=options.threads)
+    classifier = None
+    if options.classifier:
+        from vision_tools.classifier.model import LesionClassifier
+
+        classifier = LesionClassifier.load(options.classifier)
+        domain = getattr(seg_model, "domain", None)
+        classifier.check_input(volume, assumed_modalities=set(getattr(domain, "modalities", set()) or set()))
     seg = seg_model.segment(volume)
     m = measure(seg, min_finding_ml=options.min_finding_ml)
+    m.lesion_details = characterise(seg, m, options.lesions)
+    if classifier is not None:
+        classifier.classify_lesions(volume, m.findings)
+        m.lesion_details["classifier"] = {"name": classifier.name, "classes": classifier.classes,
+                                          "heldout_accuracy": classifier.card.get("heldout", {}).get("accuracy")}
+    else:
+        m.lesion_details["classifier"] = None
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(path).name.split(".")[0] or "image"
@@ -114,7 +159,8 @@ def segment_file(path: str | Path, options: SegmentOptions | None = None, segmen
         files["dicom_seg"] = write_dicom_seg(volume, seg, out / f"{stem}_seg.dcm")
     if options.overlay:
         files["overlay"] = write_overlay(volume, seg, m, out / f"{stem}_overlay.png")
-    report = SegmentationReport(input=volume.describe(), measurements=m, table=markdown_table(m), text=summary_text(m),
+    report = SegmentationReport(input=volume.describe(), measurements=m, table=markdown_table(m),
+                                lesion_table=lesion_table(m) if m.findings else "", text=summary_text(m),
                                 extra=seg.extra, segmenter=seg_model)
     meas_path = out / f"{stem}_measurements.json"
     tmp = meas_path.with_name(".tmp-" + meas_path.name)

@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="output folder (default: $MEDBOT_HOME/segmentations/<image>-<time>)")
     p.add_argument("--no-dicom-seg", dest="dicom_seg", action="store_false", help="do not write a DICOM SEG")
     p.add_argument("--threads", type=int, help="CPU threads for inference")
+    p.add_argument("--classifier", help="lesion classifier from `medbot train-classifier` (its output folder): adds a "
+                                        "class and probability to each lesion (default: settings vision.classifier; "
+                                        "none ships with medbot)")
     add_json_flag(p)
     p.set_defaults(handler=_segment)
 
@@ -57,13 +60,19 @@ def _segment(args: argparse.Namespace) -> int:
     else:
         stem = image.name.split(".")[0] or "image"
         out = settings.home / "segmentations" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    classifier = args.classifier or settings.vision.classifier
+    if classifier and not Path(classifier).expanduser().exists():
+        raise UserError(f"--classifier {classifier}: no such file or folder")
     options = SegmentOptions(segmenter=name, out_dir=out, dicom_seg=args.dicom_seg, threads=threads,
-                             max_mb=settings.safety.max_upload_mb, min_finding_ml=settings.vision.min_finding_ml)
+                             max_mb=settings.safety.max_upload_mb, min_finding_ml=settings.vision.min_finding_ml,
+                             classifier=classifier)
     report = segment_file(image, options)
     if args.json:
         print_json(report.to_dict())
         return 0
     out_lines = [report.text, "", report.table, ""]
+    if report.lesion_table:
+        out_lines += ["Lesions (numbered as in the overlay):", "", report.lesion_table, ""]
     out_lines += [f"{role}: {path}" for role, path in report.files.items()]
     sys.stdout.write("\n".join(out_lines) + "\n")
     return 0

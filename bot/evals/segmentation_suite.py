@@ -34,6 +34,18 @@ def run(args: argparse.Namespace) -> dict:
     metrics = {f"dice_{k.replace(' ', '_')}": v for k, v in res["dice"].items()}
     metrics["seconds_per_volume"] = res["seconds_per_volume"]
     rows = [[k, v, card.get(k)] for k, v in res["dice"].items()]
+    tables = [{"title": "Held-out Dice per label", "columns": ["label", "Dice", "model card"], "rows": rows}]
+    les = res.get("lesions")
+    if les:
+        metrics.update({"lesion_precision": les["precision"], "lesion_recall": les["recall"], "lesion_f1": les["f1"]})
+        for name, b in les["dice_by_size"].items():
+            metrics[f"dice_lesion_{_key(name)}"] = b["dice"]
+        tables.append({"title": "Lesion-wise detection", "columns": ["true lesions", "detected", "predicted",
+                                                                     "true-positive predictions", "precision", "recall", "F1"],
+                       "rows": [[les["true_lesions"], les["detected"], les["predicted"], les["true_positive_predictions"],
+                                 les["precision"], les["recall"], les["f1"]]]})
+        tables.append({"title": "Lesion Dice per size bin (true lesion volume)", "columns": ["size", "lesions", "detected", "Dice"],
+                       "rows": [[name, b["lesions"], b["detected"], b["dice"]] for name, b in les["dice_by_size"].items()]})
     return {
         "suite": "segmentation",
         "model": f"segmenter:{args.segmenter}",
@@ -41,8 +53,15 @@ def run(args: argparse.Namespace) -> dict:
                    "cases": n, "seeds": res["seeds"], "grid": "2 mm", "note": "held-out = unseen seeds; robustness, not patients"},
         "seed": seed0,
         "metrics": metrics,
-        "headline": ["dice_grey_matter", "dice_white_matter", "dice_lesion"],
-        "tables": [{"title": "Held-out Dice per label", "columns": ["label", "Dice", "model card"], "rows": rows}],
+        "headline": ["dice_grey_matter", "dice_white_matter", "dice_lesion", "lesion_f1"],
+        "tables": tables,
         "notes": ["Dice is computed over all voxels of all held-out cases together.",
+                  "Lesion-wise: a true lesion is detected when a predicted lesion (>= 0.05 mL) overlaps it; "
+                  "F1 from lesion-wise precision and recall.",
                   "Goal: >= 0.90 on tissue labels and >= 0.80 on lesions."],
     }
+
+
+def _key(size_bin: str) -> str:
+    """'0.5-2 mL' -> '0.5_2ml', '< 0.5 mL' -> 'lt_0.5ml', '>= 5 mL' -> 'ge_5ml'."""
+    return (size_bin.replace(">= ", "ge_").replace("< ", "lt_").replace("-", "_").replace(" mL", "ml").replace(" ", "_"))

@@ -34,7 +34,7 @@ def test_segment_json_with_user_model(tmp_path, capsys, sphere_nifti, torchscrip
     from PIL import Image
 
     with Image.open(data["files"]["overlay"]) as im:
-        assert im.format == "PNG" and im.size[0] == 3 * 256
+        assert im.format == "PNG" and im.size[0] == 4 * 256  # three planes + the numbered projection
     assert "test threshold model" in data["text"]
 
 

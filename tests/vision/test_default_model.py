@@ -32,6 +32,11 @@ def test_committed_weights_reach_card_dice_on_heldout_cases():
     assert res["seeds"] == card["heldout"]["seeds"]
     for label, value in card["heldout_dice"].items():
         assert res["dice"][label] >= value - 0.01, (label, res["dice"][label], value)
+    lesions, expected = res["lesions"], card["heldout_lesions"]
+    assert lesions["true_lesions"] == expected["true_lesions"]
+    assert lesions["f1"] >= expected["f1"] - 0.02 and lesions["recall"] >= expected["recall"] - 0.01
+    for size, b in expected["dice_by_size"].items():
+        assert lesions["dice_by_size"][size]["dice"] >= b["dice"] - 0.02, size
 
 
 def test_segment_mni_template_1mm(tmp_path, capsys):
@@ -83,3 +88,31 @@ def test_eval_segmentation_suite_records_dice(capsys, medbot_home):
     metrics = data.get("metrics", data)
     assert 0.0 <= metrics["dice_grey_matter"] <= 1.0 and metrics["seconds_per_volume"] > 0
     assert list((medbot_home / "eval" / "segmentation").glob("*.json"))
+
+
+def test_segment_synthetic_lesions_prints_lesion_table(tmp_path, capsys):
+    """A held-out synthetic case: every lesion gets a row with a location class, distance and shape."""
+    import nibabel as nib
+
+    from vision_tools.lesions import LOCATIONS
+    from vision_tools.training.evaluate import heldout_cases
+
+    _, volume, truth = next(heldout_cases(1))
+    path = tmp_path / "case.nii.gz"
+    nib.save(nib.Nifti1Image(volume.array, volume.affine), str(path))
+    rc = main(["segment", str(path), "--out", str(tmp_path / "out")])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "Lesions (numbered as in the overlay):" in out
+    table = out.split("Lesions (numbered as in the overlay):")[1]
+    assert "| location |" in table and "no classifier" in table
+    data = json.loads((tmp_path / "out" / "case_measurements.json").read_text())
+    findings = data["measurements"]["findings"]
+    assert findings and all(f["location"] in LOCATIONS + ("other",) for f in findings)
+    assert any(f["location"] in table for f in findings)
+    assert all(f["distance_to_ventricles_mm"] is not None and 0 < f["elongation"] <= 1 for f in findings)
+    assert 5 < data["measurements"]["lesion_details"]["ventricles_ml"] < 60
+    from PIL import Image
+
+    with Image.open(data["files"]["overlay"]) as im:
+        assert im.size[0] == 4 * 256

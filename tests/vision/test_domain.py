@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.domain import Domain, check_domain, looks_like_ct
 from vision_tools.io import load_image
 from vision_tools.segmenters.default import DEFAULT_DOMAIN

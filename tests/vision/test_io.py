@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.io import LoadOptions, load_image
 from vision_tools.io.dicom import write_dicom_series
 from vision_tools.volume import Volume

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bot.errors import UserError
+from vision_tools.errors import UserError
 from vision_tools.measure import measure
 from vision_tools.registry import get_segmenter
 from vision_tools.volume import Volume

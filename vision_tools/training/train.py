@@ -228,6 +228,7 @@ def _write_card(weights: Path, options: TrainOptions, held: dict, log: dict, sec
                     **({"seeds": held["seeds"], "cases": held["cases"], "seconds_per_volume": held["seconds_per_volume"]}
                        if held else {})},
         "heldout_dice": held.get("dice", {}) if held else {},
+        **({"heldout_lesions": held["lesions"]} if held and held.get("lesions") else {}),
         "history": log.get("history", []),
     }
     path = Path(weights).with_suffix(".json")
