@@ -111,7 +111,7 @@ class ChatApp:
         with self._lock:
             res = agent.ask(message, conversation_id=conversation_id or None, client_id=client_id or None)
         return {"conversation_id": res.conversation_id, "answer": res.answer, "triage": res.triage,
-                "replayed": False}
+                "followup": res.followup, "replayed": False}
 
     def agent_for(self, user: str | None) -> Agent:
         if not user or user == self.settings.user:
@@ -286,7 +286,8 @@ def build_app(settings, agent: Agent | None = None, clock=None):
         ext = "pdf" if fmt == "pdf" else "md"
         try:
             letter = letter_for_conversation(agent.settings, agent.store, conv_id)
-            return str(write_letter(letter.markdown, agent.store.uploads_dir(conv_id) / f"letter-{conv_id}.{ext}", ext))
+            path = write_letter(letter.markdown, agent.store.uploads_dir(conv_id) / f"letter-{conv_id}.{ext}", ext)
+            return gr.update(value=str(path), visible=True)
         except REPORTED_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 
@@ -325,7 +326,8 @@ def build_app(settings, agent: Agent | None = None, clock=None):
                                                scale=1)
                         decline_btn = gr.Button("No, thanks", elem_id="followup-decline", scale=1)
                 letter_btn = gr.Button("Draft a letter to the patient", visible=False, elem_id="letter-button")
-                letter_file = gr.File(label="Letter", elem_id="letter-file", interactive=False, height=80)
+                letter_file = gr.File(label="Letter", elem_id="letter-file", interactive=False, height=80,
+                                      visible=False)
                 files = gr.File(label="Attach files (FHIR JSON, DICOM/NIfTI/PNG, VCF/BAM, PDF, notes)",
                                 file_count="multiple", elem_id="uploads", height=110)
             with gr.Column(scale=1):

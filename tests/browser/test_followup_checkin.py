@@ -93,3 +93,37 @@ def test_accepted_followup_checks_in_when_due_and_escalates(clock_server, browse
     closed = [r for r in json.loads(medbot(home, "followups", "list", "--all", "--json").stdout) if r["id"] == fu["id"]]
     assert closed[0]["status"] == "done" and closed[0]["outcome"]["reply_triage"] == "emergency"
     context.close()
+
+
+@pytest.fixture(scope="module")
+def synthea_bundle(tmp_path_factory):
+    import shutil
+
+    exe = Path(sys.executable).parent / "synthea"
+    exe = str(exe) if exe.exists() else shutil.which("synthea")
+    out = tmp_path_factory.mktemp("synthea")
+    subprocess.run([exe, "-p", "1", "-s", "11", "-r", "20250101", "-o", str(out)], check=True, capture_output=True,
+                   cwd=out, timeout=300)
+    return [p for p in sorted(out.rglob("*.json")) if "Information" not in p.name][0]
+
+
+def test_letter_button_after_a_case_summary(clock_server, browser, synthea_bundle):
+    page = browser.new_page()
+    page.goto(clock_server.url)
+    page.wait_for_selector("#question textarea")
+    page.get_by_role("button", name="New conversation").click()
+    assert not page.locator("#letter-button").is_visible()
+    page.locator("#uploads input[type=file]").set_input_files(str(synthea_bundle))
+    page.wait_for_function("document.querySelector('#uploads').innerText.includes('.json')", timeout=30000)
+    ask(page, "Summarize this case")
+    wait_for(page, "Active problems", timeout=180)
+    page.locator("#letter-button").wait_for(state="visible", timeout=30000)
+    page.locator("#letter-button").click()
+    link = page.locator("#letter-file a[download], #letter-file a").first
+    link.wait_for(timeout=60000)
+    with page.expect_download() as dl:
+        link.click()
+    letter = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert letter.startswith("# A letter about your health record")
+    assert "## What was found" in letter and "## When to come back" in letter
+    page.close()
