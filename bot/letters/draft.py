@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from bot.cases.model import CaseFacts, Item
-from bot.letters.plain import plain_name
+from bot.letters.plain import plain_name, plain_test, plain_unit
 
 KEY_VITALS = ("Blood pressure", "Heart rate", "Body mass index", "Body weight", "Body temperature",
               "Oxygen saturation")
@@ -78,9 +78,11 @@ def rule_opening(facts: CaseFacts) -> str:
 
 
 def _measure(item: Item) -> str:
-    value = f"{item.value}{' ' + item.unit if item.unit else ''}" if item.value else ""
+    unit = plain_unit(item.unit)
+    value = f"{item.value}{' ' + unit if unit else ''}" if item.value else ""
     when = f" (measured {item.date})" if item.date else ""
-    return f"- {item.text}: {value}{when}" if value else f"- {item.text}{when}"
+    name = plain_test(item.text)
+    return f"- {name}: {value}{when}" if value else f"- {name}{when}"
 
 
 def _body(facts: CaseFacts, opening: str, emergency: str) -> list[str]:
@@ -108,6 +110,8 @@ def _body(facts: CaseFacts, opening: str, emergency: str) -> list[str]:
         for m in facts.medications:
             out.append(f"- {m.text}" + (f" ({m.detail})" if m.detail else ""))
         out.append("")
+    else:
+        out += ["No current medicine is on your record: tell your clinician about any you take.", ""]
     if facts.allergies:
         out.append("Tell every doctor, nurse and pharmacist that you are allergic to: "
                    + _join([plain_name(a.text) for a in facts.allergies]) + ".")

@@ -43,12 +43,12 @@ def test_llm_opening_is_checked(rich_bundle):
 
     facts = facts_from_file(None, rich_bundle)
     problem = facts.problems[0].text
-    llm = ScriptedBackend([f"Your record shows {problem}. Your blood pressure was 250/140 mmHg on 2031-01-01."])
+    llm = ScriptedBackend([f"Your record shows {problem}. Your blood pressure was 987/654 mmHg on 2031-01-01."])
     letter = letter_for_case(load_settings(), rich_bundle, backend=llm)
     assert letter.opening_source == "llm"
-    assert "250/140" not in letter.markdown and "2031" not in letter.markdown
+    assert "987/654" not in letter.markdown and "2031" not in letter.markdown
     assert f"Your record shows {problem}." in letter.markdown
-    assert {f["token"] for f in letter.flags} >= {"250", "2031-01-01"}
+    assert {f["token"] for f in letter.flags} >= {"987", "654", "2031-01-01"}
     _check_traceable(letter.markdown, rich_bundle)
     prompt = llm.calls[0]["messages"]
     assert "FACTS\n<<<" in prompt[1]["content"] and "plain words" in prompt[0]["content"]
@@ -98,3 +98,16 @@ def test_letter_for_a_summarized_conversation(medbot_home, tmp_path):
     assert set(numbers) <= set(re.findall(r"\d+", notes)) | {s.emergency}
     path = write_letter(letter.markdown, tmp_path / "l.md")
     assert path.read_text(encoding="utf-8") == letter.markdown
+
+
+def test_plain_words():
+    from bot.letters.plain import plain_name, plain_test, plain_unit
+
+    assert plain_name("Essential hypertension (disorder)") == "high blood pressure (essential hypertension)"
+    assert plain_name("Asthma (disorder)") == "asthma"
+    assert plain_name("Chronic sinusitis (disorder)") == "sinus infection (chronic sinusitis)"
+    assert plain_name("Viral sinusitis (disorder)").startswith("sinus infection")
+    assert plain_name("COPD") == "long-term lung disease (copd)"
+    assert plain_name("Unusual thing (finding)") == "unusual thing"
+    assert (plain_unit("mm[Hg]"), plain_unit("Cel"), plain_unit("mg/dL"), plain_unit(None)) == ("mmHg", "°C", "mg/dL", "")
+    assert plain_test("Calcium [Mass/volume] in Blood") == "Calcium in Blood"
