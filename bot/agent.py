@@ -1,5 +1,8 @@
 """The agent: one chat turn = triage -> tools -> retrieval -> streamed, cited answer -> store.
 
+After the answer, `bot.followups` may propose a follow-up (`TurnResult.followup`); it is stored
+only when the person accepts it. A reply to a follow-up's check-in is triaged with its subject.
+
 `Agent.turn()` yields `Event`s (triage, tool, sources, token, done) so the CLI and the web chat
 render the same turn; the final `done` event carries a `TurnResult`.
 """
