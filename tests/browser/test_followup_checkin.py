@@ -116,7 +116,7 @@ def test_letter_button_after_a_case_summary(clock_server, browser, synthea_bundl
     page.locator("#uploads input[type=file]").set_input_files(str(synthea_bundle))
     page.wait_for_function("document.querySelector('#uploads').innerText.includes('.json')", timeout=30000)
     ask(page, "Summarize this case")
-    wait_for(page, "Active problems", timeout=180)
+    wait_for(page, "Active problems", timeout=420)
     page.locator("#letter-button").wait_for(state="visible", timeout=30000)
     page.locator("#letter-button").click()
     link = page.locator("#letter-file a[download], #letter-file a").first
