@@ -1,5 +1,8 @@
 """The agent: one chat turn = triage -> tools -> retrieval -> streamed, cited answer -> store.
 
+After the answer, `bot.followups` may propose a follow-up (`TurnResult.followup`); it is stored
+only when the person accepts it. A reply to a follow-up's check-in is triaged with its subject.
+
 `Agent.turn()` yields `Event`s (triage, tool, sources, token, done) so the CLI and the web chat
 render the same turn; the final `done` event carries a `TurnResult`.
 """
@@ -15,6 +18,7 @@ from typing import Any, Iterator
 from bot.citations import (check_citations, citation_record, evidence_note, format_sources, label,
                            not_covered_text)
 from bot.errors import REPORTED_ERRORS, MedbotError, UserError
+from bot.followups.checkin import after_turn, triage_history
 from bot.prompts import system_prompt
 from bot.safety.audit import record_turn
 from bot.safety.injection import find_injections, guard_answer
@@ -56,11 +60,12 @@ class TurnResult:
     notes: list[str] = field(default_factory=list)
     footer: str = ""  # what follows the streamed text: notes, sources, evidence age, tables, disclaimers
     grounding: dict[str, Any] = field(default_factory=dict)  # selected evidence and what the check dropped
+    followup: dict[str, Any] | None = None  # a proposed follow-up (bot.followups.Proposal JSON), not yet accepted
 
     def to_json(self) -> dict[str, Any]:
         return {"answer": self.answer, "citations": self.citations, "triage": self.triage,
                 "tool_calls": self.tool_calls, "model": self.model, "conversation_id": self.conversation_id,
-                "files": self.files, "grounding": self.grounding}
+                "files": self.files, "grounding": self.grounding, "followup": self.followup}
 
 
 class Agent:
@@ -72,14 +77,17 @@ class Agent:
         retriever: a retrieval.Retriever, False to disable retrieval (default: opened on first use).
         tools: a ToolRegistry (default: all registered tools).
         store: a bot.store.Store (default: the SQLite store under settings.home).
+        clock: returns the current aware datetime (default: the system clock); dates follow-ups.
     """
 
-    def __init__(self, settings, backend=None, retriever=None, tools: ToolRegistry | None = None, store=None):
+    def __init__(self, settings, backend=None, retriever=None, tools: ToolRegistry | None = None, store=None,
+                 clock=None):
         self.settings = settings
         self._backend = backend
         self._retriever = retriever
         self.tools = tools or ToolRegistry(settings)
         self._store = store
+        self.clock = clock
 
     @property
     def backend(self):
@@ -96,6 +104,13 @@ class Agent:
 
             self._store = Store.from_settings(self.settings)
         return self._store
+
+    @property
+    def followups(self):
+        """The follow-up book (same store, same clock)."""
+        from bot.followups import FollowUpBook
+
+        return FollowUpBook(self.store, self.clock)
 
     def retriever(self):
         """The literature retriever, or None when no index can be opened."""
@@ -135,7 +150,8 @@ class Agent:
                      {"uploads": [u["path"] for u in saved_uploads]}, client_id=client_id)
 
         notes = self._notes_text(conversation_id)
-        tri = triage(message, [m.content for m in history if m.role == "user"], notes, self.settings.emergency,
+        # a reply to a follow-up check-in is triaged with the check-in's subject as context
+        tri = triage(message, triage_history(history), notes, self.settings.emergency,
                      classifier=self._triage_classifier())
         yield Event("triage", tri)
         if tri.banner:
@@ -215,12 +231,14 @@ class Agent:
         answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri, grounding)
         files = {f"{n}:{k}": str(v) for n, r in results for k, v in r.files.items()}
         tables = {k: v for _, r in results for k, v in r.tables.items()}
+        followup = after_turn(self.followups, conversation_id, user, message, answer, tri, history)
         meta = {"citations": citations, "triage": tri.to_json(), "tool_calls": tool_calls, "files": files,
-                "tables": tables, "model": self.backend.name, "role": role, "grounding": grounding}
+                "tables": tables, "model": self.backend.name, "role": role, "grounding": grounding,
+                "followup_proposal": followup}
         store.append(conversation_id, "assistant", answer, meta)
         record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(), citations)
         yield Event("done", TurnResult(answer, citations, tri.to_json(), tool_calls, self.backend.name,
-                                       conversation_id, files, tables, notes_out, footer, grounding))
+                                       conversation_id, files, tables, notes_out, footer, grounding, followup))
 
     def ask(self, message: str, **kw) -> TurnResult:
         """Run a turn to completion and return its result."""

@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.serve",
     "bot.commands.history",
+    "bot.commands.followups",
+    "bot.commands.letter",
     "bot.commands.summarize",
     "bot.commands.report",
     "bot.commands.literature",

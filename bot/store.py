@@ -36,7 +36,15 @@ CREATE TABLE IF NOT EXISTS uploads (
   conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
   path TEXT NOT NULL, kind TEXT NOT NULL, created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS followups (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  user TEXT NOT NULL, status TEXT NOT NULL, due TEXT NOT NULL, subject TEXT NOT NULL, question TEXT NOT NULL,
+  urgent_if TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '{}',
+  created REAL NOT NULL, updated REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS messages_conv ON messages(conversation_id, seq);
+CREATE INDEX IF NOT EXISTS followups_user ON followups(user, status, due);
 CREATE INDEX IF NOT EXISTS conv_user ON conversations(user, updated);
 """
 
@@ -97,6 +105,17 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    def transaction(self):
+        """A write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error) on the store's connection.
+
+        For modules that keep their own tables in this store (follow-ups): one owner, one file.
+        """
+        return self._tx()
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of a read-only query on the store's connection."""
+        return self._conn.execute(sql, params).fetchall()
 
     def uploads_dir(self, conversation_id: str) -> Path:
         """Folder for a conversation's uploads and derived files (deleted with it)."""

@@ -1,7 +1,9 @@
 """The Gradio web chat (the only module that imports gradio).
 
 Streaming answers, a patient/clinician switch, uploads routed to tools (results shown inline and
-collapsible), a sources panel with PubMed links, report download, literature index progress.
+collapsible), a sources panel with PubMed links, report download, literature index progress,
+follow-up proposals to accept or decline, check-ins that open the chat when one is due, and a
+patient letter after a case summary.
 The conversation id lives in the browser's local storage and messages in the SQLite store, so a
 page reload or a server restart shows the same conversation.
 """
@@ -73,9 +75,9 @@ def _browser_secret(settings) -> str:
 class ChatApp:
     """Holds the shared agent pieces; one Agent view per user."""
 
-    def __init__(self, settings, agent: Agent | None = None):
+    def __init__(self, settings, agent: Agent | None = None, clock=None):
         self.settings = settings
-        self.agent = agent or Agent(settings)
+        self.agent = agent or Agent(settings, clock=clock)
         self._lock = threading.Lock()  # one generation at a time on the local model
         from bot.safety.ratelimit import RateLimiter
 
@@ -109,14 +111,48 @@ class ChatApp:
         with self._lock:
             res = agent.ask(message, conversation_id=conversation_id or None, client_id=client_id or None)
         return {"conversation_id": res.conversation_id, "answer": res.answer, "triage": res.triage,
-                "replayed": False}
+                "followup": res.followup, "replayed": False}
 
     def agent_for(self, user: str | None) -> Agent:
         if not user or user == self.settings.user:
             return self.agent
         s = self.settings.model_copy(update={"user": user})
         return Agent(s, backend=self.agent.backend, retriever=self.agent._retriever, tools=self.agent.tools,
-                     store=self.agent.store)
+                     store=self.agent.store, clock=self.agent.clock)
+
+    def open_conversation(self, user: str, conv_id: str | None, followup_id: str | None = None) -> str | None:
+        """The conversation to show when the page opens: a due check-in's (asked now), else the
+        follow-up named in the link, else the browser's own."""
+        from bot.errors import UserError
+        from bot.followups import open_checkin
+
+        book = self.agent_for(user).followups
+        due = open_checkin(book, user)
+        if followup_id:
+            try:
+                return book.get(followup_id, user).conversation_id
+            except UserError:
+                pass
+        return due.conversation_id if due else conv_id
+
+    def pending_proposal(self, user: str, conv_id: str | None) -> dict[str, Any] | None:
+        """The follow-up proposed by the last answer of a conversation, unless already decided."""
+        if not conv_id:
+            return None
+        conv = self.agent_for(user).store.get(conv_id, user)
+        last = conv.messages[-1] if conv.messages else None
+        if last is None or last.role != "assistant":
+            return None
+        return last.meta.get("followup_proposal") or None
+
+    def has_summary(self, user: str, conv_id: str | None) -> bool:
+        """Whether the last answer of a conversation carries a case summary (the letter button shows)."""
+        if not conv_id:
+            return False
+        conv = self.agent_for(user).store.get(conv_id, user)
+        last = next((m for m in reversed(conv.messages) if m.role == "assistant"), None)
+        return last is not None and any(c.get("name") == "summarize_case" and not c.get("error")
+                                        for c in last.meta.get("tool_calls") or [])
 
     def index_status(self) -> str:
         r = self.agent.retriever()
@@ -133,9 +169,9 @@ class ChatApp:
         return f"Literature index: ready ({st.get('bm25_docs', total or '?')} passages)."
 
 
-def build_app(settings, agent: Agent | None = None):
-    """Build the Gradio Blocks app for `settings` (and an optional prebuilt agent, e.g. in tests)."""
-    app = ChatApp(settings, agent)
+def build_app(settings, agent: Agent | None = None, clock=None):
+    """Build the Gradio Blocks app for `settings` (optional prebuilt agent and clock, e.g. in tests)."""
+    app = ChatApp(settings, agent, clock=clock)
     model_name = app.agent.backend.name
     demo_note = f"\n\n> ⚠️ {DEMO_NOTICE}" if getattr(app.agent.backend, "is_demo", False) else ""
 
@@ -176,7 +212,7 @@ def build_app(settings, agent: Agent | None = None):
                             history.insert(len(history) - 1, img)
                         yield history, conv_id, None, _sources_md(res.citations)
         except Exception as exc:  # noqa: BLE001 - the chat goes on after a bad input
-            from bot.errors import REPORTED_ERRORS
+            from bot.errors import MedbotError
 
             msg = str(exc) if isinstance(exc, MedbotError) else f"internal error ({type(exc).__name__})"
             history[-1] = {"role": "assistant", "content": f"⚠️ {msg}"}
@@ -184,6 +220,10 @@ def build_app(settings, agent: Agent | None = None):
 
     def load(conv_id, request: gr.Request):
         user = getattr(request, "username", None) or settings.user
+        try:
+            conv_id = app.open_conversation(user, conv_id, request.query_params.get("followup"))
+        except Exception:  # noqa: BLE001 - a follow-up problem must not keep the chat from opening
+            pass
         if not conv_id:
             return [], None
         try:
@@ -194,6 +234,62 @@ def build_app(settings, agent: Agent | None = None):
 
     def new_conversation():
         return [], None, "### Sources\nNo sources yet."
+
+    def show_after_turn(conv_id, request: gr.Request):
+        """Offer the proposed follow-up (if any) and the letter button (after a case summary)."""
+        user = getattr(request, "username", None) or settings.user
+        try:
+            proposal = app.pending_proposal(user, conv_id)
+            summary = app.has_summary(user, conv_id)
+        except Exception:  # noqa: BLE001 - unknown conversation: offer nothing
+            proposal, summary = None, False
+        if not proposal:
+            return gr.update(visible=False), "", "", gr.update(visible=summary)
+        from bot.followups import Proposal
+
+        return (gr.update(visible=True), "**Follow-up?** " + Proposal.from_json(proposal).text(), proposal["due"],
+                gr.update(visible=summary))
+
+    def accept_followup(conv_id, due, history, request: gr.Request):
+        from bot.errors import REPORTED_ERRORS
+        from bot.followups import accept
+
+        user = getattr(request, "username", None) or settings.user
+        agent = app.agent_for(user)
+        proposal = app.pending_proposal(user, conv_id)
+        if not proposal:
+            raise gr.Error("There is no follow-up to accept.")
+        try:
+            fu = accept(agent.followups, conv_id, proposal, user, due=due)
+        except REPORTED_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+        from bot.followups.checkin import confirmation_text
+
+        return (list(history or []) + [{"role": "assistant", "content": confirmation_text(fu)}],
+                gr.update(visible=False))
+
+    def decline_followup(conv_id, history, request: gr.Request):
+        user = getattr(request, "username", None) or settings.user
+        text = "No follow-up scheduled."
+        if conv_id and app.pending_proposal(user, conv_id):  # the decision is kept with the conversation
+            app.agent_for(user).store.append(conv_id, "assistant", text, {"followup_declined": True})
+        return list(history or []) + [{"role": "assistant", "content": text}], gr.update(visible=False)
+
+    def download_letter(conv_id, fmt, request: gr.Request):
+        from bot.errors import REPORTED_ERRORS
+        from bot.letters import letter_for_conversation, write_letter
+
+        user = getattr(request, "username", None) or settings.user
+        agent = app.agent_for(user)
+        if not conv_id:
+            raise gr.Error("Summarize a case first.")
+        ext = "pdf" if fmt == "pdf" else "md"
+        try:
+            letter = letter_for_conversation(agent.settings, agent.store, conv_id)
+            path = write_letter(letter.markdown, agent.store.uploads_dir(conv_id) / f"letter-{conv_id}.{ext}", ext)
+            return gr.update(value=str(path), visible=True)
+        except REPORTED_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
 
     def download_report(conv_id, fmt, request: gr.Request):
         from bot.errors import REPORTED_ERRORS
@@ -222,6 +318,16 @@ def build_app(settings, agent: Agent | None = None):
                 chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat")
                 box = gr.Textbox(placeholder="Ask a health question…", show_label=False, submit_btn=True,
                                  elem_id="question")
+                with gr.Group(visible=False, elem_id="followup-offer") as followup_box:
+                    followup_md = gr.Markdown(elem_id="followup-text")
+                    with gr.Row():
+                        followup_due = gr.Textbox(label="Check-in date (YYYY-MM-DD)", elem_id="followup-due", scale=2)
+                        accept_btn = gr.Button("Accept follow-up", variant="primary", elem_id="followup-accept",
+                                               scale=1)
+                        decline_btn = gr.Button("No, thanks", elem_id="followup-decline", scale=1)
+                letter_btn = gr.Button("Draft a letter to the patient", visible=False, elem_id="letter-button")
+                letter_file = gr.File(label="Letter", elem_id="letter-file", interactive=False, height=80,
+                                      visible=False)
                 files = gr.File(label="Attach files (FHIR JSON, DICOM/NIfTI/PNG, VCF/BAM, PDF, notes)",
                                 file_count="multiple", elem_id="uploads", height=110)
             with gr.Column(scale=1):
@@ -233,11 +339,16 @@ def build_app(settings, agent: Agent | None = None):
                     report_btn = gr.Button("Download report", elem_id="report-button")
                     report_file = gr.File(label="Report", elem_id="report-file", interactive=False, height=80)
                 status = gr.Markdown(elem_id="index-status")
-        box.submit(respond, [box, files, chatbot, role, conv_state], [chatbot, conv_state, files, sources])
+        after = [followup_box, followup_md, followup_due, letter_btn]
+        box.submit(respond, [box, files, chatbot, role, conv_state], [chatbot, conv_state, files, sources]).then(
+            show_after_turn, conv_state, after)
         box.submit(lambda: "", None, box)
-        new_btn.click(new_conversation, None, [chatbot, conv_state, sources])
+        new_btn.click(new_conversation, None, [chatbot, conv_state, sources]).then(show_after_turn, conv_state, after)
         report_btn.click(download_report, [conv_state, fmt], report_file)
-        demo.load(load, conv_state, [chatbot, conv_state])
+        accept_btn.click(accept_followup, [conv_state, followup_due, chatbot], [chatbot, followup_box])
+        decline_btn.click(decline_followup, [conv_state, chatbot], [chatbot, followup_box])
+        letter_btn.click(download_letter, [conv_state, fmt], letter_file)
+        demo.load(load, conv_state, [chatbot, conv_state]).then(show_after_turn, conv_state, after)
         demo.load(app.index_status, None, status)
 
         def api_turn(message: str, conversation_id: str = "", client_id: str = "", request: gr.Request = None) -> dict:
@@ -254,8 +365,8 @@ def build_app(settings, agent: Agent | None = None):
     return demo
 
 
-def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None) -> None:
-    """Launch the web chat (blocking)."""
-    demo = build_app(settings, agent)
+def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None, clock=None) -> None:
+    """Launch the web chat (blocking); `clock` (an aware-datetime callable) dates follow-ups."""
+    demo = build_app(settings, agent, clock=clock)
     demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
                                                    ssr_mode=False, inbrowser=False, css=CSS)

@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--upload", action="append", default=[], metavar="FILE",
                    help="attach a file (FHIR bundle, image, VCF/BAM, notes); repeatable")
     p.add_argument("--chroma-url", dest="chroma_url", help="use a Chroma server (http://HOST:PORT)")
+    p.add_argument("--yes", action="store_true", help="accept the follow-up check-in medbot proposes, if any")
+    p.add_argument("--followup-due", dest="followup_due", metavar="YYYY-MM-DD",
+                   help="with --yes: schedule the follow-up on this date instead of the proposed one")
     p.set_defaults(handler=handle)
 
 
@@ -52,6 +55,12 @@ def handle(args: argparse.Namespace) -> int:
     question = read_question(args.question)
     if not question and not args.upload:
         raise UserError("empty question")
+    if args.followup_due:
+        if not args.yes:
+            raise UserError("--followup-due needs --yes (it sets the date of an accepted follow-up)")
+        from bot.followups import parse_due, system_clock
+
+        parse_due(args.followup_due, system_clock)  # a bad date fails before the question is stored
     settings = settings_from_args(args)
     agent = Agent(settings)
     stream = not args.json
@@ -66,10 +75,26 @@ def handle(args: argparse.Namespace) -> int:
             sys.stderr.write(f"[tool {ev.data['name']}: {status}]\n")
         elif ev.kind == "done":
             result = ev.data
+    scheduled = None
+    if result.followup and args.yes:
+        from bot.followups import accept
+
+        scheduled = accept(agent.followups, result.conversation_id, result.followup, settings.user,
+                           due=args.followup_due)
     if args.json:
-        print_json(result.to_json())
+        out = result.to_json()
+        if scheduled is not None:
+            out["followup"] = scheduled.to_json()
+        print_json(out)
     else:
         if result.footer:
             sys.stdout.write("\n\n" + result.footer)
+        if scheduled is not None:
+            sys.stdout.write(f"\n\nFollow-up {scheduled.id} scheduled for {scheduled.due}: {scheduled.subject}.")
+        elif result.followup:
+            from bot.followups import Proposal
+
+            sys.stdout.write(f"\n\n{Proposal.from_json(result.followup).text()}\nNot scheduled: accept with "
+                             f"`medbot followups accept {result.conversation_id}` (or pass --yes).")
         sys.stdout.write(f"\n\n(conversation {result.conversation_id}; model {result.model})\n")
     return 0

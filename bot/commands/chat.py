@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_model_flags(p)
     p.add_argument("--resume", metavar="ID", help="continue a stored conversation")
     p.add_argument("--chroma-url", dest="chroma_url", help="use a Chroma server (http://HOST:PORT)")
+    p.add_argument("--yes", action="store_true", help="accept every follow-up check-in medbot proposes "
+                                                      "(default: ask each time)")
     p.set_defaults(handler=handle)
 
 
@@ -61,6 +63,8 @@ def handle(args: argparse.Namespace) -> int:
                     conv_id = ev.data.conversation_id
                     if ev.data.footer:
                         sys.stdout.write("\n\n" + ev.data.footer)
+                    if ev.data.followup:
+                        _offer_followup(agent, conv_id, ev.data.followup, settings.user, args.yes)
         except USER_ERRORS as exc:  # bad input ends the turn, not the chat
             sys.stdout.write(f"error: {exc}")
         pending = []
@@ -68,3 +72,20 @@ def handle(args: argparse.Namespace) -> int:
     if conv_id:
         print(f"(conversation {conv_id}; resume with: medbot chat --resume {conv_id})")
     return 0
+
+
+def _offer_followup(agent, conversation_id: str, proposal: dict, user: str, yes: bool) -> None:
+    """Show a proposed follow-up and schedule it only if the person says yes (or passed --yes)."""
+    from bot.followups import Proposal, accept
+
+    sys.stdout.write("\n\n" + Proposal.from_json(proposal).text())
+    if not yes:
+        try:
+            yes = input("\nSchedule this check-in? [y/N] ").strip().lower() in ("y", "yes")
+        except EOFError:
+            yes = False
+    if yes:
+        fu = accept(agent.followups, conversation_id, proposal, user)
+        sys.stdout.write(f"\nFollow-up {fu.id} scheduled for {fu.due}.")
+    else:
+        sys.stdout.write("\nNo follow-up scheduled.")

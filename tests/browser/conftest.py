@@ -25,19 +25,20 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path, port: int, log: Path):
+    def __init__(self, home: Path, port: int, log: Path, cmd: list[str] | None = None, env: dict | None = None):
         self.home, self.port, self.log = home, port, log
         self.url = f"http://127.0.0.1:{port}"
         self.proc = None
+        self.cmd = cmd or [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
+        self.extra_env = env or {}
 
     def start(self) -> "Server":
         import httpx
 
         env = {**os.environ, "MEDBOT_HOME": str(self.home), "GRADIO_ANALYTICS_ENABLED": "False",
-               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48"}
+               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48", **self.extra_env}
         fh = open(self.log, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
-                                     stdout=fh, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(self.cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
         for _ in range(240):
             if self.proc.poll() is not None:
                 raise RuntimeError("medbot serve exited:\n" + self.log.read_text()[-3000:])
@@ -68,6 +69,20 @@ def server_home(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(server_home, tmp_path_factory):
     srv = Server(server_home, free_port(), tmp_path_factory.mktemp("log") / "serve.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def clock_server(server_home, tmp_path_factory):
+    """The web chat on a clock the test moves: write a number of days to `server.offset`."""
+    offset = tmp_path_factory.mktemp("clock") / "offset-days"
+    port = free_port()
+    srv = Server(server_home, port, tmp_path_factory.mktemp("log") / "serve.log",
+                 cmd=[sys.executable, str(Path(__file__).parent / "clock_server.py"), str(port), str(offset)],
+                 env={"MEDBOT_SAFETY__TRIAGE_CLASSIFIER": "rules", "MEDBOT_RETRIEVAL__AUTO_BUILD": "false",
+                      "MEDBOT_RETRIEVAL__AUTO_FILL": "false"}).start()
+    srv.offset = offset
     yield srv
     srv.stop()
 
