@@ -1,0 +1,144 @@
+"""Question matching (question entailment): the user's question against answered questions.
+
+Ben Abacha & Demner-Fushman (BMC Bioinformatics 2019) answer a consumer question by finding
+MedQuAD questions it entails and returning their answers. Here a BM25 index over each MedQuAD
+pair's question, focus and focus synonyms ranks the pairs; `HybridRetriever` turns the ranked
+pairs into a list of their answer chunks and fuses it with passage retrieval (RRF).
+
+The index lives beside the passage BM25 index (`<collection>/questions/`) and is rebuilt from the
+catalog whenever the catalog's generation moves (a second or two for MedQuAD's 16k pairs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.catalog import Catalog
+from retrieval.knowledge.medquad import KIND as MEDQUAD
+from retrieval.lexical import STOPWORDS, _quiet, _stemmer, tokenize
+from retrieval.query_terms import glue_numbers, question_type, words
+
+CHUNKS_PER_QUESTION = 3  # answer chunks a matched question contributes to the fused list
+CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
+FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
+QTYPE_BONUS = 1.4  # the pair answers the kind of question asked (symptoms, treatment...)
+QTYPE_MISMATCH = 0.7  # the query asks for another kind
+
+
+def question_text(title: str, meta: dict) -> str:
+    """What the question index sees: the question, its focus and the focus synonyms."""
+    parts = [title, meta.get("focus") or "", *(meta.get("synonyms") or [])]
+    return glue_numbers(" \n".join(p for p in parts if p))
+
+
+@dataclass
+class QuestionHit:
+    """One matched question: its document, 1-based rank, BM25 score and answer chunk ids."""
+
+    doc_id: str
+    rank: int
+    score: float
+    chunks: list[str]
+
+
+class QuestionIndex:
+    """A loaded question index (BM25 over question + focus + synonyms of answered questions)."""
+
+    def __init__(self, folder: Path):
+        import bm25s
+
+        _quiet()
+        self.folder = Path(folder)
+        state = json.loads((self.folder / "state.json").read_text())
+        self.generation = int(state["generation"])
+        self.n = int(state["n"])
+        self.doc_ids = json.loads((self.folder / "doc_ids.json").read_text())
+        self.chunks = json.loads((self.folder / "chunks.json").read_text())
+        info = json.loads((self.folder / "info.json").read_text())
+        self.qtypes = info["qtypes"]
+        self.focus = info["focus"]
+        self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
+        self.stemmer = _stemmer()
+
+    def search(self, query: str, k: int = 20) -> list[QuestionHit]:
+        """The k best-matching answered questions.
+
+        BM25 over question + focus + synonyms picks candidates; each score is then multiplied by
+        `FOCUS_BONUS` when the pair's focus or one of its synonyms appears in the query, and by
+        `QTYPE_BONUS` / `QTYPE_MISMATCH` when the query asks for the pair's question type or
+        another one (cue words: "signs" -> symptoms, "first-line" -> treatment...).
+        """
+        if not self.n or self.bm25 is None:
+            return []
+        import bm25s
+
+        toks = bm25s.tokenize([glue_numbers(query)], stopwords=STOPWORDS, stemmer=self.stemmer,
+                              show_progress=False, return_ids=False)
+        terms = [w for w in toks[0] if w in self.bm25.vocab_dict]
+        if not terms:
+            return []
+        docs, scores = self.bm25.retrieve([terms], k=min(max(k, CANDIDATES), self.n), show_progress=False)
+        asked = question_type(query)
+        q_words = words(query)
+        scored = []
+        for i, s in zip(docs[0].tolist(), scores[0].tolist()):
+            if s <= 0:
+                break
+            if any(f.strip() and f in q_words for f in self.focus[i]):
+                s *= FOCUS_BONUS
+            if asked is not None and self.qtypes[i]:
+                s *= QTYPE_BONUS if self.qtypes[i] == asked else QTYPE_MISMATCH
+            scored.append((s, i))
+        scored.sort(key=lambda x: (-x[0], self.doc_ids[x[1]]))
+        return [QuestionHit(self.doc_ids[i], rank, round(float(s), 6), self.chunks[i])
+                for rank, (s, i) in enumerate(scored[:k], 1)]
+
+
+def build_question_index(catalog: Catalog, folder: Path) -> int:
+    """Rebuild the question index of the catalog's MedQuAD pairs into `folder` (atomically).
+
+    Returns:
+        The number of questions indexed.
+    """
+    import bm25s
+
+    _quiet()
+    generation = catalog.generation
+    rows = catalog.questions(MEDQUAD, CHUNKS_PER_QUESTION)
+    rows = [r for r in rows if r[3]]
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}")
+    tmp.mkdir()
+    if rows:
+        model = bm25s.BM25()
+        model.index(tokenize([question_text(t, m) for _, t, m, _ in rows], _stemmer()), show_progress=False)
+        model.save(str(tmp / "bm25"))
+    (tmp / "doc_ids.json").write_text(json.dumps([r[0] for r in rows]))
+    (tmp / "chunks.json").write_text(json.dumps([r[3] for r in rows]))
+    info = {"qtypes": [m.get("qtype") or "" for _, _, m, _ in rows],
+            "focus": [[words(f) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()]
+                      for _, _, m, _ in rows]}
+    (tmp / "info.json").write_text(json.dumps(info))
+    (tmp / "state.json").write_text(json.dumps({"generation": generation, "n": len(rows), "built_at": time.time()}))
+    old = None
+    if folder.exists():
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}-{int(time.time() * 1000)}")
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return len(rows)
+
+
+def question_generation(folder: Path) -> int | None:
+    """Catalog generation the saved question index was built from (None if there is none)."""
+    try:
+        return int(json.loads((Path(folder) / "state.json").read_text())["generation"])
+    except (OSError, ValueError, KeyError):
+        return None
