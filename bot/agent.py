@@ -147,7 +147,7 @@ class Agent:
             if res is not None:
                 results.append((name, res))
 
-        passages = self._retrieve(message) if message and not results else []
+        passages = self._retrieve(message, role) if message and not results else []
         relevant = bool(passages) and self._relevant(passages)
         used = passages if relevant else []
         yield Event("sources", [citation_record(p) for p in used])
@@ -275,11 +275,12 @@ class Agent:
         rec["files"] = {k: str(v) for k, v in res.files.items()}
         return rec, res
 
-    def _retrieve(self, query: str) -> list[Any]:
+    def _retrieve(self, query: str, role: str | None = None) -> list[Any]:
+        """Passages from all collections; the role sets which come first (patient: consumer text)."""
         r = self.retriever()
         if r is None:
             return []
-        return r.search(query, k=self.settings.retrieval.k)
+        return r.search(query, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
 
     def _relevant(self, passages: list[Any]) -> bool:
         r = self.retriever()

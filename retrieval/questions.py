@@ -38,12 +38,20 @@ def question_text(title: str, meta: dict) -> str:
 
 @dataclass
 class QuestionHit:
-    """One matched question: its document, 1-based rank, BM25 score and answer chunk ids."""
+    """One matched question: its document, 1-based rank, score, answer chunk ids, and whether
+    the query names its focus (or a synonym) and asks for its question type."""
 
     doc_id: str
     rank: int
     score: float
     chunks: list[str]
+    focus_match: bool = False
+    type_match: bool = False
+
+    @property
+    def confidence(self) -> float:
+        """Weight of this match in the fusion: 1, plus 1 for the focus, plus 1 for the question type."""
+        return 1.0 + float(self.focus_match) + float(self.type_match)
 
 
 class QuestionIndex:
@@ -89,14 +97,16 @@ class QuestionIndex:
         for i, s in zip(docs[0].tolist(), scores[0].tolist()):
             if s <= 0:
                 break
-            if any(f.strip() and f in q_words for f in self.focus[i]):
+            focus = any(f.strip() and f in q_words for f in self.focus[i])
+            if focus:
                 s *= FOCUS_BONUS
+            same_type = asked is not None and self.qtypes[i] == asked
             if asked is not None and self.qtypes[i]:
-                s *= QTYPE_BONUS if self.qtypes[i] == asked else QTYPE_MISMATCH
-            scored.append((s, i))
+                s *= QTYPE_BONUS if same_type else QTYPE_MISMATCH
+            scored.append((s, i, focus, same_type))
         scored.sort(key=lambda x: (-x[0], self.doc_ids[x[1]]))
-        return [QuestionHit(self.doc_ids[i], rank, round(float(s), 6), self.chunks[i])
-                for rank, (s, i) in enumerate(scored[:k], 1)]
+        return [QuestionHit(self.doc_ids[i], rank, round(float(s), 6), self.chunks[i], focus, same_type)
+                for rank, (s, i, focus, same_type) in enumerate(scored[:k], 1)]
 
 
 def build_question_index(catalog: Catalog, folder: Path) -> int:

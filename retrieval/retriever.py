@@ -174,7 +174,8 @@ class HybridRetriever:
         Drug brand names in the query get their generic names added first. In hybrid mode three
         ranked lists are fused by RRF: BM25 over passages, dense vectors (whatever is embedded so
         far) and question matching (the MedQuAD questions, focus and synonyms closest to the
-        query contribute their answer chunks). A preference then weighs each fused score by the
+        query contribute their answer chunks, weighted up to 3x when the query names the pair's
+        focus and asks its question type). A preference then weighs each fused score by the
         passage's collection.
 
         Args:
@@ -208,9 +209,11 @@ class HybridRetriever:
         if mode in ("hybrid", "bm25"):
             lex_ids = [h.id for h in self._refresh_lexical().search(q, depth, flt)]
         question_ids: list[str] = []
+        confidence: dict[str, float] = {}
         if mode in ("hybrid", "question") and _questions_pass(flt):
             for hit in self._refresh_questions().search(q, max(20, 2 * k)):
                 question_ids.extend(hit.chunks)
+                confidence.update({c: hit.confidence for c in hit.chunks})
         sims: dict[str, float] = {}
         dense_ids: list[str] = []
         qvec = None
@@ -237,7 +240,7 @@ class HybridRetriever:
         # While the dense index fills, its list covers only part of the corpus: weigh it by coverage.
         total = max(self._chunk_counts()[1], 1) if embedded else 1
         fused = rrf({"dense": dense_ids, "bm25": lex_ids, "question": question_ids},
-                    weights={"dense": min(1.0, embedded / total)})
+                    weights={"dense": min(1.0, embedded / total)}, item_weights={"question": confidence})
         if weights is None:
             fused = fused[:k]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])

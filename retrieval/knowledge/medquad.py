@@ -110,9 +110,9 @@ def parse_repository(root: Path, subsets: Iterable[str] = SUBSETS) -> Iterator[d
 
 
 def write_records(records: Iterable[dict[str, Any]], path: Path) -> int:
-    """Write records as gzipped JSON lines (mtime 0, so the same input gives the same bytes)."""
+    """Write records as gzipped JSON lines (no name, mtime 0: the same input gives the same bytes)."""
     n = 0
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
         for rec in records:
             gz.write((json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
             n += 1
