@@ -60,6 +60,7 @@ class DrugNames:
     def __init__(self, cache_dir: Path | None = None, table: dict[str, list[str]] | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._table = table
+        self._generics: set[str] | None = None
 
     @property
     def table(self) -> dict[str, list[str]]:
@@ -108,6 +109,14 @@ class DrugNames:
             else:
                 i += 1
         return found
+
+    def mentions_drug(self, text: str) -> bool:
+        """Whether the text names a drug, by brand or by generic name."""
+        if self._generics is None:
+            self._generics = {g.lower() for gs in self.table.values() for g in gs}
+        low = [w.lower() for w in _WORD.findall(text)]
+        grams = {" ".join(low[i:i + n]) for n in range(1, MAX_WORDS + 1) for i in range(len(low) - n + 1)}
+        return bool(self.find(text)) or bool(grams & self._generics)
 
     def normalise(self, query: str) -> str:
         """The query with the generic name of each brand added after it ("Tylenol (acetaminophen) overdose")."""

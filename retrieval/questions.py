@@ -73,8 +73,13 @@ class QuestionIndex:
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
         self.stemmer = _stemmer()
 
-    def search(self, query: str, k: int = 20) -> list[QuestionHit]:
+    def search(self, query: str, k: int = 20, qtype: str | None = None) -> list[QuestionHit]:
         """The k best-matching answered questions.
+
+        Args:
+            query: the user's question.
+            k: how many matches at most.
+            qtype: the question type asked, when the caller knows better than the cue words.
 
         BM25 over question + focus + synonyms picks candidates; each score is then multiplied by
         `FOCUS_BONUS` when the pair's focus or one of its synonyms appears in the query, and by
@@ -91,7 +96,7 @@ class QuestionIndex:
         if not terms:
             return []
         docs, scores = self.bm25.retrieve([terms], k=min(max(k, CANDIDATES), self.n), show_progress=False)
-        asked = question_type(query)
+        asked = qtype or question_type(query)
         q_words = words(query)
         scored = []
         for i, s in zip(docs[0].tolist(), scores[0].tolist()):

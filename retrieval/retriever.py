@@ -211,7 +211,11 @@ class HybridRetriever:
         question_ids: list[str] = []
         confidence: dict[str, float] = {}
         if mode in ("hybrid", "question") and _questions_pass(flt):
-            for hit in self._refresh_questions().search(q, max(20, 2 * k)):
+            from retrieval.query_terms import question_type
+
+            # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
+            qtype = question_type(q) or ("treatment" if self._drug_names.mentions_drug(q) else None)
+            for hit in self._refresh_questions().search(q, max(20, 2 * k), qtype=qtype):
                 question_ids.extend(hit.chunks)
                 confidence.update({c: hit.confidence for c in hit.chunks})
         sims: dict[str, float] = {}

@@ -258,3 +258,11 @@ def test_query_terms():
     assert question_type("aspirin after heart attack") is None
     assert add_synonyms("aspirin after heart attack") == "aspirin after heart attack myocardial infarction"
     assert add_synonyms("hypertension in pregnancy") == "hypertension in pregnancy high blood pressure"
+
+
+def test_drug_mentions_by_brand_or_generic():
+    from retrieval.drug_names import DrugNames
+
+    names = DrugNames(table={"tylenol": ["Acetaminophen"], "bayer aspirin": ["Aspirin"]})
+    assert names.mentions_drug("is tylenol safe") and names.mentions_drug("aspirin after a heart attack")
+    assert not names.mentions_drug("warning signs of a stroke")
