@@ -251,5 +251,18 @@ class Catalog:
         rows = self.db.execute("SELECT doc_id, title, meta FROM docs WHERE kind=? AND deleted=0 ORDER BY doc_id", (kind,))
         return [(i, t, json.loads(m or "{}"), chunks.get(i, [])) for i, t, m in rows]
 
+    def sections(self, kind: str, chunks_per_section: int = 3) -> list[tuple[str, str, str, dict[str, Any], list[str]]]:
+        """(doc_id, section, title, meta, first chunk ids) of each section of the live documents of one kind."""
+        out: dict[tuple[str, str], tuple[str, str, str, dict[str, Any], list[str]]] = {}
+        q = ("SELECT c.doc_id, c.section, c.id, d.title, d.meta FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+             "WHERE d.kind=? AND d.deleted=0 ORDER BY c.doc_id, c.ord")
+        for doc_id, section, cid, title, meta in self.db.execute(q, (kind,)):
+            key = (doc_id, section)
+            if key not in out:
+                out[key] = (doc_id, section, title, json.loads(meta or "{}"), [])
+            if len(out[key][4]) < chunks_per_section:
+                out[key][4].append(cid)
+        return list(out.values())
+
     def chunks_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]

@@ -21,7 +21,7 @@ KIND_COLLECTION = {"medquad": CONSUMER, "guideline": GUIDELINE}
 # Named preferences (audiences): collection -> weight on the fused score.
 PREFERENCES: dict[str, dict[str, float]] = {
     "patient": {CONSUMER: 1.0, GUIDELINE: 0.9, LITERATURE: 0.6},
-    "clinician": {GUIDELINE: 1.0, LITERATURE: 0.9, CONSUMER: 0.7},
+    "clinician": {GUIDELINE: 1.0, LITERATURE: 0.9, CONSUMER: 0.5},
 }
 
 

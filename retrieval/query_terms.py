@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-# Pairs of equivalent lay and clinical terms; a query holding one side gets the other added.
-SYNONYMS: tuple[tuple[str, str], ...] = (
-    ("heart attack", "myocardial infarction"), ("high blood pressure", "hypertension"),
+# Groups of equivalent lay and clinical terms; a query holding one gets the others added.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("heart attack", "myocardial infarction", "acute coronary syndrome"), ("high blood pressure", "hypertension"),
     ("low blood pressure", "hypotension"), ("high blood sugar", "hyperglycemia"), ("low blood sugar", "hypoglycemia"),
     ("blood clot", "thrombosis"), ("mini-stroke", "transient ischemic attack"), ("mini stroke", "transient ischemic attack"),
     ("shortness of breath", "dyspnea"), ("high cholesterol", "hypercholesterolemia"), ("blood thinner", "anticoagulant"),
@@ -41,13 +41,12 @@ def glue_numbers(text: str) -> str:
 
 
 def add_synonyms(query: str) -> str:
-    """The query with the other side of each lay/clinical pair it mentions appended."""
-    low = " " + " ".join(_WORDS.findall(query.lower())) + " "
+    """The query with the other terms of each lay/clinical group it mentions appended."""
+    low = words(query)
     extra = []
-    for a, b in SYNONYMS:
-        for have, other in ((a, b), (b, a)):
-            if f" {' '.join(_WORDS.findall(have))} " in low and f" {' '.join(_WORDS.findall(other))} " not in low:
-                extra.append(other)
+    for group in SYNONYMS:
+        if any(words(t) in low for t in group):
+            extra.extend(t for t in group if words(t) not in low)
     return query + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
 
 

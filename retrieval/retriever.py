@@ -74,12 +74,20 @@ def _source(row: dict) -> dict[str, Any]:
     return src
 
 
-def _questions_pass(flt: dict) -> bool:
-    """Whether MedQuAD pairs (consumer, no publication types, as of 2017) can pass the filters."""
-    from retrieval.knowledge.medquad import CRAWL_YEAR
+def _question_filter(flt: dict):
+    """`keep(kind, year)` for question-index entries under the filters, or None when none can pass
+    (entries have no publication types)."""
+    if flt.get("pub_types"):
+        return None
+    colls = set(flt.get("collections") or ())
+    lo, hi = flt.get("year_min"), flt.get("year_max")
 
-    return ("consumer" in flt.get("collections", ["consumer"]) and not flt.get("pub_types")
-            and flt.get("year_min", CRAWL_YEAR) <= CRAWL_YEAR <= flt.get("year_max", CRAWL_YEAR))
+    def keep(kind: str, year: int) -> bool:
+        if colls and collection_of(kind) not in colls:
+            return False
+        return (lo is None or year >= lo) and (hi is None or 0 < year <= hi)
+
+    return keep
 
 
 class HybridRetriever:
@@ -175,7 +183,8 @@ class HybridRetriever:
         ranked lists are fused by RRF: BM25 over passages, dense vectors (whatever is embedded so
         far) and question matching (the MedQuAD questions, focus and synonyms closest to the
         query contribute their answer chunks, weighted up to 3x when the query names the pair's
-        focus and asks its question type). A preference then weighs each fused score by the
+        focus and asks its question type; guideline sections take part by title, topics and
+        heading path). A preference then weighs each fused score by the
         passage's collection.
 
         Args:
@@ -208,16 +217,20 @@ class HybridRetriever:
         lex_ids: list[str] = []
         if mode in ("hybrid", "bm25"):
             lex_ids = [h.id for h in self._refresh_lexical().search(q, depth, flt)]
-        question_ids: list[str] = []
+        matched: dict[str, list[str]] = {"question": [], "section": []}
         confidence: dict[str, float] = {}
-        if mode in ("hybrid", "question") and _questions_pass(flt):
+        keep = _question_filter(flt)
+        if mode in ("hybrid", "question") and keep is not None:
             from retrieval.query_terms import question_type
 
             # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
             qtype = question_type(q) or ("treatment" if self._drug_names.mentions_drug(q) else None)
-            for hit in self._refresh_questions().search(q, max(20, 2 * k), qtype=qtype):
-                question_ids.extend(hit.chunks)
-                confidence.update({c: hit.confidence for c in hit.chunks})
+            # MedQuAD pairs and guideline sections rank in lists of their own, so that neither crowds out the other.
+            questions = self._refresh_questions()
+            for name, kind in (("question", "medquad"), ("section", "guideline")):
+                for hit in questions.search(q, max(20, 2 * k), qtype=qtype, keep=keep, kind=kind):
+                    matched[name].extend(hit.chunks)
+                    confidence.update({c: hit.confidence for c in hit.chunks})
         sims: dict[str, float] = {}
         dense_ids: list[str] = []
         qvec = None
@@ -243,8 +256,8 @@ class HybridRetriever:
             dense_ids = dense_ids[:depth]
         # While the dense index fills, its list covers only part of the corpus: weigh it by coverage.
         total = max(self._chunk_counts()[1], 1) if embedded else 1
-        fused = rrf({"dense": dense_ids, "bm25": lex_ids, "question": question_ids},
-                    weights={"dense": min(1.0, embedded / total)}, item_weights={"question": confidence})
+        fused = rrf({"dense": dense_ids, "bm25": lex_ids, **matched}, weights={"dense": min(1.0, embedded / total)},
+                    item_weights={"question": confidence, "section": confidence})
         if weights is None:
             fused = fused[:k]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])

@@ -256,7 +256,8 @@ def test_query_terms():
     assert question_type("first-line treatment type 2 diabetes") == "treatment"
     assert question_type("what is high blood pressure") == "information"
     assert question_type("aspirin after heart attack") is None
-    assert add_synonyms("aspirin after heart attack") == "aspirin after heart attack myocardial infarction"
+    assert add_synonyms("aspirin after heart attack") == ("aspirin after heart attack myocardial infarction "
+                                                          "acute coronary syndrome")
     assert add_synonyms("hypertension in pregnancy") == "hypertension in pregnancy high blood pressure"
 
 
