@@ -267,3 +267,18 @@ def test_drug_mentions_by_brand_or_generic():
     names = DrugNames(table={"tylenol": ["Acetaminophen"], "bayer aspirin": ["Aspirin"]})
     assert names.mentions_drug("is tylenol safe") and names.mentions_drug("aspirin after a heart attack")
     assert not names.mentions_drug("warning signs of a stroke")
+
+
+def test_guideline_sections_match_by_heading(knowledge_index):
+    from retrieval.questions import heading_focus
+
+    assert heading_focus("Antiplatelet Therapy > Aspirin (Class I, Level of Evidence A)") == "Aspirin"
+    assert heading_focus("P2Y12 Inhibitors — Default Dual Antiplatelet Therapy (DAPT)") == "P2Y12 Inhibitors"
+    index, _, _ = knowledge_index
+    r = HybridRetriever(index)
+    best = r.search("Should aspirin be continued long term after a myocardial infarction?", k=1, prefer="clinician")[0]
+    assert best.collection == "guideline" and best.ranks.get("section") == 1
+    assert best.source["section"] == "Antiplatelet Therapy > Aspirin (Class I, Level of Evidence A)"
+    # filters reach the matching lists too
+    assert all(p.collection == "consumer" for p in r.search("aspirin", k=5, mode="question", filters={"collections": ["consumer"]}))
+    assert r.search("aspirin", k=5, mode="question", filters={"year_min": 2024}) == []
