@@ -212,11 +212,12 @@ class HybridRetriever:
             raise UserError(f"unknown search mode '{mode}' (hybrid, dense, bm25, question)")
         flt = check_filters(filters)
         weights = preference_weights(prefer)
-        q = self.normalise_query(q)
+        # Lexical lists see the rewritten query; dense vectors and similarities the user's own words.
+        lq = self.normalise_query(q)
         depth = max(self.depth, 5 * k)
         lex_ids: list[str] = []
         if mode in ("hybrid", "bm25"):
-            lex_ids = [h.id for h in self._refresh_lexical().search(q, depth, flt)]
+            lex_ids = [h.id for h in self._refresh_lexical().search(lq, depth, flt)]
         matched: dict[str, list[str]] = {"question": [], "section": []}
         confidence: dict[str, float] = {}
         keep = _question_filter(flt)
@@ -224,11 +225,11 @@ class HybridRetriever:
             from retrieval.query_terms import question_type
 
             # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
-            qtype = question_type(q) or ("treatment" if self._drug_names.mentions_drug(q) else None)
+            qtype = question_type(lq) or ("treatment" if self._drug_names.mentions_drug(lq) else None)
             # MedQuAD pairs and guideline sections rank in lists of their own, so that neither crowds out the other.
             questions = self._refresh_questions()
             for name, kind in (("question", "medquad"), ("section", "guideline")):
-                for hit in questions.search(q, max(20, 2 * k), qtype=qtype, keep=keep, kind=kind):
+                for hit in questions.search(lq, max(20, 2 * k), qtype=qtype, keep=keep, kind=kind):
                     matched[name].extend(hit.chunks)
                     confidence.update({c: hit.confidence for c in hit.chunks})
         sims: dict[str, float] = {}

@@ -120,4 +120,6 @@ def test_auto_build_indexes_bundled_knowledge_first_and_search_json_fields(fake_
     out = capsys.readouterr().out
     assert out.startswith("1. [DOC:guideline:esc_acs_2023/antithrombotic_therapy] Antithrombotic Therapy")
     assert "guideline · Antiplatelet Therapy > Aspirin (Class I, Level of Evidence A) · https://doi.org/" in out
-    assert main(["search", "aspirin", "--only", "news"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "aspirin", "--only", "news"])
+    assert exc.value.code == 2 and "invalid choice: 'news'" in capsys.readouterr().err
