@@ -311,8 +311,9 @@ class HybridRetriever:
         """Index state for the CLI and the web chat.
 
         Returns:
-            {collection, store, embedder, bm25_docs, documents, dense_done, dense_total,
-             dense_complete, filling, rate (chunks/s), eta_s, fill_state}
+            {collection, store, embedder, bm25_docs, documents, documents_by_collection
+             ({consumer, guideline, literature}), dense_done, dense_total, dense_complete, filling,
+             rate (chunks/s), eta_s, fill_state}
         """
         from retrieval.dense_fill import fill_running, read_fill_status
         from retrieval.lexical import LexicalIndex, lexical_generation
@@ -324,11 +325,15 @@ class HybridRetriever:
         bm25_docs = 0
         if lexical_generation(layout.bm25) is not None:
             bm25_docs = self._lexical.n if self._lexical is not None else LexicalIndex(layout.bm25).n
+        by_collection = {c: 0 for c in ("consumer", "guideline", "literature")}
+        for kind, n in self.index.catalog.count_kinds().items():
+            by_collection[collection_of(kind)] += n
         return {
             "collection": layout.collection,
             "store": layout.chroma_url or str(layout.chroma_path),
             "embedder": self.index.embedder.name,
             "documents": c["docs"],
+            "documents_by_collection": by_collection,
             "bm25_docs": bm25_docs,
             "dense_done": c["embedded"],
             "dense_total": c["chunks"],

@@ -59,8 +59,10 @@ def _fmt_eta(seconds) -> str:
 
 
 def _status_line(st: dict) -> str:
-    line = (f"{st['collection']}: {st['documents']} documents, BM25 {st['bm25_docs']} chunks, "
-            f"dense {st['dense_done']}/{st['dense_total']}")
+    by = st.get("documents_by_collection") or {}
+    parts = ", ".join(f"{n} {c}" for c, n in by.items() if n)
+    line = (f"{st['collection']}: {st['documents']} documents{' (' + parts + ')' if parts else ''}, "
+            f"BM25 {st['bm25_docs']} chunks, dense {st['dense_done']}/{st['dense_total']}")
     if st["filling"]:
         line += f" (filling: {st['rate']:.1f} chunks/s, ETA {_fmt_eta(st['eta_s'])})"
     return line

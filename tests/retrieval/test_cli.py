@@ -110,6 +110,7 @@ def test_auto_build_indexes_bundled_knowledge_first_and_search_json_fields(fake_
     assert top["collection"] == "consumer" and top["title"] == "What are the symptoms of Stroke ?"
     assert top["url"] == "http://nihseniorhealth.gov/stroke/toc.html" and top["source"]["note"] == "NIH, as of 2017"
     assert res["prefer"] == "patient" and res["status"]["documents"] == 8 + 6 + 2
+    assert res["status"]["documents_by_collection"] == {"consumer": 6, "guideline": 2, "literature": 8}
     assert main(["search", "--json", "--role", "clinician", "--only", "guideline", "aspirin maintenance dose"]) == 0
     res = json.loads(capsys.readouterr().out)
     g = res["passages"][0]
