@@ -13,7 +13,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("shortness of breath", "dyspnea"), ("high cholesterol", "hypercholesterolemia"), ("blood thinner", "anticoagulant"),
     ("water pill", "diuretic"), ("irregular heartbeat", "arrhythmia"), ("kidney failure", "renal failure"),
     ("chest pain", "angina"), ("heartburn", "gastroesophageal reflux"), ("brain bleed", "intracranial hemorrhage"),
-    ("blood poisoning", "sepsis"), ("warning signs", "symptoms"),
+    ("blood poisoning", "sepsis"), ("warning signs", "symptoms"), ("overdose", "poisoning"),
 )
 
 # Question types of MedQuAD and the words that ask for them (first match wins).
