@@ -168,7 +168,7 @@ class Agent:
 
         earlier = _earlier_question(message, history)
         query = f"{earlier} {message}" if earlier else message
-        passages = self._retrieve(query) if message and not results else []
+        passages = self._retrieve(query, role) if message and not results else []
         relevant = bool(passages) and self._relevant(passages)
         used = passages if relevant else []
         searched = bool(message and not results)
@@ -347,11 +347,12 @@ class Agent:
             rec["report"] = res.data["report"]
         return rec, res
 
-    def _retrieve(self, query: str) -> list[Any]:
+    def _retrieve(self, query: str, role: str | None = None) -> list[Any]:
+        """Passages from all collections; the role sets which come first (patient: consumer text)."""
         r = self.retriever()
         if r is None:
             return []
-        return r.search(query, k=self.settings.retrieval.k)
+        return r.search(query, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
 
     def _relevant(self, passages: list[Any]) -> bool:
         r = self.retriever()

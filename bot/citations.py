@@ -30,7 +30,9 @@ def format_sources(passages: Iterable[Any], max_chars: int = 900) -> str:
     for p in passages:
         s = p.source
         head = f"[{label(s)}] {s.get('title') or ''}".strip()
-        meta = ", ".join(str(x) for x in (s.get("journal"), s.get("year")) if x)
+        if s.get("section") and s.get("collection") == "guideline":
+            head += f" — {s['section']}"
+        meta = s.get("cite_as") or ", ".join(str(x) for x in (s.get("journal"), s.get("year")) if x)
         text = " ".join(p.text.split())[:max_chars].replace("<<<", "‹‹‹").replace(">>>", "›››")
         blocks.append(f"{head}{' (' + meta + ')' if meta else ''}\n{text}")
     body = "\n\n".join(blocks) if blocks else "(no relevant sources found)"
@@ -85,15 +87,17 @@ def check_citations(answer: str, passages: list[Any]) -> tuple[str, list[str], l
 
 
 def citation_record(p: Any) -> dict[str, Any]:
-    """The `--json` citation object of a passage."""
+    """The `--json` citation object of a passage: id, kind, collection, title, url and the source's
+    citation fields (a guideline summary says "summary of <guideline> (doi:...)" in `cite_as`;
+    an NIH answer says "NIH, as of 2017" in `note`)."""
     s = p.source
     kind = s.get("kind") or ("pubmed" if s.get("pmid") else "file")
-    rec: dict[str, Any] = {"id": label(s), "kind": kind, "title": s.get("title") or "",
-                           "snippet": " ".join(p.text.split())[:300]}
-    for key in ("pmid", "journal", "year", "path", "page"):
+    rec: dict[str, Any] = {"id": label(s), "kind": kind, "collection": s.get("collection") or "literature",
+                           "title": s.get("title") or "", "snippet": " ".join(p.text.split())[:300]}
+    for key in ("pmid", "journal", "year", "path", "page", "url", "doi", "section", "note", "cite_as"):
         if s.get(key) not in (None, ""):
             rec[key] = s[key]
-    if s.get("pmid"):
+    if s.get("pmid") and not rec.get("url"):
         rec["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{s['pmid']}/"
     return rec
 

@@ -195,12 +195,12 @@ class Catalog:
     def all_chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
 
-    def iter_lexical(self) -> Iterator[tuple[str, str, int | None, str]]:
-        """(chunk id, indexed text, year, pub_types field) in a stable order."""
-        q = ("SELECT c.id, c.context, c.text, d.year, d.pub_types FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+    def iter_lexical(self) -> Iterator[tuple[str, str, int | None, str, str]]:
+        """(chunk id, indexed text, year, pub_types field, document kind) in a stable order."""
+        q = ("SELECT c.id, c.context, c.text, d.year, d.pub_types, d.kind FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
              "ORDER BY c.doc_id, c.ord")
-        for cid, ctx, text, year, pts in self.db.execute(q):
-            yield cid, (f"{ctx}\n{text}" if ctx else text), year, pts
+        for cid, ctx, text, year, pts, kind in self.db.execute(q):
+            yield cid, (f"{ctx}\n{text}" if ctx else text), year, pts, kind
 
     def pending(self, limit: int) -> list[tuple[str, str, int]]:
         """Up to `limit` chunks without a vector, in id order: (id, indexed text, ntok).
@@ -234,6 +234,35 @@ class Catalog:
         return [{"doc_id": r[0], "kind": r[1], "title": r[2], "year": r[3],
                  "pub_types": [p for p in r[4].split("|") if p], "meta": json.loads(r[5] or "{}")}
                 for r in self.db.execute(q)]
+
+    def count_kinds(self) -> dict[str, int]:
+        """Live documents per kind."""
+        return dict(self.db.execute("SELECT kind, COUNT(*) FROM docs WHERE deleted=0 GROUP BY kind").fetchall())
+
+    def questions(self, kind: str, chunks_per_doc: int = 3) -> list[tuple[str, str, dict[str, Any], list[str]]]:
+        """(doc_id, title, meta, first chunk ids) of the live documents of one kind, by doc_id."""
+        chunks: dict[str, list[str]] = {}
+        q = ("SELECT c.doc_id, c.id FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+             "WHERE d.kind=? AND d.deleted=0 ORDER BY c.doc_id, c.ord")
+        for doc_id, cid in self.db.execute(q, (kind,)):
+            lst = chunks.setdefault(doc_id, [])
+            if len(lst) < chunks_per_doc:
+                lst.append(cid)
+        rows = self.db.execute("SELECT doc_id, title, meta FROM docs WHERE kind=? AND deleted=0 ORDER BY doc_id", (kind,))
+        return [(i, t, json.loads(m or "{}"), chunks.get(i, [])) for i, t, m in rows]
+
+    def sections(self, kind: str, chunks_per_section: int = 3) -> list[tuple[str, str, str, dict[str, Any], list[str]]]:
+        """(doc_id, section, title, meta, first chunk ids) of each section of the live documents of one kind."""
+        out: dict[tuple[str, str], tuple[str, str, str, dict[str, Any], list[str]]] = {}
+        q = ("SELECT c.doc_id, c.section, c.id, d.title, d.meta FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+             "WHERE d.kind=? AND d.deleted=0 ORDER BY c.doc_id, c.ord")
+        for doc_id, section, cid, title, meta in self.db.execute(q, (kind,)):
+            key = (doc_id, section)
+            if key not in out:
+                out[key] = (doc_id, section, title, json.loads(meta or "{}"), [])
+            if len(out[key][4]) < chunks_per_section:
+                out[key][4].append(cid)
+        return list(out.values())
 
     def chunks_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]

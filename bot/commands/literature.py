@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli_common import add_json_flag, print_json, settings_from_args
+from bot.cli_common import add_json_flag, add_role_flag, print_json, settings_from_args
 
 
 def _store_flags(p: argparse.ArgumentParser) -> None:
@@ -28,13 +28,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=_ingest)
 
-    s = sub.add_parser("search", help="search the literature index (BM25 + dense, fused)")
+    s = sub.add_parser("search", help="search NIH answers, guideline summaries and the literature (BM25 + dense + question match)")
     s.add_argument("query", nargs="+", help="what to look for")
     s.add_argument("--k", type=int, default=None, help="number of passages (default 5)")
     s.add_argument("--year-min", type=int, dest="year_min")
     s.add_argument("--year-max", type=int, dest="year_max")
     s.add_argument("--pub-type", action="append", dest="pub_types", metavar="TYPE",
                    help="publication type, e.g. 'Randomized Controlled Trial' (repeatable: any of)")
+    s.add_argument("--only", action="append", dest="collections", choices=["consumer", "guideline", "literature"],
+                   help="search only this collection (repeatable)")
+    add_role_flag(s)
+    s.add_argument("--no-preference", action="store_true", dest="no_preference",
+                   help="rank all collections alike instead of by the role's preference")
     _store_flags(s)
     add_json_flag(s)
     s.set_defaults(handler=_search)
@@ -54,8 +59,10 @@ def _fmt_eta(seconds) -> str:
 
 
 def _status_line(st: dict) -> str:
-    line = (f"{st['collection']}: {st['documents']} documents, BM25 {st['bm25_docs']} chunks, "
-            f"dense {st['dense_done']}/{st['dense_total']}")
+    by = st.get("documents_by_collection") or {}
+    parts = ", ".join(f"{n} {c}" for c, n in by.items() if n)
+    line = (f"{st['collection']}: {st['documents']} documents{' (' + parts + ')' if parts else ''}, "
+            f"BM25 {st['bm25_docs']} chunks, dense {st['dense_done']}/{st['dense_total']}")
     if st["filling"]:
         line += f" (filling: {st['rate']:.1f} chunks/s, ETA {_fmt_eta(st['eta_s'])})"
     return line
@@ -131,16 +138,19 @@ def _search(args) -> int:
     k = args.k if args.k is not None else settings.retrieval.k
     probe = LiteratureIndex(settings)
     if probe.catalog.counts()["docs"] == 0 and settings.retrieval.auto_build and not args.json:
-        sys.stderr.write("no literature index yet: building the BM25 index of the bundled MEDLINE corpus "
-                         "(about half a minute; dense vectors follow in the background)\n")
+        sys.stderr.write("no index yet: indexing the bundled NIH answers and guideline summaries, then the "
+                         "bundled MEDLINE corpus (about a minute; dense vectors follow in the background)\n")
     probe.close()
     r: HybridRetriever = get_retriever(settings)
-    filters = {"year_min": args.year_min, "year_max": args.year_max, "pub_types": args.pub_types}
+    filters = {"year_min": args.year_min, "year_max": args.year_max, "pub_types": args.pub_types,
+               "collections": args.collections}
     filters = {k2: v for k2, v in filters.items() if v}
-    passages = r.search(" ".join(args.query), k=k, filters=filters or None)
+    prefer = None if args.no_preference else settings.role
+    passages = r.search(" ".join(args.query), k=k, filters=filters or None, prefer=prefer)
     st = r.status()
     if args.json:
-        print_json({"query": " ".join(args.query), "k": k, "filters": filters, "relevant": r.is_relevant(passages),
+        print_json({"query": " ".join(args.query), "k": k, "filters": filters, "prefer": prefer,
+                    "relevant": r.is_relevant(passages),
                     "passages": [p.to_json() for p in passages], "status": st})
         return 0
     if not passages:
@@ -148,9 +158,13 @@ def _search(args) -> int:
     for n, p in enumerate(passages, 1):
         src = p.source
         cite = f"[PMID:{src['pmid']}]" if src.get("pmid") else f"[DOC:{p.source['doc_id']}]"
-        where = ", ".join(str(x) for x in (src.get("journal"), src.get("year"), f"p. {src['page']}" if src.get("page") else None) if x)
+        where = src.get("cite_as") or ", ".join(
+            str(x) for x in (src.get("journal"), src.get("year"), f"p. {src['page']}" if src.get("page") else None) if x)
         sim = f"{p.similarity:.2f}" if p.similarity is not None else "-"
-        print(f"{n}. {cite} {src.get('title', '')}" + (f" ({where})" if where else "") + f"  [score {p.score:.4f}, similarity {sim}]")
+        print(f"{n}. {cite} {src.get('title', '')}" + (f" ({where})" if where else "")
+              + f"  [score {p.score:.4f}, similarity {sim}]")
+        print("   " + " · ".join(x for x in (p.collection, src.get("section") if p.collection == "guideline" else None,
+                                          src.get("note") if p.collection == "consumer" else None, p.url) if x))
         print(f"   {p.snippet}")
     if passages and not r.is_relevant(passages):
         print("note: no passage is close to the query (best similarity below "

@@ -79,7 +79,7 @@ class _OneDocRetriever:
     def __init__(self, doc: _Doc):
         self.doc = doc
 
-    def search(self, query: str, k: int = 5, filters=None):
+    def search(self, query: str, k: int = 5, filters=None, prefer=None):
         return [self.doc]
 
     def is_relevant(self, passages) -> bool:

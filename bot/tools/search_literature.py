@@ -15,12 +15,13 @@ def citation_tag(source: dict[str, Any]) -> str:
 
 
 class SearchLiterature(Tool):
-    """Hybrid (BM25 + dense) search over MEDLINE citations and the user's ingested documents."""
+    """Hybrid search over NIH consumer answers, guideline summaries, MEDLINE and the user's documents."""
 
     name: ClassVar[str] = "search_literature"
     description: ClassVar[str] = (
-        "Search the indexed medical literature (MEDLINE abstracts and ingested documents). Returns passages with "
-        "PMID, title, journal, year and a citation tag to quote, plus whether they are relevant to the query.")
+        "Search medical knowledge: NIH consumer-health answers, clinical guideline summaries, MEDLINE abstracts and "
+        "ingested documents. Returns passages with their collection, title, link, a citation tag to quote, plus "
+        "whether they are relevant to the query.")
     parameters: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
@@ -30,6 +31,8 @@ class SearchLiterature(Tool):
             "year_max": {"type": "integer", "description": "latest publication year"},
             "pub_types": {"type": "array", "items": {"type": "string"},
                           "description": "publication types, e.g. ['Randomized Controlled Trial', 'Review']"},
+            "collections": {"type": "array", "items": {"type": "string", "enum": ["consumer", "guideline", "literature"]},
+                            "description": "search only these collections (default: all)"},
         },
         "required": ["query"],
         "additionalProperties": False,
@@ -74,12 +77,15 @@ class SearchLiterature(Tool):
             self._retriever = get_retriever(self.settings or load_settings())
 
     def forward(self, query: str, k: int | None = None, year_min: int | None = None, year_max: int | None = None,
-                pub_types: list[str] | None = None) -> ToolResult:
+                pub_types: list[str] | None = None, collections: list[str] | None = None) -> ToolResult:
         r = self._retriever
         k = k or (self.settings.retrieval.k if self.settings is not None else 5)
-        filters = {key: v for key, v in (("year_min", year_min), ("year_max", year_max), ("pub_types", pub_types)) if v}
+        filters = {key: v for key, v in (("year_min", year_min), ("year_max", year_max), ("pub_types", pub_types),
+                                         ("collections", collections)) if v}
+        role = getattr(self.settings, "role", None)
         try:
-            passages = r.search(query, k=k, filters=filters or None)
+            passages = r.search(query, k=k, filters=filters or None,
+                                prefer=role if role in ("patient", "clinician") else None)
         except USER_ERRORS as exc:
             raise UserError(f"{self.name}: {exc}") from None
         relevant = r.is_relevant(passages)
@@ -87,11 +93,13 @@ class SearchLiterature(Tool):
         lines = []
         for p in passages:
             s = p.source
-            item = {"id": p.id, "cite": citation_tag(s), "kind": s["kind"], "title": s.get("title"),
+            item = {"id": p.id, "cite": citation_tag(s), "kind": s["kind"], "collection": s.get("collection"),
+                    "title": s.get("title"), "url": s.get("url"), "section": s.get("section"), "cite_as": s.get("cite_as"),
+                    "note": s.get("note"),
                     "journal": s.get("journal"), "year": s.get("year"), "pmid": s.get("pmid"), "path": s.get("path"),
                     "page": s.get("page"), "score": p.score, "similarity": p.similarity, "snippet": p.snippet}
             items.append({k2: v for k2, v in item.items() if v is not None})
-            where = ", ".join(str(x) for x in (s.get("journal"), s.get("year")) if x)
+            where = s.get("cite_as") or ", ".join(str(x) for x in (s.get("journal"), s.get("year")) if x)
             lines.append(f"{citation_tag(s)} {s.get('title', '')}" + (f" ({where})" if where else "") + f": {p.snippet}")
         status = r.status()
         data = {"query": query, "filters": filters, "relevant": relevant, "passages": items,

@@ -23,7 +23,7 @@ class FakeRetriever:
         self.min_similarity = min_similarity
         self.queries: list[str] = []
 
-    def search(self, query: str, k: int = 5, filters=None):
+    def search(self, query: str, k: int = 5, filters=None, prefer=None):
         self.queries.append(query)
         words = {w.strip("?.,").lower() for w in query.split() if len(w) > 3}
         return [p for p in self.passages if words & {w.strip("?.,").lower() for w in p.text.split()}][:k]

@@ -134,7 +134,7 @@ class FakeRetriever:
     def __init__(self, answers):
         self.answers = answers
 
-    def search(self, query, k=5, filters=None):
+    def search(self, query, k=5, filters=None, prefer=None):
         return [_passage(f"KEY={self.answers[query]}")]
 
     def describe(self):

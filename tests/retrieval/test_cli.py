@@ -90,3 +90,37 @@ def test_help_is_light():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.getcwd(), check=True)
     assert out.stdout.strip() == ""
+
+
+def test_auto_build_indexes_bundled_knowledge_first_and_search_json_fields(fake_cli, corpus, tmp_path, monkeypatch, capsys):
+    """A fresh home with auto-build: consumer and guideline text are searchable, MEDLINE follows;
+    `search --json` shows collection, title and url, and the role sets which collection leads."""
+    from knowledge_fixtures import write_medquad_repo, write_open_medicine
+    from retrieval.knowledge import guideline_source, medquad, medquad_source
+
+    data = tmp_path / "mq.jsonl.gz"
+    medquad.write_records(medquad.parse_repository(write_medquad_repo(tmp_path / "MedQuAD")), data)
+    om = write_open_medicine(tmp_path / "om")
+    monkeypatch.setattr("retrieval.knowledge.bundled_sources", lambda: [medquad_source(data), guideline_source(om)])
+    monkeypatch.setattr("retrieval.corpus.default_corpus_files", lambda: [corpus / "pubmed19n0001.xml"])
+    monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_BUILD", "true")
+    assert main(["search", "--json", "--k", "3", "warning signs of a stroke"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    top = res["passages"][0]
+    assert top["collection"] == "consumer" and top["title"] == "What are the symptoms of Stroke ?"
+    assert top["url"] == "http://nihseniorhealth.gov/stroke/toc.html" and top["source"]["note"] == "NIH, as of 2017"
+    assert res["prefer"] == "patient" and res["status"]["documents"] == 8 + 6 + 2
+    assert res["status"]["documents_by_collection"] == {"consumer": 6, "guideline": 2, "literature": 8}
+    assert main(["search", "--json", "--role", "clinician", "--only", "guideline", "aspirin maintenance dose"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    g = res["passages"][0]
+    assert g["collection"] == "guideline" and g["url"] == "https://doi.org/10.1093/eurheartj/ehad191"
+    assert g["source"]["section"] == "Antiplatelet Therapy > Aspirin (Class I, Level of Evidence A)"
+    assert g["source"]["cite_as"].startswith("summary of 2023 ESC Guidelines")
+    assert main(["search", "--k", "1", "aspirin maintenance dose", "--only", "guideline"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. [DOC:guideline:esc_acs_2023/antithrombotic_therapy] Antithrombotic Therapy")
+    assert "guideline · Antiplatelet Therapy > Aspirin (Class I, Level of Evidence A) · https://doi.org/" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "aspirin", "--only", "news"])
+    assert exc.value.code == 2 and "invalid choice: 'news'" in capsys.readouterr().err

@@ -25,3 +25,9 @@ def test_rrf_weights_scale_a_list():
     out = rrf({"dense": ["a"], "bm25": ["b"]}, weights={"dense": 0.1})
     assert [i for i, _, _ in out] == ["b", "a"]
     assert abs(out[1][1] - 0.1 / 61) < 1e-12
+
+
+def test_rrf_item_weights_scale_single_items():
+    out = rrf({"bm25": ["a", "b"], "question": ["b", "a"]}, item_weights={"question": {"b": 3.0}})
+    assert [i for i, _, _ in out] == ["b", "a"]
+    assert abs(out[0][1] - (1 / 62 + 3 / 61)) < 1e-12 and abs(out[1][1] - (1 / 61 + 1 / 62)) < 1e-12

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.dense_fill import fill_dense
 from retrieval.index import LiteratureIndex
 from retrieval.ingest import IngestOptions, ingest_lexical, run_ingest

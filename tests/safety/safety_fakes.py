@@ -37,7 +37,7 @@ class StaticRetriever:
     def __init__(self, passages):
         self.passages = list(passages)
 
-    def search(self, query, k=5, filters=None):
+    def search(self, query, k=5, filters=None, prefer=None):
         return self.passages[:k]
 
     def is_relevant(self, passages):

@@ -1,0 +1,173 @@
+"""MedQuAD consumer-health answers (NIH, crawled 2017; CC BY 4.0): XML parsing and documents.
+
+MedQuAD (Ben Abacha & Demner-Fushman, BMC Bioinformatics 2019) holds question-answer pairs from
+NIH websites. Subsets 1-9 keep their answers; `scripts/build_medquad.py` parses them with
+`parse_document` into the compact `retrieval/data/medquad.jsonl.gz` shipped in the package, and
+`documents` turns that file into one `Document` per pair (kind "medquad", collection "consumer").
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from retrieval.errors import UserError
+from retrieval.types import Document, Section
+
+DATA_FILE = "medquad.jsonl.gz"
+KIND = "medquad"
+AS_OF = "NIH, as of 2017"
+CRAWL_YEAR = 2017
+# The nine subsets whose answers survive (10-12 had them removed for copyright).
+SUBSETS = ("1_CancerGov_QA", "2_GARD_QA", "3_GHR_QA", "4_MPlus_Health_Topics_QA", "5_NIDDK_QA", "6_NINDS_QA",
+           "7_SeniorHealth_QA", "8_NHLBI_QA_XML", "9_CDC_QA")
+SITE_NAMES = {
+    "CancerGov": "National Cancer Institute (cancer.gov)", "GARD": "Genetic and Rare Diseases Information Center",
+    "GHR": "Genetics Home Reference", "MPlusHealthTopics": "MedlinePlus Health Topics",
+    "NIDDK": "National Institute of Diabetes and Digestive and Kidney Diseases",
+    "NINDS": "National Institute of Neurological Disorders and Stroke", "NIHSeniorHealth": "NIHSeniorHealth",
+    "NHLBI": "National Heart, Lung, and Blood Institute", "CDC": "Centers for Disease Control and Prevention",
+}
+
+_BULLET = re.compile(r"\s{2,}-\s+|^\s*-\s+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_answer(text: str) -> str:
+    """Normalise an answer's whitespace; inline "    - item" bullets become their own "- item" lines."""
+    lines: list[str] = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        parts = _BULLET.split(raw)
+        for i, part in enumerate(parts):
+            part = _SPACES.sub(" ", part).strip()
+            if not part:
+                continue
+            bullet = i > 0 or bool(_BULLET.match(raw))
+            lines.append(f"- {part}" if bullet else part)
+    return "\n".join(lines)
+
+
+def parse_document(xml_text: str | bytes, seen: set[str] | None = None, doc_id: str | None = None) -> list[dict[str, Any]]:
+    """The answered question-answer pairs of one MedQuAD XML file, as records.
+
+    Args:
+        xml_text: the file's content (a `<Document id source url>` element).
+        seen: ids already given: a repeated id gets ".2", ".3"...
+        doc_id: the document id to use (the file name: a few CancerGov files share the id attribute).
+
+    Returns:
+        One record per pair with an answer: id ("<source>-<document id>-<pair>"), source, doc, pair,
+        question (as written), qtype, focus, synonyms, url, answer (cleaned).
+
+    Raises:
+        ValueError: not a MedQuAD document.
+    """
+    root = ET.fromstring(xml_text)
+    # Most files are <Document id source url>; a few use <DiseaseFile fid source> or <doc docid corpus>.
+    source = root.get("source") or root.get("corpus")
+    doc = doc_id or root.get("id") or root.get("fid") or root.get("docid")
+    if not source or not doc:
+        raise ValueError("not a MedQuAD document (no id and source attributes)")
+    url = root.get("url") or ""
+    focus = " ".join((root.findtext("Focus") or root.findtext("doctitle-focus") or "").split())
+    synonyms = [" ".join(s.text.split()) for s in root.iter("Synonym") if s.text and s.text.strip()]
+    out: list[dict[str, Any]] = []
+    seen = set() if seen is None else seen
+    for pair in root.iter("QAPair"):
+        q = pair.find("Question")
+        answer = clean_answer(pair.findtext("Answer") or "")
+        question = " ".join((q.text or "").split()) if q is not None else ""
+        if not answer or not question:
+            continue
+        pid = pair.get("pid") or str(len(out) + 1)
+        rid = f"{source}-{doc}-{pid}"
+        n = 2
+        while rid in seen:
+            rid = f"{source}-{doc}-{pid}.{n}"
+            n += 1
+        seen.add(rid)
+        out.append({"id": rid, "source": source, "doc": doc, "pair": pid, "question": question,
+                    "qtype": (q.get("qtype") or "") if q is not None else "", "focus": focus, "synonyms": synonyms,
+                    "url": url, "answer": answer})
+    return out
+
+
+def parse_repository(root: Path, subsets: Iterable[str] = SUBSETS) -> Iterator[dict[str, Any]]:
+    """Records of every XML file of the given subsets of a MedQuAD checkout, in a stable order."""
+    root = Path(root)
+    seen: set[str] = set()
+    for name in subsets:
+        folder = root / name
+        if not folder.is_dir():
+            raise UserError(f"{folder}: no such MedQuAD subset folder")
+        for f in sorted(folder.glob("*.xml")):
+            yield from parse_document(f.read_bytes(), seen, doc_id=f.stem)
+
+
+def write_records(records: Iterable[dict[str, Any]], path: Path) -> int:
+    """Write records as gzipped JSON lines (no name, mtime 0: the same input gives the same bytes)."""
+    n = 0
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+        for rec in records:
+            gz.write((json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+            n += 1
+    return n
+
+
+def data_path():
+    """The bundled data file (an importlib.resources Traversable)."""
+    return resources.files("retrieval") / "data" / DATA_FILE
+
+
+def read_records(path=None) -> Iterator[dict[str, Any]]:
+    """Records of a MedQuAD JSON-lines file (default: the bundled one).
+
+    Raises:
+        UserError: the file is missing or not valid JSON lines.
+    """
+    src = data_path() if path is None else Path(path)
+    try:
+        with src.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise UserError(f"{src}:{n}: invalid JSON: {exc.msg}") from None
+    except FileNotFoundError:
+        raise UserError(f"{src}: the MedQuAD data file is missing from this install") from None
+    except (OSError, EOFError) as exc:
+        raise UserError(f"{src}: cannot read: {exc}") from None
+
+
+def answer_text(answer: str) -> str:
+    """The answer as sentences: each line ends with punctuation so that list items stay apart."""
+    out = []
+    for line in answer.split("\n"):
+        line = line[2:] if line.startswith("- ") else line
+        line = line.strip()
+        if line:
+            out.append(line if line[-1] in ".!?:;" else line + ".")
+    return " ".join(out)
+
+
+def to_document(rec: dict[str, Any]) -> Document:
+    """One MedQuAD pair as a document: title = the question as written, body = the answer."""
+    site = rec.get("source", "")
+    meta = {"collection": "consumer", "url": rec.get("url") or None, "focus": rec.get("focus") or None,
+            "synonyms": rec.get("synonyms") or None, "qtype": rec.get("qtype") or None, "site": site,
+            "publisher": SITE_NAMES.get(site, site), "note": AS_OF, "year": CRAWL_YEAR,
+            "cite_as": f"{SITE_NAMES.get(site, site)} ({AS_OF})"}
+    return Document(doc_id=f"medquad:{rec['id']}", kind=KIND, title=rec["question"],
+                    sections=[Section(text=answer_text(rec["answer"]))], meta=meta, version="2017")
+
+
+def documents(path=None) -> Iterator[Document]:
+    """Documents of a MedQuAD data file (default: the bundled one)."""
+    for rec in read_records(path):
+        yield to_document(rec)

@@ -1,0 +1,63 @@
+"""Query rewriting before search (pure): lay <-> clinical synonyms, numbers glued to their word,
+and the question type a consumer question asks for (MedQuAD's `qtype`)."""
+
+from __future__ import annotations
+
+import re
+
+# Groups of equivalent lay and clinical terms; a query holding one gets the others added.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("heart attack", "myocardial infarction", "acute coronary syndrome"), ("high blood pressure", "hypertension"),
+    ("low blood pressure", "hypotension"), ("high blood sugar", "hyperglycemia"), ("low blood sugar", "hypoglycemia"),
+    ("blood clot", "thrombosis"), ("mini-stroke", "transient ischemic attack"), ("mini stroke", "transient ischemic attack"),
+    ("shortness of breath", "dyspnea"), ("high cholesterol", "hypercholesterolemia"), ("blood thinner", "anticoagulant"),
+    ("water pill", "diuretic"), ("irregular heartbeat", "arrhythmia"), ("kidney failure", "renal failure"),
+    ("chest pain", "angina"), ("heartburn", "gastroesophageal reflux"), ("brain bleed", "intracranial hemorrhage"),
+    ("blood poisoning", "sepsis"), ("warning signs", "symptoms"), ("overdose", "poisoning"),
+)
+
+# Question types of MedQuAD and the words that ask for them (first match wins).
+QTYPE_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx, re.I)) for name, rx in (
+    ("symptoms", r"\b(symptoms?|signs?|warning|feel like|look like)\b"),
+    ("complications", r"\bcomplications?\b"),
+    ("exams and tests", r"\b(diagnos\w*|tests?|tested|screen\w*|detect\w*)\b"),
+    ("prevention", r"\b(prevent\w*|avoid\w*|lower (?:my|the|your) risk)\b"),
+    ("treatment", r"\b(treat\w*|therap\w*|first[- ]line|cure\w*|manag\w*|medications?|medicines?|drugs? for)\b"),
+    ("causes", r"\b(caus\w*|why do\w*|what makes)\b"),
+    ("outlook", r"\b(outlook|prognosis|life expectancy|surviv\w*)\b"),
+    ("susceptibility", r"\b(who (?:is|gets|get)|at risk|risk factors?)\b"),
+    ("frequency", r"\b(how common|how many|prevalen\w*)\b"),
+    ("inheritance", r"\b(inherit\w*|passed down|hereditary|run in families)\b"),
+    ("genetic changes", r"\b(genes?|genetic|mutations?)\b"),
+    ("information", r"^\s*(what is|what are|what's|tell me about|explain|information about|do you have information)\b"),
+))
+_NUMBER = re.compile(r"\b([A-Za-z]{2,})[ -](\d{1,2})\b")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def glue_numbers(text: str) -> str:
+    """'type 2 diabetes' -> 'type2 diabetes', so that a tokenizer dropping one-character tokens keeps it."""
+    return _NUMBER.sub(r"\1\2", text)
+
+
+def add_synonyms(query: str) -> str:
+    """The query with the other terms of each lay/clinical group it mentions appended."""
+    low = words(query)
+    extra = []
+    for group in SYNONYMS:
+        if any(words(t) in low for t in group):
+            extra.extend(t for t in group if words(t) not in low)
+    return query + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
+
+
+def question_type(query: str) -> str | None:
+    """The MedQuAD question type a query asks for, or None when no cue says."""
+    for name, rx in QTYPE_CUES:
+        if rx.search(query):
+            return name
+    return None
+
+
+def words(text: str) -> str:
+    """Lower-case words joined by single spaces and padded, for whole-phrase containment tests."""
+    return " " + " ".join(_WORDS.findall(text.lower())) + " "

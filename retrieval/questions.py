@@ -1,0 +1,207 @@
+"""Question matching (question entailment): the user's question against answered questions.
+
+Ben Abacha & Demner-Fushman (BMC Bioinformatics 2019) answer a consumer question by finding
+MedQuAD questions it entails and returning their answers. Here a BM25 index over each MedQuAD
+pair's question, focus and focus synonyms ranks the pairs; `HybridRetriever` turns the ranked
+pairs into a list of their answer chunks and fuses it with passage retrieval (RRF).
+
+Guideline sections take part the same way, as entries made of the summary's title, the guideline
+name, its topics (registry keywords) and the section's heading path, with the last heading (e.g.
+"Aspirin") as their focus: a question naming a drug or test finds the section headed by it even
+when the section's bullets never repeat the condition.
+
+The index lives beside the passage BM25 index (`<collection>/questions/`) and is rebuilt from the
+catalog whenever the catalog's generation moves (a second or two for MedQuAD's 16k pairs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.catalog import Catalog
+from retrieval.knowledge.guidelines import KIND as GUIDELINE
+from retrieval.knowledge.medquad import KIND as MEDQUAD
+from retrieval.lexical import STOPWORDS, _quiet, _stemmer, tokenize
+from retrieval.query_terms import glue_numbers, question_type, words
+
+FORMAT = 1  # bumped when the saved files change: older indexes are rebuilt
+CHUNKS_PER_QUESTION = 3  # answer chunks a matched question contributes to the fused list
+CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
+FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
+QTYPE_BONUS = 1.4  # the pair answers the kind of question asked (symptoms, treatment...)
+QTYPE_MISMATCH = 0.7  # the query asks for another kind
+# Guideline sections answer these kinds of question (they recommend tests, treatment, prevention).
+GUIDELINE_QTYPES = frozenset({"treatment", "exams and tests", "prevention", "complications"})
+
+
+def question_text(title: str, meta: dict) -> str:
+    """What the question index sees: the question, its focus and the focus synonyms."""
+    parts = [title, meta.get("focus") or "", *(meta.get("synonyms") or [])]
+    return glue_numbers(" \n".join(p for p in parts if p))
+
+
+def heading_focus(section: str) -> str:
+    """The subject of a section's last heading: 'A > Aspirin (Class I, Level A)' -> 'Aspirin'."""
+    last = section.split(" > ")[-1]
+    last = re.split(r"\s+[—–-]{1,2}\s+|\s*\(|:", last)[0]
+    return last.strip()
+
+
+def section_text(title: str, section: str, meta: dict) -> str:
+    """What the index sees for a guideline section: title, guideline name, topics, heading path."""
+    parts = [title, meta.get("guideline") or "", " ".join(meta.get("topics") or []), section]
+    return glue_numbers(" \n".join(p for p in parts if p))
+
+
+@dataclass
+class QuestionHit:
+    """One matched question: its document, 1-based rank, score, answer chunk ids, and whether
+    the query names its focus (or a synonym) and asks for its question type."""
+
+    doc_id: str
+    rank: int
+    score: float
+    chunks: list[str]
+    focus_match: bool = False
+    type_match: bool = False
+    kind: str = MEDQUAD
+
+    @property
+    def confidence(self) -> float:
+        """Weight of this match in the fusion: 1, plus 1 for the focus, plus 1 for the question type."""
+        return 1.0 + float(self.focus_match) + float(self.type_match)
+
+
+class QuestionIndex:
+    """A loaded question index (BM25 over question + focus + synonyms of answered questions)."""
+
+    def __init__(self, folder: Path):
+        import bm25s
+
+        _quiet()
+        self.folder = Path(folder)
+        state = json.loads((self.folder / "state.json").read_text())
+        self.generation = int(state["generation"])
+        self.n = int(state["n"])
+        self.doc_ids = json.loads((self.folder / "doc_ids.json").read_text())
+        self.chunks = json.loads((self.folder / "chunks.json").read_text())
+        info = json.loads((self.folder / "info.json").read_text())
+        self.qtypes = info["qtypes"]
+        self.focus = info["focus"]
+        self.kinds = info["kinds"]
+        self.years = info["years"]
+        self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
+        self.stemmer = _stemmer()
+
+    def search(self, query: str, k: int = 20, qtype: str | None = None,
+               keep=None, kind: str | None = None) -> list[QuestionHit]:
+        """The k best-matching answered questions.
+
+        Args:
+            query: the user's question.
+            k: how many matches at most.
+            qtype: the question type asked, when the caller knows better than the cue words.
+            keep: `keep(kind, year) -> bool` filter on the entries (collections, years).
+            kind: only entries of this document kind ("medquad", "guideline").
+
+        BM25 over question + focus + synonyms picks candidates; each score is then multiplied by
+        `FOCUS_BONUS` when the pair's focus or one of its synonyms appears in the query, and by
+        `QTYPE_BONUS` / `QTYPE_MISMATCH` when the query asks for the pair's question type or
+        another one (cue words: "signs" -> symptoms, "first-line" -> treatment...).
+        """
+        if not self.n or self.bm25 is None:
+            return []
+        import bm25s
+
+        toks = bm25s.tokenize([glue_numbers(query)], stopwords=STOPWORDS, stemmer=self.stemmer,
+                              show_progress=False, return_ids=False)
+        terms = [w for w in toks[0] if w in self.bm25.vocab_dict]
+        if not terms:
+            return []
+        import numpy as np
+
+        allowed = np.array([(kind is None or kd == kind) and (keep is None or keep(kd, y))
+                            for kd, y in zip(self.kinds, self.years)], dtype=bool)
+        if not allowed.any():
+            return []
+        docs, scores = self.bm25.retrieve([terms], k=min(max(k, CANDIDATES), self.n), show_progress=False,
+                                          weight_mask=allowed.astype(np.float32))
+        asked = qtype or question_type(query)
+        q_words = words(query)
+        scored = []
+        for i, s in zip(docs[0].tolist(), scores[0].tolist()):
+            if s <= 0:
+                break
+            if not allowed[i]:
+                continue
+            focus = any(f.strip() and f in q_words for f in self.focus[i])
+            if focus:
+                s *= FOCUS_BONUS
+            qt = self.qtypes[i]
+            same_type = asked is not None and (qt == asked or (qt == "guideline" and asked in GUIDELINE_QTYPES))
+            if asked is not None and qt and qt != "guideline":
+                s *= QTYPE_BONUS if same_type else QTYPE_MISMATCH
+            elif same_type:
+                s *= QTYPE_BONUS
+            scored.append((s, i, focus, same_type))
+        scored.sort(key=lambda x: (-x[0], self.doc_ids[x[1]]))
+        return [QuestionHit(self.doc_ids[i], rank, round(float(s), 6), self.chunks[i], focus, same_type, self.kinds[i])
+                for rank, (s, i, focus, same_type) in enumerate(scored[:k], 1)]
+
+
+def build_question_index(catalog: Catalog, folder: Path) -> int:
+    """Rebuild the question index (MedQuAD pairs, guideline sections) of the catalog into `folder` (atomically).
+
+    Returns:
+        The number of entries indexed.
+    """
+    import bm25s
+
+    _quiet()
+    generation = catalog.generation
+    # entry: (id, text, question type, focus phrases, kind, year, chunk ids)
+    entries = [(doc_id, question_text(t, m), m.get("qtype") or "",
+                [words(f) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()],
+                MEDQUAD, m.get("year") or 0, chunks)
+               for doc_id, t, m, chunks in catalog.questions(MEDQUAD, CHUNKS_PER_QUESTION) if chunks]
+    entries += [(f"{doc_id}#{section}", section_text(t, section, m), "guideline",
+                 [words(heading_focus(section))] if heading_focus(section) else [], GUIDELINE, m.get("year") or 0, chunks)
+                for doc_id, section, t, m, chunks in catalog.sections(GUIDELINE, CHUNKS_PER_QUESTION) if chunks]
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}")
+    tmp.mkdir()
+    if entries:
+        model = bm25s.BM25()
+        model.index(tokenize([e[1] for e in entries], _stemmer()), show_progress=False)
+        model.save(str(tmp / "bm25"))
+    (tmp / "doc_ids.json").write_text(json.dumps([e[0] for e in entries]))
+    (tmp / "chunks.json").write_text(json.dumps([e[6] for e in entries]))
+    info = {"qtypes": [e[2] for e in entries], "focus": [e[3] for e in entries], "kinds": [e[4] for e in entries],
+            "years": [e[5] for e in entries]}
+    (tmp / "info.json").write_text(json.dumps(info))
+    (tmp / "state.json").write_text(json.dumps({"generation": generation, "n": len(entries), "format": FORMAT,
+                                                "built_at": time.time()}))
+    old = None
+    if folder.exists():
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}-{int(time.time() * 1000)}")
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return len(entries)
+
+
+def question_generation(folder: Path) -> int | None:
+    """Catalog generation the saved question index was built from (None if there is none or it is older)."""
+    try:
+        state = json.loads((Path(folder) / "state.json").read_text())
+        return int(state["generation"]) if state.get("format") == FORMAT else None
+    except (OSError, ValueError, KeyError):
+        return None
