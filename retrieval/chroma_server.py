@@ -43,6 +43,19 @@ def _heartbeat(url: str, timeout: float = 2.0) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    try:  # a supervisor this process started and that has exited: reap it (a zombie answers kill 0)
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            if fh.read().rsplit(")", 1)[-1].split()[0] == "Z":
+                return False
+    except (OSError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
