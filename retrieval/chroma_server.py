@@ -180,8 +180,8 @@ def ensure_server(folder: Path, idle_s: float = IDLE_S, timeout: float = 90.0) -
                 info = _wait_for_info(folder, deadline, proc)
                 if info is None:
                     tail = _log_tail(folder / "server.log")
-                    raise UserError(f"the Chroma server for {folder} did not start ({tail}): "
-                                    f"see {folder / 'server.log'}, then run `medbot index status`")
+                    raise UserError(f"the vector store server for {folder} did not start ({tail}); a damaged store is "
+                                    "replaced by `medbot index rebuild` (documents and conversations are kept)")
         finally:
             fcntl.flock(start, fcntl.LOCK_UN)
     _touch_lease(folder)
@@ -204,7 +204,8 @@ def _log_tail(path: Path) -> str:
         lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
     except OSError:
         return "no log"
-    return lines[-1][:160] if lines else "empty log"
+    errors = [ln for ln in lines[-40:] if "error" in ln.lower() or "panic" in ln.lower()]
+    return (errors or lines or ["empty log"])[-1][-200:]
 
 
 def _spawn_supervisor(folder: Path, idle_s: float) -> subprocess.Popen:
