@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -14,53 +15,43 @@ from retrieval_fakes import FakeEmbedder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+FIXTURES = HERE / "fixtures"
 
 
-def _previous_release_home(home: Path, corpus: Path) -> None:
-    """What the previous release left: MEDLINE-style collection 'medline', torch MiniLM, embedded store."""
-    from retrieval.config import IndexConfig
-    from retrieval.dense_fill import fill_dense
-    from retrieval.index import LiteratureIndex
-    from retrieval.ingest import ingest_lexical
-
-    cfg = IndexConfig(home=home, collection="medline", store="embedded", embedder="minilm-torch",
-                      auto_build=False, auto_fill=False, threads=1)
-    index = LiteratureIndex(cfg)
-    ingest_lexical(index, [corpus / "pubmed19n0001.xml", corpus / "hygiene.txt"])
-    assert fill_dense(index, batch_size=16).state == "done"
-    index.close()
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
+def _previous_release_home(home: Path) -> None:
+    """A home the previous release built (its own code, `medbot` at the commit before this store design):
+    collection 'medline' from pubmed19n0001.xml + hygiene.txt, torch MiniLM vectors, embedded Chroma folder."""
+    home.mkdir(parents=True)
+    with tarfile.open(FIXTURES / "previous_release_home.tar.gz") as tar:
+        tar.extractall(home, filter="data")
 
 
-@pytest.mark.slow
-def test_previous_release_home_is_upgraded_in_place(tmp_path, corpus):
+def test_previous_release_home_is_upgraded_in_place(tmp_path):
     from retrieval.config import IndexConfig
     from retrieval.dense_fill import fill_home
     from retrieval.index import LiteratureIndex
     from retrieval.retriever import HybridRetriever
 
     home = tmp_path / "home"
-    _previous_release_home(home, corpus)
+    _previous_release_home(home)
     convs = home / "conversations"
     convs.mkdir()
     (convs / "c1.json").write_text('{"messages": ["keep me"]}')
     digest = hashlib.sha256((convs / "c1.json").read_bytes()).hexdigest()
-    chunks_before = LiteratureIndex(IndexConfig(home=home, collection="medline", embedder="minilm-torch",
-                                                 store="embedded")).catalog.counts()["chunks"]
 
-    cfg = IndexConfig(home=home, collection="medline", auto_build=False, auto_fill=False)  # new defaults
+    cfg = IndexConfig(home=home, collection="medline", auto_build=False, auto_fill=False)  # the new defaults
     index = LiteratureIndex(cfg)
+    chunks = index.catalog.counts()["chunks"]
     assert index.upgraded and "previous release" in index.upgraded
-    assert index.catalog.counts()["embedded"] == 0 and index.catalog.counts()["chunks"] == chunks_before
-    assert index.store.count() == 0  # the torch vectors were dropped, never mixed with the new ones
+    assert chunks == 9 and index.catalog.counts()["embedded"] == 0  # chunks kept, vectors to redo
+    assert index.store.count() == 0  # the old folder opens in the server; torch vectors dropped, never mixed
     index.close()
     assert fill_home(cfg, ["medline"])["state"] == "done"
     index = LiteratureIndex(cfg)
-    assert index.upgraded is None and index.store.count() == chunks_before
+    assert index.upgraded is None and index.store.count() == chunks
     hit = HybridRetriever(index).search("aspirin myocardial infarction", k=3)[0]
-    assert hit.ranks.get("dense") and hit.similarity > 0.3
+    assert hit.ranks.get("dense") and hit.similarity > 0.3 and hit.source["pmid"] == "1001"
+    index.close()
     assert hashlib.sha256((convs / "c1.json").read_bytes()).hexdigest() == digest
 
 
