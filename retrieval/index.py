@@ -168,11 +168,7 @@ class LiteratureIndex:
             if self.layout.chroma_url is not None:
                 client = make_client(url=self.layout.chroma_url)
             elif self.managed:
-                from retrieval.chroma_server import ensure_server
-
-                self._url = ensure_server(self.layout.chroma_path)
-                self._checked_at = time.time()
-                client = make_client(url=self._url)
+                client = self._reconnect()
             else:
                 from retrieval.chroma_server import OwnerLock
 
@@ -185,10 +181,19 @@ class LiteratureIndex:
                     self._owner = owner
                 client = make_client(self.layout.chroma_path)
             self._store = VectorStore(client, self.layout.collection, self.embedder.name, self.embedder.config(),
-                                      stale_ok=True)
+                                      stale_ok=True, reconnect=self._reconnect if self.managed else None)
             if self._store.dropped_stale:
                 self.catalog.set_embedded_exactly(set())
         return self._store
+
+    def _reconnect(self):
+        """A client of the home's server, restarting it if it stopped (idle timeout, crash)."""
+        from retrieval.chroma_server import ensure_server
+        from retrieval.store import make_client
+
+        self._url = ensure_server(self.layout.chroma_path)
+        self._checked_at = time.time()
+        return make_client(url=self._url)
 
     def reopen_store(self) -> None:
         """Drop the cached client so the next use sees vectors written by another process."""

@@ -67,6 +67,10 @@ def _is_disk_full(exc: BaseException) -> bool:
     return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in text or "database or disk is full" in text
 
 
+class StoreUnavailable(UserError):
+    """The store's server does not answer."""
+
+
 def _guard(fn, what: str):
     """Run a Chroma call; map its failures to one-line errors that name the repair."""
     try:
@@ -78,8 +82,8 @@ def _guard(fn, what: str):
             raise UserError(f"the disk holding the vector store is full ({what} failed): free space, then run "
                             "`medbot index status` (the fill resumes where it stopped)") from None
         if _is_connection_error(exc):
-            raise UserError(f"the vector store server stopped answering ({what}: {_first_line(exc)}): "
-                            "run `medbot index status` (it restarts the home's server)") from None
+            raise StoreUnavailable(f"the vector store server stopped answering ({what}: {_first_line(exc)}): "
+                                   "run `medbot index status` (it restarts the home's server)") from None
         raise InternalError(f"Chroma {what} failed: {_first_line(exc)}; if this repeats, run `medbot index rebuild`") from None
 
 
@@ -104,14 +108,18 @@ class VectorStore:
         embedder_config: `Embedder.config()`.
         create: create the collection when missing (ingest); otherwise a missing collection
             reads as empty.
+        stale_ok: drop (instead of refusing) a collection another medbot embedder built; the
+            caller re-embeds (its catalog already names this embedder).
+        reconnect: returns a fresh client when the server stopped answering (one retry).
 
     Raises:
         UserError: the collection was built by another embedder.
     """
 
     def __init__(self, client, collection: str, embedder_name: str, embedder_config: dict[str, Any], create: bool = True,
-                 stale_ok: bool = False):
+                 stale_ok: bool = False, reconnect=None):
         self.client = client
+        self.reconnect = reconnect
         self.name = collection
         self.embedder_name = embedder_name
         self.embedder_config = json.dumps(embedder_config, sort_keys=True)
@@ -135,8 +143,8 @@ class VectorStore:
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - NotFoundError/ValueError depending on the chromadb version
             if _is_connection_error(exc):
-                raise UserError(f"the vector store server stopped answering ({_first_line(exc)}): "
-                                "run `medbot index status` (it restarts the home's server)") from None
+                raise StoreUnavailable(f"the vector store server stopped answering ({_first_line(exc)}): "
+                                       "run `medbot index status` (it restarts the home's server)") from None
             return None
 
     def _create(self):
@@ -165,12 +173,26 @@ class VectorStore:
                             f"'{self.embedder_name}': run `medbot index rebuild` to re-embed it")
         return True
 
+    def _do(self, fn, what: str):
+        """A Chroma call; when the server is gone and `reconnect` is set, reconnect once and retry."""
+        try:
+            return _guard(fn, what)
+        except StoreUnavailable:
+            if self.reconnect is None:
+                raise
+            self.client = self.reconnect()
+            col = self._find()
+            if col is None:
+                raise
+            self._col = col
+            return _guard(fn, what)
+
     @property
     def exists(self) -> bool:
         return self._col is not None
 
     def count(self) -> int:
-        return _guard(self._col.count, "count") if self._col is not None else 0
+        return self._do(lambda: self._col.count(), "count") if self._col is not None else 0
 
     def iter_ids(self, page: int = 10000) -> Iterator[str]:
         """All ids in the collection, paged."""
@@ -178,7 +200,7 @@ class VectorStore:
             return
         offset = 0
         while True:
-            got = _guard(lambda: self._col.get(limit=page, offset=offset, include=[]), "list ids")
+            got = self._do(lambda: self._col.get(limit=page, offset=offset, include=[]), "list ids")
             ids = got["ids"]
             yield from ids
             if len(ids) < page:
@@ -197,7 +219,7 @@ class VectorStore:
             self._col = self._create()
         step = self.max_batch()
         for s in range(0, len(ids), step):
-            _guard(lambda: self._col.upsert(ids=ids[s:s + step], embeddings=[list(map(float, v)) for v in vectors[s:s + step]],
+            self._do(lambda: self._col.upsert(ids=ids[s:s + step], embeddings=[list(map(float, v)) for v in vectors[s:s + step]],
                                             documents=documents[s:s + step],
                                             metadatas=[_clean_meta(m) for m in metadatas[s:s + step]]), "write")
 
@@ -206,7 +228,7 @@ class VectorStore:
             return
         step = self.max_batch()
         for s in range(0, len(ids), step):
-            _guard(lambda: self._col.delete(ids=ids[s:s + step]), "delete")
+            self._do(lambda: self._col.delete(ids=ids[s:s + step]), "delete")
 
     def query(self, vector, n: int, year_min: int | None = None, year_max: int | None = None) -> list[tuple[str, float]]:
         """Nearest chunks to a unit query vector: [(id, cosine similarity)], best first."""
@@ -219,7 +241,7 @@ class VectorStore:
         if year_max is not None:
             conds.append({"year": {"$lte": int(year_max)}})
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
-        res = _guard(lambda: self._col.query(query_embeddings=[list(map(float, vector))], n_results=min(n, total),
+        res = self._do(lambda: self._col.query(query_embeddings=[list(map(float, vector))], n_results=min(n, total),
                                              where=where, include=["distances"]), "query")
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
@@ -227,5 +249,5 @@ class VectorStore:
         """Stored vectors of these ids (missing ids are left out)."""
         if self._col is None or not ids:
             return {}
-        got = _guard(lambda: self._col.get(ids=ids, include=["embeddings"]), "read vectors")
+        got = self._do(lambda: self._col.get(ids=ids, include=["embeddings"]), "read vectors")
         return {i: e for i, e in zip(got["ids"], got["embeddings"])}

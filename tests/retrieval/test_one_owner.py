@@ -119,3 +119,25 @@ def test_answering_pauses_the_fill(tmp_path):
     assert not answering_now(home)
     assert fill_dense(index, batch_size=8).state == "done"
     index.close()
+
+
+def test_a_stopped_server_is_restarted_on_next_use(tmp_path):
+    from retrieval.chroma_server import server_info, stop_server
+    from retrieval.config import IndexConfig
+    from retrieval.dense_fill import fill_dense
+    from retrieval.index import LiteratureIndex
+    from retrieval.ingest import ingest_lexical
+    from retrieval.retriever import HybridRetriever
+
+    home = tmp_path / "home"
+    index = LiteratureIndex(IndexConfig(home=home, collection="lit"), FakeEmbedder())
+    ingest_lexical(index, [_corpus(tmp_path / "c.jsonl", 30)])
+    assert fill_dense(index, batch_size=8).state == "done"
+    folder = home / "literature" / "chroma"
+    first = server_info(folder)["url"]
+    assert stop_server(folder) and server_info(folder) is None  # idle timeout, crash, `medbot index stop --server`
+    ps = HybridRetriever(index).search("aspirin patients", k=3)
+    assert ps and ps[0].ranks.get("dense")
+    assert server_info(folder) is not None and index.store.count() == 30
+    assert first  # a new server (new port) took over the same folder
+    index.close()
