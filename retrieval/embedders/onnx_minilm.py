@@ -85,6 +85,9 @@ class OnnxMiniLMEmbedder:
             so.intra_op_num_threads = threads or (os.cpu_count() or 1)
             so.inter_op_num_threads = 1
             so.log_severity_level = 3
+            # Idle workers sleep instead of spinning: on a shared, busy CPU spinning threads steal
+            # the cores the other work needs (measured 1.2-1.4x faster under load, same when idle).
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             try:
                 sess = ort.InferenceSession(str(self.model_path), sess_options=so, providers=["CPUExecutionProvider"])
