@@ -1,13 +1,13 @@
-"""Ingest throughput vs raw SentenceTransformer.encode on the same chunks, and query latency.
+"""Embedding throughput: torch `SentenceTransformer.encode` vs the default int8 ONNX MiniLM, on the
+same chunks, then medbot's whole dense fill (through the home's Chroma server) and hybrid search
+latency, idle and while a fill runs (the search inside `answering()`, as the chat does).
 
-    nice .venv/bin/python bench/ingest_speed.py --docs 800 --queries 200
+    nice .venv/bin/python bench/ingest_speed.py --docs 300 --queries 100
 
-Both sides use the same model folder, batch size and threads, in the same run: raw encode is
-timed before and after medbot's dense fill (mean of the two), so load drift on a shared
-machine hits both. The ratio is raw_time / medbot_time (1.0 = no overhead; goal >= 0.9).
-The whole default corpus is chunked too, to project its full dense build time at the
-measured token rate. Query latency is hybrid search end to end (query embedding, BM25,
-Chroma, fusion, catalog look-up) over the benchmark index.
+Both encoders get the same chunks, batch size and thread count in the same run; torch is timed
+before and after ONNX (mean of the two) so load drift on a shared machine hits both. Prints
+chunks/s and tokens/s of each, the ratio ONNX/torch, the cosine agreement of their vectors, and
+the projected time of the whole default corpus at the measured token rate.
 """
 
 from __future__ import annotations
@@ -24,26 +24,49 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return round(xs[int(q * (len(xs) - 1))], 1)
+
+
+def _latency(r, items, wrap=None) -> dict:
+    import contextlib
+
+    lat = []
+    for it in items:
+        with (wrap() if wrap else contextlib.nullcontext()):
+            t = time.perf_counter()
+            r.search(it.query, k=5)
+            lat.append((time.perf_counter() - t) * 1000)
+    return {"queries": len(lat), "p50": round(statistics.median(lat), 1), "p95": _pct(lat, 0.95)}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--docs", type=int, default=800, help="articles (with abstracts) to ingest")
-    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--docs", type=int, default=300, help="articles (with abstracts) to embed")
+    p.add_argument("--queries", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2, help="CPU threads of both encoders")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", help="also write the results to this JSON file")
     args = p.parse_args()
 
+    import numpy as np
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from bot.config import load_settings
-    from retrieval.dense_fill import fill_dense
+    from retrieval.chroma_server import stop_server
+    from retrieval.config import IndexConfig
+    from retrieval.dense_fill import answering, fill_home, start_background_fill, stop_fill
+    from retrieval.embedders.onnx_minilm import OnnxMiniLMEmbedder
+    from retrieval.embedders.sentence_transformer import bundled_model_path
     from retrieval.index import LiteratureIndex
     from retrieval.ingest import chunk_documents, ensure_lexical
     from retrieval.quality import load_default_documents, make_queries
     from retrieval.retriever import HybridRetriever
 
-    out: dict = {"torch_threads": torch.get_num_threads(), "batch_size": args.batch_size}
+    torch.set_num_threads(args.threads)
+    out: dict = {"threads": args.threads, "batch_size": args.batch_size}
     t0 = time.perf_counter()
     docs = load_default_documents()
     out["parse_s"] = round(time.perf_counter() - t0, 1)
@@ -52,67 +75,81 @@ def main() -> int:
     sample = rng.sample(with_abstract, min(args.docs, len(with_abstract)))
 
     with tempfile.TemporaryDirectory(prefix="medbot-speed-") as tmp:
-        settings = load_settings({"retrieval": {"collection": "speed", "auto_build": False, "auto_fill": False}},
-                                 environ={"MEDBOT_HOME": tmp})
-        index = LiteratureIndex(settings)
-        # Whole default corpus chunk count (for the projection): chunking only, no catalog.
-        t0 = time.perf_counter()
-        all_chunks = [c for _, cs in chunk_documents(docs, index) for c in cs]
-        out["default_corpus"] = {"articles": len(docs), "chunks": len(all_chunks),
-                                 "tokens": sum(c.ntok for c in all_chunks),
-                                 "chunk_s": round(time.perf_counter() - t0, 1)}
-        t0 = time.perf_counter()
-        index.catalog.apply(chunk_documents(sample, index))
-        ensure_lexical(index)
-        t_lex = time.perf_counter() - t0
-        texts = [t for _, t, _ in index.catalog.pending(10**9)]
-        ntok = index.catalog.counts()["pending_tokens"]
-        model = SentenceTransformer(str(index.embedder.path), device="cpu")
-        model.max_seq_length = index.embedder.max_tokens
-        model.encode(texts[:64], batch_size=args.batch_size)  # warm-up
-        index.embedder.embed(texts[:64], batch_size=args.batch_size)
+        home = Path(tmp)
+        config = IndexConfig(home=home, collection="speed", threads=args.threads, auto_build=False, auto_fill=False)
+        try:
+            index = LiteratureIndex(config)
+            all_chunks = [c for _, cs in chunk_documents(docs, index) for c in cs]
+            out["default_corpus"] = {"articles": len(docs), "chunks": len(all_chunks), "tokens": sum(c.ntok for c in all_chunks)}
+            index.catalog.apply(chunk_documents(sample, index))
+            ensure_lexical(index)
+            rows = index.catalog.pending(10**9)
+            texts = [t for _, t, _ in rows]
+            ntok = sum(n for _, _, n in rows)
+            model = SentenceTransformer(str(bundled_model_path()), device="cpu", local_files_only=True)
+            model.max_seq_length = index.embedder.max_tokens
+            onnx = OnnxMiniLMEmbedder(threads=args.threads)
+            model.encode(texts[:32], batch_size=args.batch_size)  # warm-up both
+            onnx.embed(texts[:32], batch_size=args.batch_size)
 
-        def raw():
-            t = time.perf_counter()
-            model.encode(texts, batch_size=args.batch_size, normalize_embeddings=True, show_progress_bar=False)
-            return time.perf_counter() - t
+            def torch_run():
+                t = time.perf_counter()
+                v = model.encode(texts, batch_size=args.batch_size, normalize_embeddings=True, show_progress_bar=False)
+                return time.perf_counter() - t, v
 
-        raw1 = raw()
-        t0 = time.perf_counter()
-        st = fill_dense(index, batch_size=args.batch_size)
-        t_fill = time.perf_counter() - t0
-        raw2 = raw()
-        raw_t = (raw1 + raw2) / 2
-        out["ingest"] = {"articles": len(sample), "chunks": len(texts), "tokens": ntok, "raw_encode_s": [round(raw1, 2), round(raw2, 2)],
-                         "medbot_fill_s": round(t_fill, 2), "medbot_lexical_s": round(t_lex, 2),
-                         "raw_chunks_per_s": round(len(texts) / raw_t, 1), "medbot_chunks_per_s": round(len(texts) / t_fill, 1),
-                         "ratio_fill_vs_raw": round(raw_t / t_fill, 3),
-                         "ratio_whole_ingest_vs_raw": round(raw_t / (t_fill + t_lex), 3)}
-        tok_rate = ntok / t_fill
-        out["projection"] = {"default_corpus_dense_minutes": round(out["default_corpus"]["tokens"] / tok_rate / 60, 1),
-                             "tokens_per_s": round(tok_rate, 1)}
-        r = HybridRetriever(index)
-        items = make_queries(sample, args.queries, seed=args.seed + 7)
-        r.search("warm up query", k=5)
-        lat = []
-        for it in items:
+            t1, v_torch = torch_run()
             t = time.perf_counter()
-            r.search(it.query, k=5)
-            lat.append((time.perf_counter() - t) * 1000)
-        lat.sort()
-        out["query_latency_ms"] = {"index_chunks": st.total, "queries": len(lat), "p50": round(statistics.median(lat), 1),
-                                   "p95": round(lat[int(0.95 * (len(lat) - 1))], 1)}
-        index.close()
-    i = out["ingest"]
-    print(f"chunks: {i['chunks']} ({i['tokens']} tokens) from {i['articles']} articles; threads {out['torch_threads']}")
-    print(f"raw SentenceTransformer.encode : {i['raw_chunks_per_s']:>7.1f} chunks/s  ({i['raw_encode_s']} s)")
-    print(f"medbot dense fill (-> Chroma)  : {i['medbot_chunks_per_s']:>7.1f} chunks/s  ({i['medbot_fill_s']} s)")
-    print(f"ratio medbot/raw throughput    : {i['ratio_fill_vs_raw']:.3f} (fill), {i['ratio_whole_ingest_vs_raw']:.3f} (with parse+BM25 of the sample)")
+            v_onnx = onnx.embed(texts, batch_size=args.batch_size)
+            t_onnx = time.perf_counter() - t
+            t2, _ = torch_run()
+            t_torch = (t1 + t2) / 2
+            cos = np.sum(np.asarray(v_torch) * v_onnx, axis=1)
+            out["encode"] = {"chunks": len(texts), "tokens": ntok, "torch_s": [round(t1, 2), round(t2, 2)], "onnx_s": round(t_onnx, 2),
+                             "torch_chunks_per_s": round(len(texts) / t_torch, 1), "onnx_chunks_per_s": round(len(texts) / t_onnx, 1),
+                             "torch_tokens_per_s": round(ntok / t_torch), "onnx_tokens_per_s": round(ntok / t_onnx),
+                             "ratio_onnx_vs_torch": round(t_torch / t_onnx, 2),
+                             "cosine_mean": round(float(cos.mean()), 5), "cosine_min": round(float(cos.min()), 5)}
+            index.close()
+            t = time.perf_counter()
+            res = fill_home(config, ["speed"], batch_size=args.batch_size)
+            t_fill = time.perf_counter() - t
+            out["fill"] = {"state": res["state"], "seconds": round(t_fill, 2), "chunks_per_s": round(len(texts) / t_fill, 1),
+                           "tokens_per_s": round(ntok / t_fill), "ratio_vs_torch_encode": round(t_torch / t_fill, 2)}
+            d = out["default_corpus"]
+            out["projection_minutes"] = {"onnx_fill": round(d["tokens"] / (ntok / t_fill) / 60, 1),
+                                         "torch_encode": round(d["tokens"] / (ntok / t_torch) / 60, 1)}
+            r = HybridRetriever(LiteratureIndex(config), min_similarity=0.4)
+            items = make_queries(sample, args.queries, seed=args.seed + 7)
+            r.search("warm up query", k=5)
+            out["search_idle_ms"] = _latency(r, items)
+            # A fill runs over a second collection meanwhile; the searches are wrapped like chat turns.
+            busy = IndexConfig(home=home, collection="busy", threads=args.threads, auto_build=False, auto_fill=False)
+            bi = LiteratureIndex(busy)
+            bi.catalog.apply(chunk_documents(with_abstract[:3000], bi))
+            bi.close()
+            start_background_fill(busy, ["busy"])
+            time.sleep(8)
+            out["search_during_fill_ms"] = _latency(r, items, wrap=lambda: answering(home))
+            out["search_during_fill_unpaused_ms"] = _latency(r, items)
+            stop_fill(home)
+        finally:
+            stop_fill(home)
+            stop_server(home / "literature" / "chroma")
+
+    e, f = out["encode"], out["fill"]
+    print(f"chunks: {e['chunks']} ({e['tokens']} tokens) from {len(sample)} articles; {args.threads} threads, batch {args.batch_size}")
+    print(f"torch SentenceTransformer.encode: {e['torch_chunks_per_s']:>7.1f} chunks/s {e['torch_tokens_per_s']:>7} tokens/s  ({e['torch_s']} s)")
+    print(f"ONNX int8 MiniLM embed           : {e['onnx_chunks_per_s']:>7.1f} chunks/s {e['onnx_tokens_per_s']:>7} tokens/s  ({e['onnx_s']} s)")
+    print(f"ratio ONNX/torch                 : {e['ratio_onnx_vs_torch']:.2f}x  (cosine to torch: mean {e['cosine_mean']}, min {e['cosine_min']})")
+    print(f"medbot fill (ONNX -> Chroma srv) : {f['chunks_per_s']:>7.1f} chunks/s {f['tokens_per_s']:>7} tokens/s  "
+          f"({f['seconds']} s; {f['ratio_vs_torch_encode']:.2f}x torch encode)")
     d = out["default_corpus"]
-    print(f"default corpus: {d['articles']} articles -> {d['chunks']} chunks, {d['tokens']} tokens; "
-          f"projected dense build {out['projection']['default_corpus_dense_minutes']} min at this rate")
-    q = out["query_latency_ms"]
-    print(f"hybrid query latency over {q['index_chunks']} chunks: p50 {q['p50']} ms, p95 {q['p95']} ms ({q['queries']} queries)")
+    print(f"default corpus {d['chunks']} chunks / {d['tokens']} tokens: projected {out['projection_minutes']['onnx_fill']} min "
+          f"(torch encode: {out['projection_minutes']['torch_encode']} min)")
+    for key, label in (("search_idle_ms", "idle"), ("search_during_fill_ms", "fill running, inside answering()"),
+                       ("search_during_fill_unpaused_ms", "fill running, not paused")):
+        q = out[key]
+        print(f"hybrid search, {label:<34}: p50 {q['p50']} ms, p95 {q['p95']} ms ({q['queries']} queries)")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
     return 0

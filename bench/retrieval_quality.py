@@ -26,11 +26,11 @@ def main() -> int:
     p.add_argument("--queries", type=int, default=1000)
     p.add_argument("--distractors", type=int, default=4000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--embedder", help="sentence-transformers folder (default: bundled MiniLM)")
+    p.add_argument("--embedder", help="minilm-int8 (default), minilm-torch, a .onnx file or a sentence-transformers folder")
     p.add_argument("--json", help="also write the results to this JSON file")
     p.add_argument("--home", help="keep the benchmark index in this folder (reused when it holds one already)")
     p.add_argument("--evaluate", type=int, help="evaluate only N of the queries (half from each file)")
-    p.add_argument("--threads", type=int, help="torch threads for the embedder")
+    p.add_argument("--threads", type=int, help="CPU threads for the embedder")
     args = p.parse_args()
 
     from bot.config import load_settings
@@ -51,6 +51,22 @@ def main() -> int:
             r["embedder"] = args.embedder
         overrides = {"retrieval": r, "threads": args.threads}
         settings = load_settings(overrides, environ={"MEDBOT_HOME": args.home or tmp})
+        try:
+            res, cal, built = _run(args, settings, docs, items)
+        finally:  # never leave the home's store server running
+            from retrieval.chroma_server import stop_server
+
+            stop_server(Path(settings.home) / "literature" / "chroma")
+    _print(args, res, cal, built)
+    return 0
+
+
+def _run(args, settings, docs, items):
+    from retrieval.index import LiteratureIndex
+    from retrieval.quality import build_sample_index, calibrate, evaluate
+    from retrieval.retriever import HybridRetriever
+
+    if True:
         index = LiteratureIndex(settings)
         last = [0.0]
 
@@ -76,6 +92,11 @@ def main() -> int:
             res.update(evaluate(retriever, items, modes=(mode,)))
             print(f"  {mode}: {json.dumps(res[mode])}", flush=True)
         cal = calibrate(retriever, items[:200])
+        index.close()
+    return res, cal, built
+
+
+def _print(args, res, cal, built) -> None:
     print(f"\n{'retriever':<10}{'subset':<8}{'n':>6}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for mode in ("dense", "bm25", "hybrid"):
         for subset in ("all", "mesh", "title"):
@@ -88,7 +109,6 @@ def main() -> int:
     print(f"\nrelevance calibration (best dense similarity in the top 5): {json.dumps(cal)}")
     if args.json:
         Path(args.json).write_text(json.dumps({"index": built, "results": res, "calibration": cal, "args": vars(args)}, indent=2))
-    return 0
 
 
 if __name__ == "__main__":

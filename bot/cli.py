@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.commands.summarize",
     "bot.commands.report",
     "bot.commands.literature",
+    "bot.commands.index",
     "bot.commands.imaging",
     "bot.commands.classifier",
     "bot.commands.variants",

@@ -31,9 +31,10 @@ class Section(BaseModel):
 class RetrievalSettings(Section):
     """Literature retrieval."""
 
-    chroma_url: str | None = None  # http://HOST:PORT uses a Chroma server; None = embedded store
+    chroma_url: str | None = None  # http://HOST:PORT uses an external Chroma server; None = the home's own store
+    store: Literal["server", "embedded"] = "server"  # home's store: one supervised Chroma server, or in-process (one process only)
     collection: str = "medline"
-    embedder: str | None = None  # sentence-transformers folder; None = bundled all-MiniLM-L6-v2
+    embedder: str | None = None  # None = int8 ONNX MiniLM; "minilm-torch", a .onnx file or a sentence-transformers folder
     k: int = 5
     min_similarity: float = 0.40  # dense cosine below which passages are "not relevant" (calibrated: docs/retrieval.md)
     evidence_max_age_years: int = 10

@@ -14,8 +14,11 @@ class IndexConfig:
     Attributes:
         home: the data folder; collections live under `home/literature/`.
         collection: collection name (3-64 letters, digits, '.', '_' or '-').
-        chroma_url: `http://HOST:PORT` of a Chroma server; None for the embedded store.
-        embedder: a sentence-transformers folder; None for the bundled all-MiniLM-L6-v2.
+        chroma_url: `http://HOST:PORT` of an external Chroma server; None for the home's own store.
+        store: how the home's own store is opened: "server" (default: one supervised `chroma run`
+            per home, every process a client) or "embedded" (in-process; one process at a time).
+        embedder: None or "minilm-int8" (default: int8 ONNX MiniLM), "minilm-torch", a `.onnx`
+            file or a sentence-transformers folder.
         threads: CPU threads for embedding; None for the library default.
         k: passages returned by default.
         min_similarity: dense cosine below which a passage is "not relevant".
@@ -27,6 +30,7 @@ class IndexConfig:
     home: Path
     collection: str = "medline"
     chroma_url: str | None = None
+    store: str = "server"
     embedder: str | None = None
     threads: int | None = None
     k: int = 5

@@ -2,15 +2,21 @@
 
 Resumable and safe to kill at any point: a chunk is marked embedded only after Chroma stored
 it, upserts are idempotent by id, and every run starts by reconciling the catalog's flags with
-the ids actually in Chroma (deleting vectors of chunks the catalog no longer has). One filler
-runs per collection (an exclusive lock file). Progress (rate, ETA) goes to `fill_status.json`.
+the ids actually in Chroma (deleting vectors of chunks the catalog no longer has).
 
-`python -m retrieval.dense_fill` runs it as the detached background process started by
-`medbot ingest --background` and by the first search on a fresh machine.
+One fill per data folder (`literature/fill.lock`), over several collections in a chosen order
+(small, answer-critical collections first); it exits when everything is embedded. It yields to
+chat: while any `answering(home)` block is open, it pauses between encoder batches, so neither
+its encoding nor its writes compete with an answer. Progress goes to `fill_status.json` per
+collection and `fill.json` per home; `status_line(home)` turns them into one line for a UI.
+
+`python -m retrieval.dense_fill` runs it as the background process started by
+`medbot ingest --background`, `medbot index rebuild` and the first search on a fresh machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -18,10 +24,11 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from retrieval.catalog import Catalog
 from retrieval.index import Layout, LiteratureIndex
@@ -104,9 +111,79 @@ def _store_metadata(row: dict) -> dict:
             "pmid": meta.get("pmid"), "journal": meta.get("journal"), "page": row["page"], "section": row["section"]}
 
 
+def _literature(home: Path | str) -> Path:
+    return Path(home) / "literature"
+
+
+@contextlib.contextmanager
+def answering(home: Path | str) -> Iterator[None]:
+    """Mark a question as being answered: the home's dense fill pauses until the block ends.
+
+    Wrap a chat turn in it (`with answering(settings.home): ...`). Cheap (one small file), safe
+    to nest and to use from several processes; a marker left by a killed process is ignored
+    once that process is gone.
+    """
+    folder = _literature(home) / "answering"
+    marker = folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(str(time.time()))
+    except OSError:  # a read-only or full home must not stop the answer
+        marker = None
+    try:
+        yield
+    finally:
+        if marker is not None:
+            try:
+                marker.unlink()
+            except OSError:
+                pass
+
+
+def answering_now(home: Path | str, max_age_s: float = 600.0) -> bool:
+    """Whether a live process is inside `answering(home)` (markers of dead processes are removed)."""
+    folder = _literature(home) / "answering"
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    now = time.time()
+    for f in entries:
+        try:
+            pid = int(f.name.split("-", 1)[0])
+            fresh = now - f.stat().st_mtime < max_age_s
+        except (ValueError, OSError):
+            continue
+        alive = True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            pass
+        if alive and fresh:
+            return True
+        if not alive:
+            try:
+                f.unlink()
+            except OSError:
+                pass
+    return False
+
+
+def _yield_to_chat(home: Path, should_stop: Callable[[], bool] | None) -> float:
+    """Sleep while a question is being answered; returns the seconds paused."""
+    t0 = time.perf_counter()
+    while answering_now(home):
+        if should_stop is not None and should_stop():
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - t0
+
+
 def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None = None,
                progress: Callable[[FillStatus], None] | None = None, max_chunks: int | None = None,
-               should_stop: Callable[[], bool] | None = None) -> FillStatus:
+               should_stop: Callable[[], bool] | None = None, hold_lock: bool = True) -> FillStatus:
     """Embed and store every pending chunk of the collection.
 
     Blocks of `block` chunks (in content-hash order: a random mix of lengths, so the rate and
@@ -119,16 +196,20 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         block: chunks per Chroma write and per progress step (default 8 x batch_size).
         progress: called after each block.
         max_chunks: stop after embedding this many (benchmarks, tests).
-        should_stop: polled between blocks; True stops cleanly.
+        should_stop: polled between encoder batches; True stops cleanly.
+        hold_lock: take the home's fill lock (False when the caller, `fill_home`, holds it).
 
     Returns:
         The final status; state "busy" when another filler holds the lock.
     """
+    import numpy as np
+
     layout = index.layout
+    home = layout.base.parent
     block = block or 8 * batch_size
     lock = FillLock(layout.lock)
     counts = index.catalog.counts()
-    if not lock.acquire():
+    if hold_lock and not lock.acquire():
         return FillStatus("busy", counts["embedded"], counts["chunks"], 0.0, None, os.getpid(), time.time())
     pool = ThreadPoolExecutor(max_workers=1)
     try:
@@ -136,6 +217,7 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         counts = index.catalog.counts()
         total, done = counts["chunks"], counts["embedded"]
         t0 = time.perf_counter()
+        paused = 0.0
         n_run, tok_run = 0, 0
         inflight: set[str] = set()
         pending_write: Future | None = None
@@ -144,6 +226,7 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         def write(ids, vecs, docs, metas):
             if not writer_catalog:
                 writer_catalog.append(Catalog(layout.catalog))
+            _yield_to_chat(home, should_stop)  # the store's writes yield to chat too
             index.store.upsert(ids, vecs, docs, metas)
             writer_catalog[0].mark_embedded(ids)
 
@@ -161,9 +244,20 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
             if not rows:
                 status.state = "done"
                 break
+            rows.sort(key=lambda r: r[2])  # similar lengths per encoder batch: less padding
             ids = [r[0] for r in rows]
             texts = [r[1] for r in rows]
-            vecs = index.embedder.embed(texts, batch_size=batch_size)
+            parts, stopped = [], False
+            for s in range(0, len(texts), batch_size):
+                paused += _yield_to_chat(home, should_stop)
+                if should_stop is not None and should_stop():
+                    stopped = True
+                    break
+                parts.append(index.embedder.embed(texts[s:s + batch_size], batch_size=batch_size))
+            if stopped:
+                status.state = "stopped"
+                break
+            vecs = np.concatenate(parts) if len(parts) > 1 else parts[0]
             info = index.catalog.chunk_rows(ids)
             metas = [_store_metadata(info[i]) for i in ids]
             if pending_write is not None:
@@ -173,7 +267,7 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
             pending_write = pool.submit(write, ids, vecs, texts, metas)
             n_run += len(ids)
             tok_run += sum(r[2] for r in rows)
-            elapsed = max(time.perf_counter() - t0, 1e-6)
+            elapsed = max(time.perf_counter() - t0 - paused, 1e-6)
             c = index.catalog.counts()
             remaining_tok = max(c["pending_tokens"] - sum(r[2] for r in rows), 0)
             status = FillStatus("running", min(done + n_run, total), c["chunks"], n_run / elapsed,
@@ -186,7 +280,7 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         c = index.catalog.counts()
         status.done, status.total = c["embedded"], c["chunks"]
         status.eta_s = 0.0 if status.state == "done" else status.eta_s
-        status.rate = n_run / max(time.perf_counter() - t0, 1e-6)
+        status.rate = n_run / max(time.perf_counter() - t0 - paused, 1e-6)
         status.updated_at = time.time()
         _write_status(layout, status)
         if progress is not None:
@@ -202,45 +296,220 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         raise
     finally:
         pool.shutdown(wait=True)
+        if hold_lock:
+            lock.release()
+
+
+def home_collections(home: Path | str) -> list[str]:
+    """Collections of the home's own store that have a catalog."""
+    local = _literature(home) / "local"
+    try:
+        return sorted(p.name for p in local.iterdir() if (p / "catalog.sqlite3").is_file())
+    except OSError:
+        return []
+
+
+def fill_order(config, collections: list[str] | None) -> list[str]:
+    """The collections to fill, in order: as given, else the home's collections, fewest pending tokens first.
+
+    Smallest first puts the consumer-health and guideline collections (thousands of chunks,
+    needed by most answers) before the literature (tens of thousands).
+    """
+    if collections:
+        return list(dict.fromkeys(collections))
+    names = home_collections(config.home) or [config.collection]
+    pending = {}
+    for name in names:
+        cat = Catalog(_literature(config.home) / "local" / name / "catalog.sqlite3")
+        try:
+            pending[name] = cat.counts()["pending_tokens"]
+        finally:
+            cat.close()
+    return sorted(names, key=lambda n: (pending[n], n))
+
+
+def _write_home_status(base: Path, info: dict) -> None:
+    tmp = base / f"fill.json.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(info))
+    os.replace(tmp, base / "fill.json")
+
+
+def fill_home(config, collections: list[str] | None = None, batch_size: int = 64,
+              should_stop: Callable[[], bool] | None = None, embedder=None) -> dict:
+    """Fill the dense index of several collections of one home, in order, under the home's lock.
+
+    Args:
+        config: an `IndexConfig` (its `collection` is replaced by each name in turn).
+        collections: names in fill order; None = `fill_order(config, None)`.
+        batch_size: encoder batch size.
+        should_stop: polled between encoder batches.
+        embedder: an embedder instead of the configured one (tests, benchmarks).
+
+    Returns:
+        {"state": done|stopped|busy, "collections": {name: {state, done, total, rate}}}
+    """
+    from dataclasses import replace
+
+    from retrieval.config import IndexConfig
+
+    config = IndexConfig.coerce(config)
+    base = _literature(config.home)
+    base.mkdir(parents=True, exist_ok=True)
+    lock = FillLock(base / "fill.lock")
+    if not lock.acquire():
+        return {"state": "busy", "collections": {}}
+    order = fill_order(config, collections)
+    result: dict = {"state": "done", "order": order, "collections": {}, "pid": os.getpid(), "started_at": time.time()}
+    try:
+        for name in order:
+            result["current"] = name
+            _write_home_status(base, {**result, "state": "running"})
+            index = LiteratureIndex(replace(config, collection=name), embedder)
+            try:
+                st = fill_dense(index, batch_size=batch_size, should_stop=should_stop, hold_lock=False)
+            finally:
+                index.close()
+            result["collections"][name] = {"state": st.state, "done": st.done, "total": st.total, "rate": round(st.rate, 2)}
+            if st.state != "done":
+                result["state"] = st.state
+                break
+        result.pop("current", None)
+        result["finished_at"] = time.time()
+        _write_home_status(base, result)
+        return result
+    except BaseException as exc:
+        result["state"] = "stopped" if isinstance(exc, KeyboardInterrupt) else "failed"
+        result["error"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _write_home_status(base, result)
+        raise
+    finally:
         lock.release()
 
 
-def start_background_fill(settings) -> int | None:
-    """Start a detached filler for the configured collection unless one runs already.
+def home_fill_running(home: Path | str) -> bool:
+    """Whether the home's fill runs now."""
+    from retrieval.chroma_server import lock_free
 
-    The process survives the caller (own session), runs at lower CPU priority and logs to
-    `fill.log` beside the catalog.
+    return not lock_free(_literature(home) / "fill.lock")
+
+
+def read_home_status(home: Path | str) -> dict | None:
+    try:
+        return json.loads((_literature(home) / "fill.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def stop_fill(home: Path | str, timeout: float = 30.0) -> bool:
+    """Stop the home's running fill (SIGTERM; it records its state and exits). True if one ran."""
+    info = read_home_status(home) or {}
+    pid = info.get("pid")
+    if not home_fill_running(home) or not pid:
+        return False
+    try:
+        os.kill(int(pid), signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.time() + timeout
+    while time.time() < deadline and home_fill_running(home):
+        time.sleep(0.1)
+    return True
+
+
+def home_status(home: Path | str) -> dict:
+    """Dense-index state of every collection of the home's own store, and of its fill.
+
+    Returns:
+        {"filling", "paused" (a question is being answered), "current", "collections":
+         [{name, done, total, rate, eta_s, state}]} in fill order when known.
+    """
+    info = read_home_status(home) or {}
+    running = home_fill_running(home)
+    names = home_collections(home)
+    order = [n for n in info.get("order", []) if n in names] + [n for n in names if n not in info.get("order", [])]
+    cols = []
+    for name in order:
+        root = _literature(home) / "local" / name
+        cat = Catalog(root / "catalog.sqlite3")
+        try:
+            done, total = cat.embedded_total()
+        finally:
+            cat.close()
+        try:
+            fs = json.loads((root / "fill_status.json").read_text())
+        except (OSError, ValueError):
+            fs = {}
+        live = running and info.get("current") == name
+        cols.append({"name": name, "done": done, "total": total, "rate": round(float(fs.get("rate") or 0), 1) if live else 0.0,
+                     "eta_s": fs.get("eta_s") if live else None,
+                     "state": "filling" if live else ("dense" if total and done == total else ("waiting" if running else "partial"))})
+    return {"filling": running, "paused": running and answering_now(home), "current": info.get("current") if running else None,
+            "collections": cols, "error": None if running else info.get("error")}
+
+
+def _fmt_eta(seconds) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def status_line(home: Path | str) -> str:
+    """One line for a UI: "Index: consumer dense · guidelines dense · medline 12,034/75,070 (80 chunks/s, ETA 13m02s)"."""
+    st = home_status(home)
+    if not st["collections"]:
+        return "Index: empty"
+    parts = []
+    for c in st["collections"]:
+        if c["state"] == "dense":
+            parts.append(f"{c['name']} dense")
+        else:
+            part = f"{c['name']} {c['done']:,}/{c['total']:,}"
+            if c["state"] == "filling":
+                part += f" ({c['rate']:.0f} chunks/s, ETA {_fmt_eta(c['eta_s'])})"
+            parts.append(part)
+    tail = " · paused while answering" if st["paused"] else ("" if st["filling"] or all(c["state"] == "dense" for c in st["collections"])
+                                                             else " · fill stopped: `medbot index start`")
+    return "Index: " + " · ".join(parts) + tail
+
+
+def start_background_fill(settings, collections: list[str] | None = None) -> int | None:
+    """Start the home's fill in the background unless one runs already.
+
+    The process runs in its own session at lower CPU priority, logs to `literature/fill.log`,
+    fills `collections` in order (default: smallest pending first) and exits when done.
 
     Args:
         settings: an `IndexConfig`, or application settings `IndexConfig.coerce` accepts.
+        collections: names in fill order (None: every collection of the home).
 
     Returns:
-        The new process id, or None when a filler was already running.
+        The new process id, or None when a fill was already running.
     """
     from retrieval.config import IndexConfig
-    from retrieval.index import layout_for
 
     cfg = IndexConfig.coerce(settings)
-    layout = layout_for(cfg)
-    if fill_running(layout):
+    if home_fill_running(cfg.home):
         return None
-    layout.root.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "retrieval.dense_fill", "--background", "--home", str(cfg.home),
-           "--collection", cfg.collection]
+    base = _literature(cfg.home)
+    base.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "retrieval.dense_fill", "--background", "--home", str(cfg.home), "--store", cfg.store]
+    if collections:
+        cmd += ["--collections", ",".join(collections)]
     for flag, value in (("--chroma-url", cfg.chroma_url), ("--embedder", cfg.embedder), ("--threads", cfg.threads)):
         if value:
             cmd += [flag, str(value)]
     env = dict(os.environ)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    with open(layout.fill_log, "ab") as log:
+    with open(base / "fill.log", "ab") as log:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True, close_fds=True)
     return proc.pid
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the background filler: the collection is given by flags."""
+    """Entry point of the background fill: the home and collections are given by flags."""
     import argparse
 
     from retrieval.config import IndexConfig
@@ -248,12 +517,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m retrieval.dense_fill")
     p.add_argument("--home", required=True, type=Path, help="data folder (holds literature/)")
-    p.add_argument("--collection", default="medline")
-    p.add_argument("--chroma-url", dest="chroma_url", help="http://HOST:PORT of a Chroma server")
-    p.add_argument("--embedder", help="sentence-transformers folder (default: bundled MiniLM)")
+    p.add_argument("--collections", help="comma-separated names in fill order (default: all, smallest first)")
+    p.add_argument("--store", default="server", choices=["server", "embedded"])
+    p.add_argument("--chroma-url", dest="chroma_url", help="http://HOST:PORT of an external Chroma server")
+    p.add_argument("--embedder", help="embedder (default: int8 ONNX MiniLM)")
     p.add_argument("--threads", type=int)
     p.add_argument("--background", action="store_true", help="lower CPU priority")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32, help="encoder batch size (small: quick to yield to chat)")
     args = p.parse_args(argv)
 
     def _stop(signum, frame):  # SIGTERM: stop like Ctrl-C, recording the state
@@ -266,17 +536,17 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
     try:
-        config = IndexConfig(home=args.home, collection=args.collection, chroma_url=args.chroma_url,
+        config = IndexConfig(home=args.home, chroma_url=args.chroma_url, store=args.store,
                              embedder=args.embedder, threads=args.threads)
-        index = LiteratureIndex(config)
-        st = fill_dense(index, batch_size=args.batch_size)
+        names = [n for n in (args.collections or "").split(",") if n] or None
+        res = fill_home(config, names, batch_size=args.batch_size)
     except RetrievalError as exc:
         sys.stderr.write(f"dense fill: {exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("dense fill stopped\n")
         return 130
-    sys.stderr.write(f"dense fill {st.state}: {st.done}/{st.total} chunks, {st.rate:.1f} chunks/s\n")
+    sys.stderr.write(f"dense fill {res['state']}: {json.dumps(res.get('collections', {}))}\n")
     return 0
 
 

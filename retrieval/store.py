@@ -7,6 +7,7 @@ always passed explicitly, so Chroma never loads (or downloads) an embedding mode
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -50,6 +51,42 @@ def make_client(path: Path | None = None, url: str | None = None):
     return chromadb.PersistentClient(path=str(path), settings=cs)
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return isinstance(exc, (ConnectionError, OSError)) and not _is_disk_full(exc) or name in (
+        "ConnectError", "ConnectTimeout", "ReadTimeout", "RemoteProtocolError", "ReadError")
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in text or "database or disk is full" in text
+
+
+class StoreUnavailable(UserError):
+    """The store's server does not answer."""
+
+
+def _guard(fn, what: str):
+    """Run a Chroma call; map its failures to one-line errors that name the repair."""
+    try:
+        return fn()
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - chromadb, httpx and the Rust bindings raise many types
+        if _is_disk_full(exc):
+            raise UserError(f"the disk holding the vector store is full ({what} failed): free space, then run "
+                            "`medbot index status` (the fill resumes where it stopped)") from None
+        if _is_connection_error(exc):
+            raise StoreUnavailable(f"the vector store server stopped answering ({what}: {_first_line(exc)}): "
+                                   "run `medbot index status` (it restarts the home's server)") from None
+        raise InternalError(f"Chroma {what} failed: {_first_line(exc)}; if this repeats, run `medbot index rebuild`") from None
+
+
 def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in meta.items():
@@ -71,56 +108,91 @@ class VectorStore:
         embedder_config: `Embedder.config()`.
         create: create the collection when missing (ingest); otherwise a missing collection
             reads as empty.
+        stale_ok: drop (instead of refusing) a collection another medbot embedder built; the
+            caller re-embeds (its catalog already names this embedder).
+        reconnect: returns a fresh client when the server stopped answering (one retry).
 
     Raises:
         UserError: the collection was built by another embedder.
     """
 
-    def __init__(self, client, collection: str, embedder_name: str, embedder_config: dict[str, Any], create: bool = True):
+    def __init__(self, client, collection: str, embedder_name: str, embedder_config: dict[str, Any], create: bool = True,
+                 stale_ok: bool = False, reconnect=None):
         self.client = client
+        self.reconnect = reconnect
         self.name = collection
         self.embedder_name = embedder_name
         self.embedder_config = json.dumps(embedder_config, sort_keys=True)
+        self.stale_ok = stale_ok
+        self.dropped_stale = False
         self._col = None
         existing = self._find()
         if existing is not None:
-            self._check(existing)
-            self._col = existing
+            if self._check(existing):
+                self._col = existing
+            else:
+                _guard(lambda: self.client.delete_collection(self.name), "drop stale vectors")
+                self.dropped_stale = True
+                if create:
+                    self._col = self._create()
         elif create:
             self._col = self._create()
 
     def _find(self):
         try:
             return self.client.get_collection(self.name, embedding_function=None)
-        except Exception:  # noqa: BLE001 - NotFoundError/ValueError depending on the chromadb version
+        except Exception as exc:  # noqa: BLE001 - NotFoundError/ValueError depending on the chromadb version
+            if _is_connection_error(exc):
+                raise StoreUnavailable(f"the vector store server stopped answering ({_first_line(exc)}): "
+                                       "run `medbot index status` (it restarts the home's server)") from None
             return None
 
     def _create(self):
         meta = {"embedder": self.embedder_name, "embedder_config": self.embedder_config, "created_by": "medbot"}
-        try:
-            return self.client.get_or_create_collection(self.name, metadata=meta, embedding_function=None,
-                                                        configuration={"hnsw": {"space": "cosine"}})
-        except TypeError:
-            return self.client.get_or_create_collection(self.name, metadata={**meta, "hnsw:space": "cosine"},
-                                                        embedding_function=None)
 
-    def _check(self, col) -> None:
+        def create():
+            try:
+                return self.client.get_or_create_collection(self.name, metadata=meta, embedding_function=None,
+                                                            configuration={"hnsw": {"space": "cosine"}})
+            except TypeError:
+                return self.client.get_or_create_collection(self.name, metadata={**meta, "hnsw:space": "cosine"},
+                                                            embedding_function=None)
+        return _guard(create, "create the collection")
+
+    def _check(self, col) -> bool:
+        """True when `col` was built by this embedder; False for stale vectors that may be dropped."""
         meta = col.metadata or {}
         built = meta.get("embedder")
         if built is None:
             raise UserError(f"Chroma collection '{self.name}' was not built by medbot (no embedder recorded): "
-                            "choose another collection name")
+                            "choose another collection name, or run `medbot index rebuild` to replace the store")
         if built != self.embedder_name or meta.get("embedder_config") != self.embedder_config:
-            raise UserError(f"collection '{self.name}' was built with embedder '{built}' "
-                            f"({meta.get('embedder_config')}); the configured embedder is '{self.embedder_name}' "
-                            f"({self.embedder_config}): set retrieval.embedder to the one that built it or use another collection")
+            if self.stale_ok:
+                return False
+            raise UserError(f"collection '{self.name}' was built with embedder '{built}', not the configured "
+                            f"'{self.embedder_name}': run `medbot index rebuild` to re-embed it")
+        return True
+
+    def _do(self, fn, what: str):
+        """A Chroma call; when the server is gone and `reconnect` is set, reconnect once and retry."""
+        try:
+            return _guard(fn, what)
+        except StoreUnavailable:
+            if self.reconnect is None:
+                raise
+            self.client = self.reconnect()
+            col = self._find()
+            if col is None:
+                raise
+            self._col = col
+            return _guard(fn, what)
 
     @property
     def exists(self) -> bool:
         return self._col is not None
 
     def count(self) -> int:
-        return self._col.count() if self._col is not None else 0
+        return self._do(lambda: self._col.count(), "count") if self._col is not None else 0
 
     def iter_ids(self, page: int = 10000) -> Iterator[str]:
         """All ids in the collection, paged."""
@@ -128,7 +200,7 @@ class VectorStore:
             return
         offset = 0
         while True:
-            got = self._col.get(limit=page, offset=offset, include=[])
+            got = self._do(lambda: self._col.get(limit=page, offset=offset, include=[]), "list ids")
             ids = got["ids"]
             yield from ids
             if len(ids) < page:
@@ -147,15 +219,16 @@ class VectorStore:
             self._col = self._create()
         step = self.max_batch()
         for s in range(0, len(ids), step):
-            self._col.upsert(ids=ids[s:s + step], embeddings=[list(map(float, v)) for v in vectors[s:s + step]],
-                             documents=documents[s:s + step], metadatas=[_clean_meta(m) for m in metadatas[s:s + step]])
+            self._do(lambda: self._col.upsert(ids=ids[s:s + step], embeddings=[list(map(float, v)) for v in vectors[s:s + step]],
+                                            documents=documents[s:s + step],
+                                            metadatas=[_clean_meta(m) for m in metadatas[s:s + step]]), "write")
 
     def delete(self, ids: list[str]) -> None:
         if self._col is None or not ids:
             return
         step = self.max_batch()
         for s in range(0, len(ids), step):
-            self._col.delete(ids=ids[s:s + step])
+            self._do(lambda: self._col.delete(ids=ids[s:s + step]), "delete")
 
     def query(self, vector, n: int, year_min: int | None = None, year_max: int | None = None) -> list[tuple[str, float]]:
         """Nearest chunks to a unit query vector: [(id, cosine similarity)], best first."""
@@ -168,16 +241,13 @@ class VectorStore:
         if year_max is not None:
             conds.append({"year": {"$lte": int(year_max)}})
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
-        try:
-            res = self._col.query(query_embeddings=[list(map(float, vector))], n_results=min(n, total), where=where,
-                                  include=["distances"])
-        except Exception as exc:  # noqa: BLE001
-            raise InternalError(f"Chroma query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        res = self._do(lambda: self._col.query(query_embeddings=[list(map(float, vector))], n_results=min(n, total),
+                                             where=where, include=["distances"]), "query")
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def vectors(self, ids: list[str]) -> dict[str, Any]:
         """Stored vectors of these ids (missing ids are left out)."""
         if self._col is None or not ids:
             return {}
-        got = self._col.get(ids=ids, include=["embeddings"])
+        got = self._do(lambda: self._col.get(ids=ids, include=["embeddings"]), "read vectors")
         return {i: e for i, e in zip(got["ids"], got["embeddings"])}

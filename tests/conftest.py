@@ -25,4 +25,19 @@ def medbot_home(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_FILL", "false")
     home = tmp_path / "medbot-home"
     monkeypatch.setenv("MEDBOT_HOME", str(home))
-    return home
+    yield home
+    stop_index_processes(tmp_path)
+
+
+def stop_index_processes(root) -> None:
+    """Stop every dense fill and vector-store server a test started under `root` (any home in it)."""
+    from pathlib import Path
+
+    for lit in Path(root).rglob("literature"):
+        if not (lit / "fill.lock").exists() and not (lit / "chroma" / "server.json").exists():
+            continue
+        from retrieval.chroma_server import stop_server
+        from retrieval.dense_fill import stop_fill
+
+        stop_fill(lit.parent)
+        stop_server(lit / "chroma")

@@ -67,6 +67,8 @@ def make_settings(home, request):
         r = {"collection": name, **retrieval}
         if chroma_url:
             r["chroma_url"] = chroma_url
+        else:
+            r.setdefault("store", "embedded")  # in-process; the home's server is tested in test_one_owner.py
         return load_settings({"retrieval": r})
 
     return make

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from bot.errors import UserError
+from retrieval.errors import UserError
 from retrieval.readers import discover, read_documents
 from retrieval.readers.medline import file_version
 

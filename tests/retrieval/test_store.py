@@ -125,10 +125,10 @@ def test_other_embedder_is_refused_naming_the_builder(store_mode, make_settings,
     settings = make_settings(chroma_url=store_mode)
     index = LiteratureIndex(settings, FakeEmbedder())
     run_ingest(index, IngestOptions(paths=[corpus / "hygiene.txt"]))
-    with pytest.raises(UserError, match="built with embedder 'fake:hashed-words'"):
+    with pytest.raises(UserError, match="built with embedder 'fake:hashed-words'.*`medbot index rebuild`"):
         LiteratureIndex(settings, FakeEmbedder(name="fake:other"))
     client = make_client(index.layout.chroma_path, index.layout.chroma_url)
-    with pytest.raises(UserError, match="built with embedder 'fake:hashed-words'.*configured embedder is 'fake:other'"):
+    with pytest.raises(UserError, match="built with embedder 'fake:hashed-words', not the configured 'fake:other'.*`medbot index rebuild`"):
         VectorStore(client, settings.retrieval.collection, "fake:other", {"dim": 256})
     with pytest.raises(UserError, match="built with embedder"):
         VectorStore(client, settings.retrieval.collection, "fake:hashed-words", {"dim": 128, "max_tokens": 64})
