@@ -125,13 +125,8 @@ class Agent:
         return self._retriever or None
 
     # ---- one turn -------------------------------------------------------------------------
-    def turn(self, message: str, conversation_id: str | None = None, uploads: list[Path] | None = None,
-             role: str | None = None, client_id: str | None = None) -> Iterator[Event]:
-        """Run one user turn, yielding events; the last is `done` with a TurnResult.
-
-        Raises:
-            UserError: empty message, unknown conversation, unreadable upload.
-        """
+    def _turn(self, message: str, conversation_id: str | None, uploads: list[Path] | None, role: str | None,
+              client_id: str | None) -> Iterator[Event]:
         role = role or self.settings.role
         message = (message or "").strip()
         if not message and not uploads:
@@ -239,6 +234,20 @@ class Agent:
         record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(), citations)
         yield Event("done", TurnResult(answer, citations, tri.to_json(), tool_calls, self.backend.name,
                                        conversation_id, files, tables, notes_out, footer, grounding, followup))
+
+    def turn(self, message: str, conversation_id: str | None = None, uploads: list[Path] | None = None,
+             role: str | None = None, client_id: str | None = None) -> Iterator[Event]:
+        """Run one user turn, yielding events; the last is `done` with a TurnResult.
+
+        The home's background dense fill pauses while the turn runs, so answers keep both cores.
+
+        Raises:
+            UserError: empty message, unknown conversation, unreadable upload.
+        """
+        from retrieval.dense_fill import answering
+
+        with answering(self.settings.home):
+            yield from self._turn(message, conversation_id, uploads, role, client_id)
 
     def ask(self, message: str, **kw) -> TurnResult:
         """Run a turn to completion and return its result."""
@@ -369,6 +378,16 @@ class Agent:
             return None
         return lambda texts: embedder.embed(list(texts), batch_size=32)
 
+    def _drugs(self):
+        """Finds the drugs a text names (brands mapped to generics) for the support check."""
+        if getattr(self, "_drug_finder", None) is None:
+            from retrieval.drug_names import DrugNames
+
+            names = getattr(self.retriever(), "_drug_names", None) or DrugNames(
+                Path(self.settings.home) / "literature" / "cache")
+            self._drug_finder = names.generics_in
+        return self._drug_finder
+
     def _select(self, message: str, passages: list[Any]) -> list[Any]:
         """The retrieved sentences that answer `message` (none carrying planted instructions)."""
         from bot.answers import select_evidence
@@ -392,7 +411,7 @@ class Agent:
         kept: list[str] = []
         messages = rewrite_messages(rewrite_prompt(role), message, evidence, earlier)
         chunks = (c.text for c in self.backend.stream(messages) if c.text)
-        for sentence in checked_sentences(chunks, evidence, self._embed(), stats):
+        for sentence in checked_sentences(chunks, evidence, self._embed(), stats, self._drugs()):
             if not hold:
                 yield Event("token", (lead if not kept else " ") + sentence)
             kept.append(sentence)
@@ -422,7 +441,7 @@ class Agent:
         """Assemble the final answer; returns (answer, footer, citations, notes)."""
         notes: list[str] = []
         if searched and used and not grounding and not results:  # a model that wrote freely: check each sentence
-            raw, replaced = _check_free_answer(raw, used, self._embed())
+            raw, replaced = _check_free_answer(raw, used, self._embed(), self._drugs())
             if replaced:
                 notes.append(f"{replaced} sentence(s) replaced by the source text: not backed by the cited sources.")
         if grounding and grounding.get("dropped"):
@@ -481,7 +500,7 @@ def _source_entry(src: dict[str, Any]) -> str:
     return " — ".join(parts)
 
 
-def _check_free_answer(text: str, passages: list[Any], embed) -> tuple[str, int]:
+def _check_free_answer(text: str, passages: list[Any], embed, drugs=None) -> tuple[str, int]:
     """Each sentence of a freely written answer, or the source sentence closest to it when the
     support check finds it unbacked (dropped when that source sentence is already in the answer)."""
     from bot.answers.support import check_support
@@ -498,7 +517,7 @@ def _check_free_answer(text: str, passages: list[Any], embed) -> tuple[str, int]
         for sentence in split_sentences(paragraph) if paragraph.strip() else []:
             cited = [lab for lab in re.findall(r"\[((?:PMID|DOC):[^\]]+)\]", sentence) if lab in by_label]
             evidence = [s for lab in cited for s in by_label[lab]] or everything
-            verdict = check_support(sentence, evidence, embed=embed)
+            verdict = check_support(sentence, evidence, embed=embed, drugs=drugs)
             if verdict.supported:
                 kept.append(sentence)
                 continue

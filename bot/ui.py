@@ -166,7 +166,14 @@ class ChatApp:
             return (f"Literature index: keyword search ready ({st.get('bm25_docs', '?')} passages); "
                     f"semantic index {done}/{total} ({100 * done / total:.0f}%"
                     f"{f', {rate:.0f}/s' if rate else ''}{f', ETA {eta / 60:.0f} min' if eta else ''}).")
-        return f"Literature index: ready ({st.get('bm25_docs', total or '?')} passages)."
+        line = f"Literature index: ready ({st.get('bm25_docs', total or '?')} passages)."
+        try:  # the home's dense fill, per collection, and whether it is paused for an answer
+            from retrieval.dense_fill import status_line
+
+            fill = status_line(self.settings.home)
+        except Exception:  # noqa: BLE001 - the status line is informative only
+            return line
+        return line if fill == "Index: empty" else f"{line} {fill}"
 
 
 def build_app(settings, agent: Agent | None = None, clock=None):

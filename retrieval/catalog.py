@@ -203,14 +203,27 @@ class Catalog:
             yield cid, (f"{ctx}\n{text}" if ctx else text), year, pts, kind
 
     def pending(self, limit: int) -> list[tuple[str, str, int]]:
-        """Up to `limit` chunks without a vector, in id order: (id, indexed text, ntok).
+        """Up to `limit` chunks without a vector, bundled knowledge (NIH answers, guideline summaries)
+        first, then the rest, each in id order: (id, indexed text, ntok).
 
         Ids are content hashes, so this order is a random mix of short and long chunks and the
         rate measured on the first blocks predicts the rest (the encoder sorts each block by
         length itself, so padding stays low).
         """
-        rows = self.db.execute("SELECT id, context, text, ntok FROM chunks WHERE embedded=0 ORDER BY id LIMIT ?",
-                               (limit,)).fetchall()
+        from retrieval.collections import KIND_COLLECTION
+
+        # Answers need the NIH answers and guideline summaries first: their chunks go before the literature.
+        first = sorted(KIND_COLLECTION)
+        rows = [] if getattr(self, "_knowledge_embedded", False) else self.db.execute(
+            f"SELECT c.id, c.context, c.text, c.ntok FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+            f"WHERE c.embedded=0 AND d.kind IN ({','.join('?' * len(first))}) ORDER BY c.id LIMIT ?",
+            (*first, limit)).fetchall()
+        if len(rows) < limit:
+            self._knowledge_embedded = True  # none left: later calls skip the join (new ingests open a new catalog)
+            rows += self.db.execute("SELECT id, context, text, ntok FROM chunks WHERE embedded=0 ORDER BY id LIMIT ?",
+                                    (limit + len(rows),)).fetchall()
+            seen: set[str] = set()
+            rows = [r for r in rows if not (r[0] in seen or seen.add(r[0]))][:limit]
         return [(i, (f"{c}\n{t}" if c else t), n) for i, c, t, n in rows]
 
     def chunk_rows(self, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -110,6 +110,15 @@ class DrugNames:
                 i += 1
         return found
 
+    def generics_in(self, text: str) -> set[str]:
+        """Generic names (lower case) of every drug the text names, by brand, synonym or generic name."""
+        if self._generics is None:
+            self._generics = {g.lower() for gs in self.table.values() for g in gs}
+        found = {g.lower() for _, gs in self.find(text) for g in gs}
+        low = [w.lower() for w in _WORD.findall(text)]
+        grams = {" ".join(low[i:i + n]) for n in range(1, MAX_WORDS + 1) for i in range(len(low) - n + 1)}
+        return found | (grams & self._generics)
+
     def mentions_drug(self, text: str) -> bool:
         """Whether the text names a drug, by brand or by generic name."""
         if self._generics is None:

@@ -61,7 +61,7 @@ class RewriteStats:
 
 
 def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed: Callable | None,
-                      stats: RewriteStats) -> Iterator[str]:
+                      stats: RewriteStats, drugs: Callable | None = None) -> Iterator[str]:
     """Yield the LLM's sentences one by one as they complete, each only if the evidence backs it.
 
     A sentence is checked against the evidence sentences it cites (all of them when it cites none
@@ -75,18 +75,18 @@ def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed
             if not m:
                 break
             sentence, buf = buf[:m.start() + len(m.group(0).rstrip())].strip(), buf[m.end():]
-            yield from _check_one(sentence, evidence, embed, stats)
+            yield from _check_one(sentence, evidence, embed, stats, drugs)
     if buf.strip():
-        yield from _check_one(buf.strip(), evidence, embed, stats)
+        yield from _check_one(buf.strip(), evidence, embed, stats, drugs)
 
 
-def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: RewriteStats) -> Iterator[str]:
+def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: RewriteStats, drugs=None) -> Iterator[str]:
     if not re.search(r"[A-Za-z]{3}", sentence):
         return
     stats.sentences += 1
     labels = set(_CITE.findall(sentence))
     cited = [ev.text for ev in evidence if ev.label in labels] or [ev.text for ev in evidence]
-    verdict: Verdict = check_support(sentence, cited, embed=embed)
+    verdict: Verdict = check_support(sentence, cited, embed=embed, drugs=drugs)
     if verdict.supported:
         stats.supported += 1
         yield sentence

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 from bot.answers.text import content_words, stem
 
 Embed = Callable[[Sequence[str]], "object"]  # texts -> unit vectors, shape (n, dim)
+Drugs = Callable[[str], "set[str]"]  # text -> generic names of the drugs it names (brands mapped)
 
 MIN_SIMILARITY = 0.62  # cosine to the closest evidence sentence (MiniLM) for a paraphrase to count
 MIN_COVERAGE = 0.6  # share of the sentence's content words found in the evidence (without an embedder)
@@ -102,25 +103,9 @@ def _condition_terms() -> frozenset[str]:
     return frozenset(stem(w) for w in text.split() if w and not w.startswith("#"))
 
 
-@lru_cache(maxsize=4096)
-def _drug_names(text: str) -> frozenset[str]:
-    """Generic names of the drugs mentioned (brand names mapped to generics), lower case."""
-    try:
-        from drug_named_entity_recognition import find_drugs
-    except ImportError:
-        return frozenset()
-    tokens = re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)
-    found = set()
-    for drug, _start, _end in find_drugs(tokens, is_ignore_case=True):
-        name = str(drug.get("name") or "").lower()
-        if name:
-            found.add(name)
-    return frozenset(found)
-
-
-def _names(text: str) -> set[str]:
+def _names(text: str, drugs: Drugs | None) -> set[str]:
     words = content_words(text)
-    return ({f"drug:{d}" for d in _drug_names(text)}
+    return ({f"drug:{d}" for d in (drugs(text) if drugs else ())}
             | {f"cond:{w}" for w in words if w in _condition_terms()})
 
 
@@ -142,7 +127,7 @@ def _coverage(sentence: str, evidence: str) -> float:
 
 
 def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = None,
-                  min_similarity: float = MIN_SIMILARITY) -> Verdict:
+                  min_similarity: float = MIN_SIMILARITY, drugs: Drugs | None = None) -> Verdict:
     """Check one sentence against the evidence sentences it rests on.
 
     Args:
@@ -150,6 +135,8 @@ def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = 
         evidence: the cited evidence sentences (or all selected ones when it cites none).
         embed: text encoder returning unit vectors; None uses word coverage only.
         min_similarity: cosine to the closest evidence sentence needed to count as a paraphrase.
+        drugs: finds the drugs a text names (`retrieval.drug_names.DrugNames.generics_in`); None
+            skips the drug-name check.
 
     Returns:
         The verdict; `best` is the closest evidence sentence.
@@ -186,7 +173,7 @@ def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = 
     extra_numbers = numbers(clean) - numbers(everything)
     if extra_numbers:
         return Verdict(False, f"number {sorted(extra_numbers)[0]}", best, score)
-    extra_names = _names(clean) - _names(everything)
+    extra_names = _names(clean, drugs) - _names(everything, drugs)
     if extra_names:
         return Verdict(False, f"name {sorted(extra_names)[0].split(':', 1)[1]}", best, score)
     return Verdict(True, "", best, score)

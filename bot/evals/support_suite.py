@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-embedder", action="store_true", help="word coverage only (no text encoder)")
 
 
-def evaluate(items: list[dict[str, Any]], embed=None) -> dict[str, Any]:
+def evaluate(items: list[dict[str, Any]], embed=None, drugs=None) -> dict[str, Any]:
     """Catch rate per kind of contradiction and keep rate of faithful rewrites."""
     from bot.answers.support import check_support
 
@@ -23,7 +23,7 @@ def evaluate(items: list[dict[str, Any]], embed=None) -> dict[str, Any]:
     missed = []
     for it in items:
         for c in it["contradictions"]:
-            caught = not check_support(c["text"], [it["evidence"]], embed=embed).supported
+            caught = not check_support(c["text"], [it["evidence"]], embed=embed, drugs=drugs).supported
             kinds.setdefault(c["kind"], [0, 0])
             kinds[c["kind"]][0] += caught
             kinds[c["kind"]][1] += 1
@@ -31,7 +31,7 @@ def evaluate(items: list[dict[str, Any]], embed=None) -> dict[str, Any]:
                 missed.append({"kind": c["kind"], "text": c["text"]})
     faithful = [(it["evidence"], f) for it in items for f in it["faithful"]]
     wrongly = [{"text": f, "why": v.reason} for ev, f in faithful
-               if not (v := check_support(f, [ev], embed=embed)).supported]
+               if not (v := check_support(f, [ev], embed=embed, drugs=drugs)).supported]
     total = sum(n for _, n in kinds.values())
     return {"metrics": {"contradictions_caught": round(sum(c for c, _ in kinds.values()) / total, 3),
                         "faithful_kept": round(1 - len(wrongly) / len(faithful), 3)},
@@ -54,7 +54,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         embedder = make_embedder(None)
         embed, name = (lambda texts: embedder.embed(list(texts))), embedder.name
-    result = evaluate(items, embed)
+    from pathlib import Path
+
+    from bot.config import load_settings
+    from retrieval.drug_names import DrugNames
+
+    drugs = DrugNames(Path(load_settings().home) / "literature" / "cache").generics_in
+    result = evaluate(items, embed, drugs)
     result["suite"] = "support"
     result["measured"]["embedder"] = name
     return result

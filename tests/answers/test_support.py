@@ -14,18 +14,26 @@ PLANTED = [(it["evidence"], c["text"], c["kind"]) for it in ITEMS for c in it["c
 FAITHFUL = [(it["evidence"], f) for it in ITEMS for f in it["faithful"]]
 
 
+@pytest.fixture(scope="module")
+def drugs(tmp_path_factory):
+    from retrieval.drug_names import DrugNames
+
+    return DrugNames(tmp_path_factory.mktemp("drugs")).generics_in
+
+
 def test_the_planted_set_is_large_enough():
     assert len(PLANTED) >= 50
     assert {k for _, _, k in PLANTED} == {"negation", "number", "drug", "condition", "direction", "antonym"}
 
 
-def test_the_check_catches_planted_contradictions():
-    missed = [(text, kind) for ev, text, kind in PLANTED if check_support(text, [ev]).supported]
+def test_the_check_catches_planted_contradictions(drugs):
+    missed = [(text, kind) for ev, text, kind in PLANTED if check_support(text, [ev], drugs=drugs).supported]
     assert len(missed) <= len(PLANTED) // 10, missed  # at least 90 % caught
 
 
-def test_the_check_keeps_faithful_rewrites():
-    dropped = [(text, check_support(text, [ev]).reason) for ev, text in FAITHFUL if not check_support(text, [ev]).supported]
+def test_the_check_keeps_faithful_rewrites(drugs):
+    dropped = [(text, check_support(text, [ev], drugs=drugs).reason) for ev, text in FAITHFUL
+               if not check_support(text, [ev], drugs=drugs).supported]
     assert len(dropped) <= len(FAITHFUL) // 5, dropped
 
 
@@ -48,6 +56,13 @@ def test_citation_labels_and_empty_claims_are_ignored():
     assert check_support("Statins lower LDL cholesterol [DOC:abc].", ev).supported
     assert check_support("Yes.", ev).supported
     assert not check_support("Statins lower LDL cholesterol.", []).supported
+
+
+def test_drug_names_are_checked(drugs):
+    ev = ["Low-dose aspirin is recommended after a heart attack."]
+    assert check_support("Low-dose Bayer aspirin is recommended after a heart attack.", ev, drugs=drugs).supported
+    v = check_support("Low-dose warfarin is recommended after a heart attack.", ev, drugs=drugs)
+    assert not v.supported and v.reason == "name warfarin"
 
 
 def test_helpers():
