@@ -37,7 +37,7 @@ _BODY_WHO = r"(my|his|her|their|the|your)"
 
 FINDINGS: dict[str, str] = {
     # cardiorespiratory
-    "chest_pain": r"chest (pain|pressure|tightness|heaviness|hurts|hurting|ache|aches|is (really |very |so )?(tight|heavy|sore|hurting|killing)|"
+    "chest_pain": r"chest (has been|is|feels|was|keeps|went|gone) (really |very |so |all |getting )?(tight|heavy|sore|painful|hurting|aching)|chest (pain|pressure|tightness|heaviness|hurts|hurting|ache|aches|is (really |very |so )?(tight|heavy|sore|hurting|killing)|"
                   r"feels? (really |very |so )?(tight|heavy|squeezed|crushed|like)|burns|is burning)|pain in " + _BODY_WHO + r" chest|"
                   r"(heavy|crushing|squeezing|tight|sharp|stabbing) (feeling|pain|ache|band|belt|sensation)s? (in|across|on|around) "
                   r"(the middle of )?" + _BODY_WHO + r" chest|(elephant|weight|band|belt|vice) .{0,30}(on|in|around|across) "

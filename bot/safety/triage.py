@@ -53,8 +53,8 @@ URGENT_RULES: list[tuple[str, str]] = [
                     r"(no|not) (urine|urinated).{0,20}(since|all day|12 hours|8 hours)"),
     ("possible kidney infection", r"(burn|sting|hurts).{0,30}(urine|urinate|pee|wee).{0,80}(fever|back pain|side pain|shiver)|"
                                   r"(fever|back pain|side pain|pain in (my|the) side|shiver).{0,60}(burn|sting|hurts).{0,20}(urine|pee|wee)|kidney infection"),
-    ("possible blood clot", r"(calf|leg)('s| is | has been | became | )(swollen|swelling|hot|red).{0,60}(pain|hurt|tender|"
-                            r"after (a )?(flight|surgery|operation))|(swollen|painful).{0,20}calf"),
+    ("possible blood clot", r"(calf|leg)('s | is | has been | became | )(swollen|swelling|hot|red).{0,60}(pain|hurt|tender|"
+                            r"after (a )?(flight|surgery|operation)|flew|flight|plane)|(swollen|painful).{0,20}calf"),
     ("eye emergency", r"(eye|vision).{0,40}(painful and (blurr|red)|suddenly blurr|curtain|flashes and floaters|"
                       r"chemical|something in it.{0,20}(hours|won't come out))|chemical (in|splashed).{0,20}eye"),
     ("head injury", r"(hit|banged|bumped|knocked) (my|his|her|their) head.{0,80}(vomit|drowsy|confus|sleepy|headache|"
@@ -143,7 +143,13 @@ def emergency_reasons(text: str, earlier: Sequence[str] = ()) -> list[str]:
     return [p.reason for p in hits]
 
 
+# "Which painkillers are safe for a headache?": advice about a minor complaint, not a symptom to act on.
+_ADVICE = re.compile(r"\b(which|what|is it|are they|can i|is) .{0,40}\b(safe|ok|okay|allowed|recommended)\b")
+
+
 def _urgent_reasons(text: str, context: str) -> list[str]:
+    if _ADVICE.search(text):
+        return []
     found = findings(text)
     return _match(URGENT_RULES, text) or _match(URGENT_RULES, context) or [
         reason for name, reason in URGENT_FINDINGS.items() if name in found]
