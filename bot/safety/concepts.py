@@ -70,7 +70,7 @@ FINDINGS: dict[str, str] = {
     "palpitations": r"heart (is )?(racing|pounding|skipping|fluttering|going (really |very )?fast|beating (really |very )?fast)|palpitation",
     "faint": r"faint|dizzy|dizziness|light[- ]?headed|collapsed|nearly (passed out|collapsed)|about to (pass out|collapse)|"
              r"woozy|going to pass out|black(ing)? out|room (is )?spinning",
-    "collapse": r"collapsed|(dropped|fell) to the (floor|ground)|on the (floor|ground) and (not|isn't|won't)",
+    "collapse": r"(?<!nearly )(?<!almost )collapsed|(dropped|fell) to the (floor|ground)|on the (floor|ground) and (not|isn't|won't)",
     "unresponsive": r"unconscious|unresponsive|won't wake|not waking|can't wake|hard to wake|not responding|isn't responding|"
                     r"(won't|doesn't|can't|isn't|not) (respond|answer|answering) (to )?(me|us|anyone)?|hardly respond|barely respond|"
                     r"barely moving|lifeless|no response",
@@ -521,7 +521,7 @@ PRESENTATIONS: list[Presentation] = [
        ["seizure seizure_long", "seizure_long", "first_seizure", "seizure unresponsive"],
        "NHS999 seizures; OM altered_mental_status.json 'status epilepticus'"),
     _p("unresponsive or not breathing", f"{A},{C}", "unresponsive, collapsed or not breathing normally",
-       ["unresponsive", "collapse severe_breathing|unresponsive|chest_pain", "apnoea"],
+       ["unresponsive", "collapse", "apnoea"],
        "ESI level 1 (unresponsive, apnoea); NHS999 'unconscious'"),
     _p("sudden confusion", A, "sudden confusion or drowsiness with infection, low sugar, a head injury or poisoning",
        ["confused sudden", "confused infection|fever|glucose_low|glucose_high|head_injury|ingested|fumes|hypothermia|heat_illness"],

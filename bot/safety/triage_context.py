@@ -23,7 +23,7 @@ _PERSONAL = re.compile(r"\b(i|i'm|i've|me|my|mine|we|we're|our|us|he|he's|she|sh
                        r"this (baby|child|man|woman|person) (is|has))\b")
 _EDUCATIONAL = re.compile(
     r"\b((writing|write|doing|working on|preparing) (an?|my|the) (essay|paper|report|assignment|dissertation|thesis|article|"
-    r"presentation|poster|blog|quiz|leaflet)|essay (on|about)|for (a|my|our|the) (school|class|nursing|medical|first aid|psychology|"
+    r"presentation|poster|blog|quiz|leaflet)|(essay|dissertation|thesis|coursework|homework|assignment|lesson plan|lecture|seminar)s?|for (a|my|our|the) (school|class|nursing|medical|first aid|psychology|"
     r"biology|health|exam|project|course|module|lecture|students|poster|assignment|homework|training)|(my|our) (students|pupils|class)|"
     r"first aid (course|class|training)|nursing exam|for (an|my) exam|revising|homework|for my students)\b")
 _FICTION = re.compile(r"\b(novel|story|screenplay|script|a character|the character|main character|in (a|my|the) (movie|film|book|show|game|play)|"
