@@ -188,14 +188,15 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
         return TriageResult("emergency", reasons, emergency_banner(emergency_number))
     urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text)
     result = TriageResult("urgent", urgent, urgent_banner()) if urgent else TriageResult()
-    if classifier is not None:
+    note = getattr(classifier, "note", None)
+    if note:
+        result.notes.append(note)
+    elif classifier is not None:
         try:
             level, score, why = classifier.predict(_second_opinion_text(message, earlier_raw))
         except Exception as exc:  # noqa: BLE001 - a failing second opinion must never break a chat turn
             result.notes.append(f"second opinion failed ({type(exc).__name__}): rules only")
             level, score, why = "routine", 0.0, ""
-        if why and level == "routine" and not score:
-            result.notes.append(why)  # the second opinion explains why it was skipped
         if RANK.get(level, 0) > RANK[result.level]:
             banner = emergency_banner(emergency_number) if level == "emergency" else urgent_banner()
             return TriageResult(level, [f"{why} (score {score:.2f})"], banner, source="classifier",
