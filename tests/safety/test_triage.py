@@ -239,3 +239,29 @@ def test_eval_cli_bad_set_is_one_line_exit_2(tmp_path, capsys):
     assert main(["eval", "triage", "--rules-only", "--set", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "needs 'text' and 'level'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_open_medicine_citations_match_the_wheel():
+    """Every `OM <file>.json` citation names a real differential file, its DOI and a red flag quoted from it."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("open_medicine")  # located, never imported (it needs `mcp` to import)
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("open-medicine (data only, installed --no-deps) is not installed")
+    data = Path(list(spec.submodule_search_locations)[0]) / "mcp" / "differentials" / "data"
+    checked = 0
+    for source in [p.source for p in PRESENTATIONS] + [t.source for t in THRESHOLDS]:
+        for part in source.split(";"):
+            m = re.search(r"OM (\w+)\.json(.*)", part)
+            if not m:
+                continue
+            text = (data / f"{m.group(1)}.json").read_text(encoding="utf-8")
+            doc = json.loads(text)
+            for doi in re.findall(r"DOI (10\.[^\s);]+)", m.group(2)):
+                assert doi == doc["source_doi"], (m.group(1), doi)
+            for quote in re.findall(r"'([^']+)'", m.group(2)):
+                assert quote.lower() in text.lower(), (m.group(1), quote)
+            checked += 1
+    assert checked >= 20
