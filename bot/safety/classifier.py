@@ -97,6 +97,7 @@ class LlmJudge:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """P(routine), P(urgent), P(emergency) for one message (renormalised over the three digits)."""
+        import llama_cpp
         import numpy as np
 
         body = self.llm.tokenize(text.encode("utf-8", "replace"), add_bos=False, special=False)[:MAX_MESSAGE_TOKENS]
@@ -104,8 +105,9 @@ class LlmJudge:
             # keep the prefix's KV cache: llama.cpp drops the cache after n_tokens before evaluating
             self.llm.n_tokens = len(self._prefix)
             self.llm.eval(body + self._suffix)
-            logits = np.asarray(self.llm.scores[self.llm.n_tokens - 1], dtype=np.float64)
-        z = np.array([logits[self._digits[d][0]] for d in LABELS])
+            # the last position's logits (llama-cpp-python keeps none itself unless logits_all)
+            ptr = llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
+            z = np.array([ptr[self._digits[d][0]] for d in LABELS], dtype=np.float64)
         p = np.exp(z - z.max())
         p /= p.sum()
         return {LABELS[d]: float(v) for d, v in zip(LABELS, p)}

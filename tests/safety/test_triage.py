@@ -265,3 +265,46 @@ def test_open_medicine_citations_match_the_wheel():
                 assert quote.lower() in text.lower(), (m.group(1), quote)
             checked += 1
     assert checked >= 20
+
+
+@pytest.fixture(scope="module")
+def real_judge():
+    """The real 1.5B judge (MEDBOT_TEST_TRIAGE_MODEL or the bundled model), or skip."""
+    import os
+
+    pytest.importorskip("llama_cpp")
+    from bot.safety.classifier import LlmJudge, judge_path
+
+    try:
+        path = judge_path(os.environ.get("MEDBOT_TEST_TRIAGE_MODEL"))
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    return LlmJudge(path, threads=2)
+
+
+@pytest.mark.slow
+def test_judge_reuses_the_prompt_cache_without_changing_its_answer(real_judge):
+    import llama_cpp
+    import numpy as np
+
+    msg = "my wife feels really unwell and weak and her skin looks strange"
+    cached = real_judge.probabilities(msg)
+    assert abs(sum(cached.values()) - 1) < 1e-6
+    j = real_judge
+    body = j.llm.tokenize(msg.encode(), add_bos=False, special=False)
+    j.llm.reset()
+    j.llm.eval(j._prefix + body + j._suffix)  # the whole prompt from scratch
+    ptr = llama_cpp.llama_get_logits_ith(j.llm.ctx, -1)
+    z = np.array([ptr[j._digits[d][0]] for d in "012"], dtype=np.float64)
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert abs(p[2] - cached["emergency"]) < 0.02
+    j.llm.reset()
+    j.llm.eval(j._prefix)
+    assert abs(real_judge.probabilities(msg)["emergency"] - cached["emergency"]) < 1e-6  # repeatable
+
+
+@pytest.mark.slow
+def test_judge_ranks_an_emergency_above_a_routine_message(real_judge):
+    high = real_judge.probabilities("my husband collapsed and his lips are blue, he is barely breathing")["emergency"]
+    low = real_judge.probabilities("which shampoo is best for a dry scalp?")["emergency"]
+    assert high > low
