@@ -160,7 +160,7 @@ def triage_classifier(settings) -> LlmJudge | Skipped | None:
     return _judge(safety.triage_model, safety.triage_threads)
 
 
-def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.05) -> dict:
+def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) -> dict:
     """Choose the emergency threshold on labelled rows that reach the judge (rules found nothing).
 
     The threshold is the smallest that flags at most `max_false_alarm` of all routine rows as an
@@ -171,23 +171,37 @@ def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.05) 
     from bot.safety.triage_context import CURRENT, situation
 
     routine = [r for r in rows if r["level"] == "routine"]
-    budget = int(max_false_alarm * len(routine)) - sum(triage(r["text"], r.get("history", [])).level != "routine"
-                                                        for r in routine)
+    rules_false_alarms = sum(triage(r["text"], r.get("history", [])).level != "routine" for r in routine)
     scored = []
     for r in rows:
         if triage(r["text"], r.get("history", [])).level == "emergency" or situation(normalize(r["text"])) != CURRENT:
             continue
         p = judge.probabilities(_second_opinion_text(r["text"], r.get("history", [])[-3:]))["emergency"]
         scored.append((p, r["level"]))
+    cal = choose_threshold(scored, len(routine), rules_false_alarms, max_false_alarm)
+    cal.update(model=judge.name, set="development")
+    return cal
+
+
+def choose_threshold(scored: list[tuple[float, str]], routine_total: int, rules_false_alarms: int,
+                     max_false_alarm: float) -> dict:
+    """The emergency threshold that keeps all false alarms (rules' + judge's) within the budget.
+
+    Args:
+        scored: (P(emergency), true level) of the messages the judge sees.
+        routine_total: routine messages in the whole set; rules_false_alarms: those the rules flag.
+
+    Returns:
+        {"emergency_threshold", "urgent_threshold": None, "max_false_alarm", and the counts reached}.
+    """
     neg = sorted((p for p, lvl in scored if lvl == "routine"), reverse=True)
-    allowed = max(0, budget)
+    allowed = max(0, int(max_false_alarm * routine_total) - rules_false_alarms)
     thr = (neg[allowed] + 1e-4) if allowed < len(neg) else 0.5
-    thr = max(thr, 0.05)
+    thr = min(max(thr, 0.05), 0.9999)
     pos = [p for p, lvl in scored if lvl == "emergency"]
     return {"emergency_threshold": round(thr, 4), "urgent_threshold": None, "max_false_alarm": max_false_alarm,
-            "judged_routine": len(neg), "judged_emergencies": len(pos),
-            "judged_emergencies_caught": sum(p >= thr for p in pos),
-            "judged_routine_flagged": sum(p >= thr for p in neg), "model": judge.name, "set": "development"}
+            "judged_routine": len(neg), "judged_routine_flagged": sum(p >= thr for p in neg),
+            "judged_emergencies": len(pos), "judged_emergencies_caught": sum(p >= thr for p in pos)}
 
 
 def main(argv: list[str] | None = None) -> None:

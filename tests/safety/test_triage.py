@@ -308,3 +308,15 @@ def test_judge_ranks_an_emergency_above_a_routine_message(real_judge):
     high = real_judge.probabilities("my husband collapsed and his lips are blue, he is barely breathing")["emergency"]
     low = real_judge.probabilities("which shampoo is best for a dry scalp?")["emergency"]
     assert high > low
+
+
+def test_judge_threshold_keeps_all_false_alarms_within_the_budget():
+    from bot.safety.classifier import choose_threshold
+
+    scored = [(0.9, "routine"), (0.7, "routine"), (0.4, "routine"), (0.1, "routine"), (0.8, "emergency"), (0.3, "emergency")]
+    # 100 controls, 2 % budget, rules already flag 1: the judge may flag one more control
+    cal = choose_threshold(scored, routine_total=100, rules_false_alarms=1, max_false_alarm=0.02)
+    assert 0.7 < cal["emergency_threshold"] <= 0.8 and cal["judged_routine_flagged"] == 1
+    assert cal["judged_emergencies_caught"] == 1
+    cal = choose_threshold(scored, routine_total=100, rules_false_alarms=2, max_false_alarm=0.02)
+    assert cal["emergency_threshold"] > 0.9 and cal["judged_routine_flagged"] == 0
