@@ -174,7 +174,7 @@ def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) 
     rules_false_alarms = sum(triage(r["text"], r.get("history", [])).level != "routine" for r in routine)
     scored = []
     for r in rows:
-        if triage(r["text"], r.get("history", [])).level == "emergency" or situation(normalize(r["text"])) != CURRENT:
+        if triage(r["text"], r.get("history", [])).level != "routine" or situation(normalize(r["text"])) != CURRENT:
             continue
         p = judge.probabilities(_second_opinion_text(r["text"], r.get("history", [])[-3:]))["emergency"]
         scored.append((p, r["level"]))

@@ -171,8 +171,8 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
         notes: text of uploaded notes (a note that describes an emergency raises the level to urgent:
             the note may be old, the user is asked to act on it today).
         emergency_number: the locale's emergency number for the banner.
-        classifier: optional second opinion consulted when the rules find no emergency in a message
-            about a current situation; it can only raise the level.
+        classifier: optional second opinion consulted when the rules find nothing in a message about
+            a current situation; it can only raise the level.
 
     Returns:
         TriageResult with level `emergency`, `urgent` or `routine`, reasons and banner text.
@@ -191,7 +191,7 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
     note = getattr(classifier, "note", None)
     if note:
         result.notes.append(note)
-    elif classifier is not None:
+    elif classifier is not None and result.level == "routine":  # only when the rules found nothing
         try:
             level, score, why = classifier.predict(_second_opinion_text(message, earlier_raw))
         except Exception as exc:  # noqa: BLE001 - a failing second opinion must never break a chat turn

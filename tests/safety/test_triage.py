@@ -167,6 +167,7 @@ def test_second_opinion_only_after_rules_only_for_current_situations_and_only_ra
     assert triage("my grandad is acting a bit off today", classifier=clf).level == "emergency"
     assert triage("What is a stroke?", classifier=clf).level == "routine"   # general: never reaches it
     assert triage("I want to kill myself", classifier=clf).source == "rules"
+    assert triage("there's blood in my pee since this morning", classifier=clf).level == "urgent"  # rules found it
     assert clf.seen == ["my grandad is acting a bit off today"]
     low = FixedClassifier("routine")
     assert triage("I want to kill myself", classifier=low).level == "emergency"
