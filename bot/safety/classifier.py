@@ -68,11 +68,11 @@ class LlmJudge:
 
     def __init__(self, model_path: str | Path, emergency_threshold: float = 0.5, urgent_threshold: float | None = None,
                  threads: int | None = None):
-        from llama_cpp import Llama
-
         self.model_path = Path(model_path)
         if "smol" in self.model_path.name.lower():
             raise ValueError("the tiny SmolLM2 model is never the triage judge")
+        from llama_cpp import Llama
+
         n = threads or max(1, os.cpu_count() or 1)
         self.llm = Llama(model_path=str(self.model_path), n_ctx=512, n_batch=256, n_threads=n, n_threads_batch=n,
                          verbose=False)
@@ -152,12 +152,26 @@ def _judge(configured: str | None, threads: int | None) -> LlmJudge | Skipped:
         return Skipped(f"second opinion skipped: {msg}")
 
 
-def triage_classifier(settings) -> LlmJudge | Skipped | None:
+class LazyJudge:
+    """The judge, loaded on first use: messages the rules flag never wait for the model to load."""
+
+    def __init__(self, configured: str | None, threads: int | None):
+        self._args = (configured, threads)
+
+    @property
+    def note(self) -> str | None:
+        return getattr(_judge(*self._args), "note", None)
+
+    def predict(self, text: str) -> tuple[str, float, str]:
+        return _judge(*self._args).predict(text)
+
+
+def triage_classifier(settings) -> LazyJudge | None:
     """The second opinion `settings.safety.triage_classifier` asks for: the LLM judge, or None (rules only)."""
     safety = settings.safety
     if safety.triage_classifier != "llm":
         return None
-    return _judge(safety.triage_model, safety.triage_threads)
+    return LazyJudge(safety.triage_model, safety.triage_threads)
 
 
 def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) -> dict:

@@ -188,8 +188,8 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
         return TriageResult("emergency", reasons, emergency_banner(emergency_number))
     urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text)
     result = TriageResult("urgent", urgent, urgent_banner()) if urgent else TriageResult()
-    note = getattr(classifier, "note", None)
-    if note:
+    note = getattr(classifier, "note", None) if classifier is not None and result.level == "routine" else None
+    if note:  # the second opinion could not run: say so
         result.notes.append(note)
     elif classifier is not None and result.level == "routine":  # only when the rules found nothing
         try:

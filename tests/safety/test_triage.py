@@ -195,11 +195,14 @@ def test_missing_or_failing_second_opinion_is_a_note_not_a_crash():
 def test_judge_is_skipped_with_a_note_when_the_model_is_missing(tmp_path):
     s = load_settings({"safety": {"triage_classifier": "llm", "triage_model": str(tmp_path / "none.gguf")}})
     judge = triage_classifier(s)
-    assert isinstance(judge, Skipped) and "not found" in judge.note
+    assert "not found" in judge.note
+    r = triage("my knee is sore", classifier=judge)
+    assert r.level == "routine" and "not found" in r.notes[0]
+    assert triage("I want to kill myself", classifier=judge).notes == []  # the rules decided: no judge needed
     tiny = tmp_path / "SmolLM2-135M.gguf"
     tiny.write_bytes(b"GGUF")
     s = load_settings({"safety": {"triage_classifier": "llm", "triage_model": str(tiny)}})
-    assert isinstance(triage_classifier(s), Skipped)
+    assert "never the triage judge" in triage_classifier(s).note
     assert triage_classifier(load_settings({"safety": {"triage_classifier": "rules"}})) is None
 
 
