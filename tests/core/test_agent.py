@@ -84,6 +84,26 @@ def test_emergency_banner_leads_whatever_the_llm_says():
     assert res.triage["level"] == "emergency" and res.answer.startswith("**This may be an emergency")
 
 
+@pytest.mark.parametrize("msg", [
+    "after a wasp sting my lips are swelling up and I feel faint",             # allergic signs only
+    "my son's sugar reads 2.0 mmol/L and he's sweaty and confused",            # metabolic number
+    "crashed my bike, now I can't feel my legs",                               # trauma with nerve damage
+    "my 14 year old has sudden agony in one testicle and threw up",            # urological, teenager
+    "my daughter drank some oven cleaner from under the sink",                 # toxic exposure at home
+])
+def test_new_kinds_of_emergency_get_the_banner_first(msg):
+    agent, _ = make_agent(["Some general information."])
+    events = list(agent.turn(msg))
+    assert next(e for e in events if e.kind == "token").data.startswith("**This may be an emergency. Call 911")
+
+
+def test_getting_worse_after_chest_pain_escalates_in_a_conversation():
+    agent, _ = make_agent(["Rest and see.", "More general text."])
+    first = agent.ask("I've had a tight chest since lunch, what could it be?")
+    res = agent.ask("it's getting worse and now I'm sweating", conversation_id=first.conversation_id)
+    assert res.triage["level"] == "emergency" and res.answer.startswith("**This may be an emergency")
+
+
 def test_multi_turn_history_reaches_the_llm():
     agent, llm = make_agent(["Aspirin after myocardial infarction helps [PMID:3081859].", "Yes, aspirin again."])
     first = agent.ask("aspirin after myocardial infarction?")
