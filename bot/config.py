@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
 
@@ -53,6 +53,12 @@ class SafetySettings(Section):
     triage_classifier: Literal["llm", "rules"] = "llm"
     triage_model: str | None = None  # GGUF of the triage judge; None = the bundled Qwen2.5-1.5B (never --model)
     triage_threads: int | None = None  # CPU threads of the judge; None = all cores
+
+    @field_validator("triage_classifier", mode="before")
+    @classmethod
+    def _old_classifier_name(cls, v):
+        # "embedding" named the previous release's learned classifier; the local LLM judge replaced it
+        return "llm" if v == "embedding" else v
     audit: bool = True  # append PHI-redacted records of every turn to home/audit/audit.jsonl
     max_upload_files: int = 10  # files per message in the web chat
     max_decompressed_ratio: float = 200.0  # refuse compressed uploads that inflate more than this
