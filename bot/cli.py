@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.commands.variants",
     "bot.commands.finetune",
     "bot.commands.eval",
+    "bot.commands.doctor",
 )
 
 
@@ -37,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="medbot", description="Offline-first medical assistant (demo model by default; not medical advice).")
+    parser = _Parser(prog="medbot", description="Offline-first medical assistant (small local model by default; not medical advice).")
     parser.add_argument("--version", action="version", version=f"medbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

@@ -34,7 +34,8 @@ class Server:
         import httpx
 
         env = {**os.environ, "MEDBOT_HOME": str(self.home), "GRADIO_ANALYTICS_ENABLED": "False",
-               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48"}
+               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48",
+               "MEDBOT_MODEL": "smollm2"}  # the tiny bundled model keeps the browser tests fast
         fh = open(self.log, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
                                      stdout=fh, stderr=subprocess.STDOUT, env=env)

@@ -25,7 +25,7 @@ def indexed_home(tmp_path_factory):
     env = {**os.environ, "MEDBOT_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(CORPUS)], env=env, check=True,
                    capture_output=True, timeout=900)
-    (home / "config.toml").write_text("max_tokens = 48\n[retrieval]\nauto_build = false\nauto_fill = false\n")
+    (home / "config.toml").write_text("model = \"smollm2\"\nmax_tokens = 48\n[retrieval]\nauto_build = false\nauto_fill = false\n")
     return home
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import main
 
-EXPECTED = {"ask", "chat", "serve", "history", "eval"}
+EXPECTED = {"ask", "chat", "serve", "history", "eval", "doctor"}
 
 
 def test_help_lists_subcommands(capsys):
