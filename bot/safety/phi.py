@@ -164,7 +164,8 @@ class Redactor:
         recognizers = [SpacyRecognizer(supported_entities=["PERSON"]), PhoneRecognizer(), UsSsnRecognizer(),
                        NhsRecognizer(), *_custom_recognizers().values()]
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
-        self.entities = sorted(_PRESIDIO_TAGS)
+        # ask only for entities some recognizer supports: presidio warns on every call about the others
+        self.entities = sorted(set(_PRESIDIO_TAGS) & set(registry.get_supported_entities(["en"])))
         self.min_score = min_score
         self.engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
 
