@@ -53,6 +53,10 @@ def handle(args: argparse.Namespace) -> int:
     if not question and not args.upload:
         raise UserError("empty question")
     settings = settings_from_args(args)
+    if settings.safety.audit:  # the audit record is redacted with presidio: load it while the model loads
+        from bot.safety.phi import preload_redactor
+
+        preload_redactor()
     agent = Agent(settings)
     stream = not args.json
     result = None

@@ -249,6 +249,17 @@ def get_redactor() -> Redactor | None:
     return _REDACTOR
 
 
+def preload_redactor() -> threading.Thread:
+    """Build the process-wide Redactor in a daemon thread (presidio + spaCy take seconds to load).
+
+    A one-shot command starts this first, so the load overlaps the model load and retrieval
+    instead of adding to them when the audit record is redacted at the end of the turn.
+    """
+    thread = threading.Thread(target=get_redactor, name="medbot-phi-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def redact_text(text: str) -> str:
     """`text` with PHI replaced by tags such as `<PERSON>` and `<MRN>`."""
     if not text:
