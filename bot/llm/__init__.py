@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from bot.llm import bundled as _bundled_models
 from bot.llm.base import Backend, Chunk, Completion, collect
 
 BACKENDS = {
@@ -18,8 +19,7 @@ BACKENDS = {
     "openai": "bot.llm.openai_backend:OpenAIBackend",
 }
 
-DEMO_NOTICE = ("Demo model: SmolLM2-135M-Instruct is a tiny model for trying medbot offline. Its answers are "
-               "often wrong. It is not medical advice and never replaces a clinician.")
+DEMO_NOTICE = _bundled_models.MODELS["smollm2"].notice  # the tiny demo model's label
 
 
 def bundled_gguf(name: str = "smollm2") -> Path:
