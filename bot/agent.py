@@ -484,6 +484,9 @@ class Agent:
             body.append("_medbot gives general information, not a diagnosis. Talk to a clinician about your own care._")
         if getattr(self.backend, "is_demo", False):
             body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")
+        elif getattr(self.backend, "notice", None):  # a bundled small model: an honest label on every answer
+            body.append(f"_Answer written by a small local model ({self.backend.name}); it can be wrong. "
+                        "Not medical advice._")
         footer = "\n\n".join(body)
         return "\n\n".join(head + body), footer, [citation_record(p) for p in cited], notes
 

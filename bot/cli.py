@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "bot.commands.pgx",
     "bot.commands.finetune",
     "bot.commands.eval",
+    "bot.commands.doctor",
 )
 
 
@@ -42,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="medbot", description="Offline-first medical assistant (demo model by default; not medical advice).")
+    parser = _Parser(prog="medbot", description="Offline-first medical assistant (small local model by default; not medical advice).")
     parser.add_argument("--version", action="version", version=f"medbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

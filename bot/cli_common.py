@@ -18,7 +18,8 @@ def settings_from_args(args: argparse.Namespace, **extra: Any):
 def add_model_flags(p: argparse.ArgumentParser) -> None:
     """--model/--model-name/--adapter: the LLM, the same everywhere."""
     p.add_argument("--model", help="LLM: a .gguf path (llama.cpp), a Hugging Face model folder "
-                   "(transformers) or an http(s):// OpenAI-compatible base URL; default: bundled SmolLM2-135M demo model")
+                   "(transformers), an http(s):// OpenAI-compatible base URL, or a bundled model: qwen1.5b "
+                   "(default, Qwen2.5-Coder-1.5B-Instruct), smollm2 (SmolLM2-135M: fast, low memory), qwen0.5b")
     p.add_argument("--model-name", dest="model_name", help="model id served at the --model URL")
     p.add_argument("--adapter", help="PEFT LoRA adapter folder (transformers or llama.cpp backends)")
     p.add_argument("--max-tokens", dest="max_tokens", type=int, help="longest answer in tokens")

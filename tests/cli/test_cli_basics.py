@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import main
 
-EXPECTED = {"ask", "chat", "serve", "history", "followups", "letter", "eval"}
+EXPECTED = {"ask", "chat", "serve", "history", "followups", "letter", "eval", "doctor"}
 
 
 def test_help_lists_subcommands(capsys):

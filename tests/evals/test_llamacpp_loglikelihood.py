@@ -19,7 +19,7 @@ def backend():
     from bot.llm import bundled_gguf
     from bot.llm.llamacpp import LlamaCppBackend
 
-    return LlamaCppBackend(bundled_gguf(), n_ctx=1024, threads=2, is_demo=True, defaults={"max_tokens": 8})
+    return LlamaCppBackend(bundled_gguf("smollm2"), n_ctx=1024, threads=2, is_demo=True, defaults={"max_tokens": 8})
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def reference():
 
     from bot.llm import bundled_gguf
 
-    llm = Llama(model_path=str(bundled_gguf()), n_ctx=1024, n_threads=2, logits_all=True, verbose=False)
+    llm = Llama(model_path=str(bundled_gguf("smollm2")), n_ctx=1024, n_threads=2, logits_all=True, verbose=False)
 
     def ll(prompt, cont):
         ctx = llm.tokenize(prompt.encode(), add_bos=True, special=True)

@@ -45,7 +45,7 @@ def smol_dir() -> Path:
     from finetune.model import materialize_gguf
 
     cache = Path(os.environ.get("MEDBOT_TEST_CACHE") or Path(tempfile.gettempdir()) / "medbot-test-cache")
-    return materialize_gguf(bundled_gguf(), cache)
+    return materialize_gguf(bundled_gguf("smollm2"), cache)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ def _random_adapter(base_dir, out, targets, seed=0, std=0.05):
 def gguf_path():
     from bot.llm import bundled_gguf
 
-    return bundled_gguf()
+    return bundled_gguf("smollm2")
 
 
 def _cpp_last_logits(gguf_file, ids, lora=None):

@@ -17,7 +17,7 @@ def free_port() -> int:
 def gguf_path():
     from bot.llm import bundled_gguf
 
-    return bundled_gguf()
+    return bundled_gguf("smollm2")
 
 
 @pytest.fixture(scope="session")

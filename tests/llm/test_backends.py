@@ -14,13 +14,15 @@ MSGS = [{"role": "system", "content": "You are a concise assistant."},
 
 def test_backend_is_chosen_by_model_flag(tmp_path):
     assert resolve_backend_name(load_settings()) == "llamacpp"
+    assert resolve_backend_name(load_settings({"model": "qwen1.5b"})) == "llamacpp"
+    assert resolve_backend_name(load_settings({"model": "smollm2"})) == "llamacpp"
     assert resolve_backend_name(load_settings({"model": "x.gguf"})) == "llamacpp"
     assert resolve_backend_name(load_settings({"model": "https://host:8000"})) == "openai"
     assert resolve_backend_name(load_settings({"model": str(tmp_path)})) == "transformers"
 
 
 def test_llamacpp_streams_with_chat_template():
-    backend = load_backend(load_settings({"max_tokens": 16, "temperature": 0.0}))
+    backend = load_backend(load_settings({"model": "smollm2", "max_tokens": 16, "temperature": 0.0}))
     assert backend.is_demo and backend.name.endswith(".gguf")
     chunks = list(backend.stream(MSGS))
     text = "".join(c.text for c in chunks)

@@ -85,6 +85,15 @@ def test_presidio_finds_unlabelled_names(redactor):
     assert "John Thompson" not in out and "Elizabeth Thompson" not in out and out.count("<PERSON>") == 2
 
 
+def test_presidio_is_asked_only_for_entities_it_recognizes(redactor, caplog):
+    """No "Entity EMAIL_ADDRESS doesn't have the corresponding recognizer" warning on every call."""
+    with caplog.at_level(logging.WARNING):
+        out = redactor.redact("Write to jane.roe@example.org or call 555-123-4567.")
+    assert "<EMAIL>" in out and "<PHONE>" in out
+    assert "corresponding recognizer" not in caplog.text
+    assert "EMAIL_ADDRESS" not in redactor.entities and "MEDBOT_EMAIL" in redactor.entities
+
+
 def test_presidio_recall_per_type_on_synthetic_notes(redactor):
     r = score(synthetic_notes(30, seed=5), lambda t: [(f.start, f.end) for f in redactor.findings(t)])
     assert min(r["recall"].values()) >= 0.8, r["recall"]
