@@ -494,7 +494,7 @@ class Agent:
 def _source_entry(src: dict[str, Any]) -> str:
     """One entry of the sources line: label, title or how to cite it, provenance note, link."""
     parts = [f"[{label(src)}] {src.get('cite_as') or src.get('title') or ''}".strip()]
-    if src.get("note"):
+    if src.get("note") and str(src["note"]) not in parts[0]:
         parts.append(str(src["note"]))
     if src.get("url"):
         parts.append(f"<{src['url']}>")

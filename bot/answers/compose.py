@@ -81,6 +81,10 @@ def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed
 
 
 def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: RewriteStats, drugs=None) -> Iterator[str]:
+    lead = re.match(r"^((?:\s*\[(?:PMID|DOC):[^\]]+\])+)\s*(.+)$", sentence, re.S)
+    if lead:  # a label written before its sentence goes after it
+        body = lead.group(2).rstrip()
+        sentence = f"{body[:-1] if body[-1:] in '.!?' else body} {lead.group(1).strip()}{body[-1] if body[-1:] in '.!?' else '.'}"
     if not re.search(r"[A-Za-z]{3}", sentence):
         return
     stats.sentences += 1

@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from bot.answers.text import content_words, split_sentences
+import re
+
+from bot.answers.text import content_words, drop_repeated_tail, split_sentences
 from bot.citations import label
 
 Embed = Callable[[Sequence[str]], Any]
+_ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department|services|care)|ambulance|"
+                      r"get (medical )?help (right away|immediately)|seek (immediate|urgent|emergency))", re.I)
 
 
 @dataclass
@@ -66,7 +70,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         for order, sent in enumerate(split_sentences(p.text)):
             if sent.rstrip().endswith("?") or len(sent) > 700:
                 continue  # a restated question is not an answer; an overlong run-on is not a sentence
-            cands.append((rank, order, sent, p))
+            cands.append((rank, order, drop_repeated_tail(sent), p))
     if not cands:
         return []
     titles = [str(p.source.get("title") or "") for p in passages]
@@ -84,6 +88,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     for (rank, order, sent, p), sim in zip(cands, sent_sim):
         psim = max(float(getattr(p, "similarity", None) or 0.0), title_sim[rank])
         score = 0.6 * sim + 0.25 * psim + 0.15 * _overlap(qwords, sent) - 0.01 * rank
+        if _ACT_NOW.search(sent):  # what to do now (call 911, go to the emergency room) matters most
+            score += 0.08
         scored.append(Evidence(sent, label(p.source), rank, order, round(score, 4), dict(p.source)))
     scored.sort(key=lambda e: -e.score)
     chosen: list[Evidence] = []

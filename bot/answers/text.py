@@ -74,3 +74,22 @@ def _join_items(parts: list[str]) -> str:
     if not items:
         return lead
     return f"{lead} {'; '.join(items)}."
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def drop_repeated_tail(text: str, min_words: int = 6) -> str:
+    """Remove a run of words that repeats the run just before it ("a b c d. a b c d").
+
+    Some NIH pages list the same items twice (once as a list, once flattened); a sentence built
+    from them should say each item once.
+    """
+    toks = [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    words = [t[0] for t in toks]
+    n = len(words)
+    for m in range(n // 2, min_words - 1, -1):
+        if words[n - m:] == words[n - 2 * m:n - m]:
+            out = (text[:toks[n - m][1]].rstrip(" ,;:-") + text[toks[n - 1][2]:]).strip()
+            return drop_repeated_tail(re.sub(r"([.!?])[.!?]+$", r"\1", out), min_words)
+    return text

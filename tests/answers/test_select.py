@@ -62,3 +62,20 @@ def test_rewrite_sentences_stream_one_by_one_and_unsupported_ones_are_dropped():
     assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
     assert stats.sentences == 3 and stats.supported == 1
     assert {d["why"] for d in stats.dropped} == {"negation", "unsupported"}
+
+
+def test_a_list_repeated_by_the_source_is_said_once():
+    from bot.answers.text import drop_repeated_tail
+
+    text = ("These are warning signs of a stroke: - sudden numbness of the face, arm, or leg. sudden confusion, "
+            "trouble speaking. sudden numbness of the face, arm, or leg sudden confusion, trouble speaking.")
+    assert drop_repeated_tail(text) == ("These are warning signs of a stroke: - sudden numbness of the face, arm, "
+                                        "or leg. sudden confusion, trouble speaking.")
+    assert drop_repeated_tail("Aspirin helps the heart a lot and it is cheap.") == "Aspirin helps the heart a lot and it is cheap."
+
+
+def test_a_label_written_first_moves_to_the_end_of_its_sentence():
+    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
+    out = list(checked_sentences(iter(["[DOC:medquad:1] Call 911 right away if you see signs of a stroke."]), ev, None,
+                                 RewriteStats()))
+    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
