@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from bot.citations import (check_citations, citation_record, evidence_note, format_sources, label,
+from bot.citations import (CITE, check_citations, citation_record, evidence_note, format_sources, label,
                            not_covered_text)
 from bot.errors import REPORTED_ERRORS, MedbotError, UserError
 from bot.followups.checkin import after_turn, triage_history
@@ -445,7 +445,13 @@ class Agent:
         if grounding and grounding.get("dropped"):
             notes.append(f"{len(grounding['dropped'])} sentence(s) of the model's summary removed: "
                          "not backed by the cited sources.")
-        text, kept, dropped = check_citations(raw.strip(), used)
+        if grounding:  # quoted sentences and a rewrite the support check passed: labels are already right
+            text = raw.strip()
+            known = {label(p.source) for p in used}
+            kept = list(dict.fromkeys(f"{a}:{b}" for a, b in CITE.findall(text) if f"{a}:{b}" in known))
+            dropped = []
+        else:
+            text, kept, dropped = check_citations(raw.strip(), used)
         if dropped:
             notes.append(f"{len(dropped)} citation(s) removed: not supported by the retrieved sources.")
         for name, res in results:

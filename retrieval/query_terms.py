@@ -14,6 +14,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("water pill", "diuretic"), ("irregular heartbeat", "arrhythmia"), ("kidney failure", "renal failure"),
     ("chest pain", "angina"), ("heartburn", "gastroesophageal reflux"), ("brain bleed", "intracranial hemorrhage"),
     ("blood poisoning", "sepsis"), ("warning signs", "symptoms"), ("overdose", "poisoning"),
+    ("long term", "long-term", "indefinitely", "lifelong"),
 )
 
 # Question types of MedQuAD and the words that ask for them (first match wins).

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from bot.answers.select import Evidence
 from bot.answers.support import Verdict, check_support
+from bot.answers.text import content_words
 
 _CITE = re.compile(r"\[((?:PMID|DOC):[^\]]+)\]")
 _END = re.compile(r"(?<=[.!?])(?:\s*\[(?:PMID|DOC):[^\]]+\])*\s+(?=\S)")
@@ -47,6 +48,17 @@ def rewrite_messages(system: str, question: str, evidence: Sequence[Evidence], e
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+def in_context(ev: Evidence) -> str:
+    """The sentence with what its source says it is about (title, section heading): "Maintenance dose:
+    75-100 mg" under "Aspirin (Class I)" is about aspirin."""
+    s = ev.source
+    if s.get("collection") == "literature":
+        return ev.text
+    about = list(dict.fromkeys(str(x) for x in (s.get("guideline") or s.get("cite_as"), s.get("title"), s.get("section"))
+                               if x))
+    return f"{' > '.join(about)}: {ev.text}" if about else ev.text
+
+
 @dataclass
 class RewriteStats:
     """What the support check did to the LLM's rewrite."""
@@ -65,8 +77,20 @@ def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed
     """Yield the LLM's sentences one by one as they complete, each only if the evidence backs it.
 
     A sentence is checked against the evidence sentences it cites (all of them when it cites none
-    or cites a label that is not among them).
+    or cites a label that is not among them). A sentence that claims nothing ("Yes.") is shown only
+    together with a supported sentence after it.
     """
+    pending: list[str] = []
+    for sentence in _sentences(chunks):
+        for kept in _check_one(sentence, evidence, embed, stats, drugs):
+            if not content_words(_CITE.sub("", kept)):
+                pending.append(kept)
+                continue
+            yield " ".join([*pending, kept])
+            pending = []
+
+
+def _sentences(chunks: Iterable[str]) -> Iterator[str]:
     buf = ""
     for piece in chunks:
         buf += piece
@@ -75,9 +99,9 @@ def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed
             if not m:
                 break
             sentence, buf = buf[:m.start() + len(m.group(0).rstrip())].strip(), buf[m.end():]
-            yield from _check_one(sentence, evidence, embed, stats, drugs)
+            yield sentence
     if buf.strip():
-        yield from _check_one(buf.strip(), evidence, embed, stats, drugs)
+        yield buf.strip()
 
 
 def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: RewriteStats, drugs=None) -> Iterator[str]:
@@ -89,7 +113,7 @@ def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: Rewrit
         return
     stats.sentences += 1
     labels = set(_CITE.findall(sentence))
-    cited = [ev.text for ev in evidence if ev.label in labels] or [ev.text for ev in evidence]
+    cited = [in_context(ev) for ev in evidence if ev.label in labels] or [in_context(ev) for ev in evidence]
     verdict: Verdict = check_support(sentence, cited, embed=embed, drugs=drugs)
     if verdict.supported:
         stats.supported += 1

@@ -77,7 +77,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     if embed is not None:
         import numpy as np
 
-        vecs = np.asarray(embed([question, *titles, *[c[2] for c in cands]]), dtype=np.float32)
+        texts = [f"{c[3].source['section']}: {c[2]}" if c[3].source.get("section") else c[2] for c in cands]
+        vecs = np.asarray(embed([question, *titles, *texts]), dtype=np.float32)
         q, tv, sv = vecs[0], vecs[1:1 + len(titles)], vecs[1 + len(titles):]
         title_sim = [float(x) for x in tv @ q]
         sent_sim = [float(x) for x in sv @ q]

@@ -120,10 +120,13 @@ def _antonym_clash(sentence: str, evidence: str) -> bool:
 
 
 def _coverage(sentence: str, evidence: str) -> float:
+    """Share of the sentence's content words found in the evidence (lay/clinical synonyms count)."""
+    from retrieval.query_terms import add_synonyms
+
     words = content_words(sentence)
     if not words:
         return 1.0
-    return len(words & content_words(evidence)) / len(words)
+    return len(words & content_words(add_synonyms(evidence))) / len(words)
 
 
 def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = None,
