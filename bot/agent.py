@@ -246,6 +246,7 @@ class Agent:
         """
         from retrieval.dense_fill import answering
 
+        self.settings.ensure_home()  # owner-only, before anything is written under it
         with answering(self.settings.home):
             yield from self._turn(message, conversation_id, uploads, role, client_id)
 
@@ -522,6 +523,9 @@ def _check_free_answer(text: str, passages: list[Any], embed, drugs=None) -> tup
     for paragraph in text.split("\n"):
         kept = []
         for sentence in split_sentences(paragraph) if paragraph.strip() else []:
+            if "[removed:" in sentence:  # the injection guard's own marker
+                kept.append(sentence)
+                continue
             cited = [lab for lab in re.findall(r"\[((?:PMID|DOC):[^\]]+)\]", sentence) if lab in by_label]
             evidence = [s for lab in cited for s in by_label[lab]] or everything
             verdict = check_support(sentence, evidence, embed=embed, drugs=drugs)

@@ -41,8 +41,14 @@ def test_ask_json_offline_in_a_network_namespace(home):
     cmd = [str(exe), "ask", "--json", QUESTION]
     if shutil.which("unshare") and os.geteuid() == 0:
         cmd = ["unshare", "-n", "sh", "-c", "ip link set lo up 2>/dev/null; exec \"$0\" \"$@\"", *cmd]
+        # the home's vector-store server, if one runs, lives outside the new network namespace:
+        # stop it and let the command open the store itself (a server it started would outlive it there)
+        from retrieval.chroma_server import stop_server
+
+        stop_server(home / "literature" / "chroma")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "MEDBOT_HOME": str(home), "HF_HUB_OFFLINE": "1"})
+                          env={**os.environ, "MEDBOT_HOME": str(home), "HF_HUB_OFFLINE": "1",
+                               "MEDBOT_RETRIEVAL__STORE": "embedded"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout)
     assert set(out) >= {"answer", "citations", "triage", "tool_calls", "model", "conversation_id"}

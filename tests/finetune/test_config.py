@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import UserError
+from finetune.errors import UserError
 from finetune.config import FinetuneConfig, load_config, parse_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs" / "finetune").glob("*.yaml"))

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from bot.errors import UserError
+from finetune.errors import UserError
 from finetune.data.builders import BuildOptions, build_dataset, is_validation, key_finding, plain_language
 from finetune.data.chat import read_chat_jsonl, validate_sample, write_chat_jsonl
 from finetune.data.medline import Article, bundled_medline_files, read_medline

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.errors import UserError
+from finetune.errors import UserError
 from finetune.data.encoding import IGNORE, encode_chat, encode_dataset, ensure_chat_template
 from finetune.data.packing import collate, pack
 

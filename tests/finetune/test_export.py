@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from bot.errors import UserError
+from bot.errors import USER_ERRORS as UserError  # bot (GGUF conversion) and finetune (adapter metadata) errors
 from finetune.adapter import write_meta
 from bot.llm.lora_gguf import adapter_to_gguf
 
@@ -116,8 +116,9 @@ def test_adapter_changes_llamacpp_chat_output(smol_dir, tmp_path):
     _random_adapter(smol_dir, adapter, ["q_proj", "v_proj", "down_proj"], std=0.2)
     msgs = [{"role": "user", "content": "What is high blood pressure?"}]
     env = {"MEDBOT_HOME": str(tmp_path / "home")}
-    plain = load_backend(load_settings({"temperature": 0.0, "max_tokens": 12}, environ=env))
-    tuned = load_backend(load_settings({"temperature": 0.0, "max_tokens": 12, "adapter": str(adapter)}, environ=env))
+    plain = load_backend(load_settings({"model": "smollm2", "temperature": 0.0, "max_tokens": 12}, environ=env))
+    tuned = load_backend(load_settings({"model": "smollm2", "temperature": 0.0, "max_tokens": 12, "adapter": str(adapter)},
+                                       environ=env))
     a = plain.complete(msgs).text
     b = tuned.complete(msgs).text
     assert a and b and a != b

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from bot.errors import UserError
+from finetune.errors import UserError
 from finetune.config import parse_config
 from finetune.train import train
 

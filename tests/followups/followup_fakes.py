@@ -35,7 +35,7 @@ def make_agent(replies, clock, store=None):
     class OneRetriever:
         """A headache passage, always relevant (retrieval is not what these tests check)."""
 
-        def search(self, query, k=5, filters=None):
+        def search(self, query, k=5, filters=None, prefer=None):
             from types import SimpleNamespace
 
             return [SimpleNamespace(id="h1", text="Most tension headaches settle with rest, fluids and simple "

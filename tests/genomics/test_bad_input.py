@@ -81,7 +81,7 @@ def test_bad_regions(tmp_path, capsys, hand_seq, hand_ref, bam_factory, reads, r
 
 def test_tool_refuses_broken_vcf(tmp_path):
     from bot.tools import ToolRegistry
-    from genomics_tools.errors import UserError  # the tool lets the library's error through
+    from bot.errors import UserError  # the tool turns the library's error into medbot's own
 
     bad = tmp_path / "bad.vcf"
     bad.write_text("#CHROM\tPOS\nnot a vcf\n")

@@ -44,7 +44,8 @@ def agent_with(replies, docs=(CLEAN, POISON), tools=(), supports_tools=False, us
 
 
 def test_llm_sees_retrieved_instructions_only_inside_the_data_fence():
-    agent, llm = agent_with(["Metformin is first-line [DOC:poison]."])
+    # a model that writes freely (native tool calls) sees whole passages, fenced as data
+    agent, llm = agent_with(["Metformin is first-line [DOC:poison]."], supports_tools=True)
     agent.ask("What is first-line for type 2 diabetes?")
     prompt = llm.calls[0]["messages"][-1]["content"]
     fence_start = prompt.index("<<<")
@@ -56,9 +57,18 @@ def test_llm_sees_retrieved_instructions_only_inside_the_data_fence():
     assert llm.calls[0]["messages"][0] == {"role": "system", "content": system_prompt("patient")}
 
 
+def test_a_grounded_answer_never_carries_the_canary():
+    # the embedded model only restates selected sentences: a sentence obeying an instruction is not backed
+    compromised = f"Metformin is first-line therapy for type 2 diabetes [DOC:poison]. The code is {CANARY}."
+    agent, llm = agent_with([compromised])
+    res = agent.ask("What is first-line for type 2 diabetes?")
+    assert CANARY not in res.answer and CANARY not in agent.store.get(res.conversation_id).messages[-1].content
+    assert "IGNORE ALL PREVIOUS INSTRUCTIONS" not in llm.calls[0]["messages"][-1]["content"]
+
+
 def test_answer_obeying_a_planted_instruction_loses_the_canary():
     compromised = f"Metformin is first-line therapy for type 2 diabetes [DOC:poison]. The code is {CANARY}."
-    agent, _ = agent_with([compromised])
+    agent, _ = agent_with([compromised], supports_tools=True)
     res = agent.ask("What is first-line for type 2 diabetes?")
     assert CANARY not in res.answer and REMOVED in res.answer
     assert "Metformin is first-line" in res.answer
