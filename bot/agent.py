@@ -403,8 +403,9 @@ class Agent:
         from bot.prompts import rewrite_prompt
 
         head = evidence_markdown(evidence, role) + "\n\n"
-        if not hold:
-            yield Event("token", head)
+        if not hold:  # line by line: each selected sentence appears as soon as it is ready
+            for line in head.splitlines(keepends=True):
+                yield Event("token", line)
         stats = RewriteStats()
         lead = "**In short:** " if role == "patient" else "**Summary:** "
         kept: list[str] = []

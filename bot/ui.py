@@ -226,7 +226,7 @@ def build_app(settings, agent: Agent | None = None, clock=None):
                             history.insert(len(history) - 1, img)
                         yield history, conv_id, None, _sources_md(res.citations) + _answered_by(res.model)
         except Exception as exc:  # noqa: BLE001 - the chat goes on after a bad input
-            from bot.errors import MedbotError
+            from bot.errors import REPORTED_ERRORS
 
             msg = str(exc) if isinstance(exc, REPORTED_ERRORS) else f"internal error ({type(exc).__name__})"
             history[-1] = {"role": "assistant", "content": f"⚠️ {msg}"}
