@@ -69,7 +69,10 @@ def server_home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(server_home, tmp_path_factory):
-    srv = Server(server_home, free_port(), tmp_path_factory.mktemp("log") / "serve.log").start()
+    # the fixture corpus only: no build of the bundled knowledge, no background fill, rules-only triage
+    srv = Server(server_home, free_port(), tmp_path_factory.mktemp("log") / "serve.log",
+                 env={"MEDBOT_SAFETY__TRIAGE_CLASSIFIER": "rules", "MEDBOT_RETRIEVAL__AUTO_BUILD": "false",
+                      "MEDBOT_RETRIEVAL__AUTO_FILL": "false"}).start()
     yield srv
     srv.stop()
 
