@@ -68,6 +68,8 @@ def test_history_survives_a_server_restart(server, browser):
     wait_final(page, "not a diagnosis")
     server.stop(hard=True)
     server.start()
+    page.close()  # the old tab may reload itself when the server comes back: open a new one in the same browser
+    page = context.new_page()
     page.goto(server.url)
     page.wait_for_selector("#question textarea")
     page.wait_for_function("document.querySelectorAll('[data-testid=\"user\"]').length > 0", timeout=30000)
