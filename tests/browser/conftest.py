@@ -64,7 +64,10 @@ def server_home(tmp_path_factory):
     env = {**os.environ, "MEDBOT_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(DATA / "corpus.jsonl")], env=env, check=True,
                    capture_output=True, timeout=600)
-    return home
+    yield home
+    # the web chat started the home's vector-store server (and maybe a fill): stop them with the home
+    subprocess.run([sys.executable, "-m", "bot.cli", "index", "stop", "--server"], env=env, capture_output=True,
+                   timeout=120)
 
 
 @pytest.fixture(scope="module")
