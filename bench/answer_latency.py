@@ -8,6 +8,9 @@ no selection and no check (what a bare chat model costs); ratios are medbot / ba
 
 Goals on 2 cores, warm: first words <= 3 s and answer <= 20 s with the 1.5B model; <= 6 s with
 SmolLM2; a cold `medbot ask` <= 5 s more than warm.
+
+`--fill N` instead answers N questions warm twice: with no dense fill running, then while the
+home's fill runs (MEDBOT_HOME must have chunks left to embed); the goal is at most 1.5x slower.
 """
 
 from __future__ import annotations
@@ -62,6 +65,37 @@ def warm(model: str, questions: list[str]) -> dict:
             "base_first_p50": statistics.median(base_firsts), "base_total_p50": statistics.median(base_totals)}
 
 
+def fill_effect(model: str, questions: list[str]) -> dict:
+    """Warm answer times without, then with, the home's dense fill running (the same questions)."""
+    from bot.agent import Agent
+    from bot.config import load_settings
+    from retrieval.config import IndexConfig
+    from retrieval.dense_fill import home_fill_running, start_background_fill, stop_fill
+
+    settings = load_settings({"model": model})
+    agent = Agent(settings)
+    agent.ask("What is a fever?")
+    stop_fill(settings.home)
+
+    def run() -> list[float]:
+        out = []
+        for q in questions:
+            t0 = time.perf_counter()
+            for _ in agent.turn(q):
+                pass
+            out.append(time.perf_counter() - t0)
+        return out
+
+    idle = run()
+    start_background_fill(IndexConfig.coerce(settings))
+    time.sleep(10)  # the fill has loaded its encoder and is writing
+    running = home_fill_running(settings.home)
+    busy = run()
+    stop_fill(settings.home)
+    return {"idle_p50": statistics.median(idle), "fill_p50": statistics.median(busy), "fill_was_running": running,
+            "ratio": statistics.median(busy) / max(statistics.median(idle), 1e-9)}
+
+
 def cold(model: str, questions: list[str]) -> dict:
     totals = []
     for q in questions:
@@ -77,8 +111,15 @@ def main() -> None:
     ap.add_argument("--models", default="qwen1.5b,smollm2")
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--cold", type=int, default=3, help="cold `medbot ask` runs per model")
+    ap.add_argument("--fill", type=int, default=0, help="measure N answers without and with a dense fill running")
     args = ap.parse_args()
     qs = QUESTIONS[: args.questions]
+    if args.fill:
+        for model in args.models.split(","):
+            f = fill_effect(model, QUESTIONS[: args.fill])
+            print(f"{model}: answer p50 {f['idle_p50']:.2f} s without a fill, {f['fill_p50']:.2f} s with one running "
+                  f"(ran: {f['fill_was_running']}): {f['ratio']:.2f}x", flush=True)
+        return
     print(f"{'model':10} {'first p50':>9} {'first p95':>9} {'total p50':>9} {'total p95':>9} "
           f"{'bare LLM first':>14} {'bare total':>10} {'ratio total':>11} {'cold p50':>8}")
     for model in args.models.split(","):

@@ -168,7 +168,7 @@ class Agent:
         used = passages if relevant else []
         searched = bool(message and not results)
         tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
-        evidence = self._select(query, used) if searched and used and not tools else []
+        evidence = self._select(query, used, role) if searched and used and not tools else []
         if searched and used and not tools:  # cite only what the answer's sentences come from
             labels = {e.label for e in evidence}
             used = [p for p in used if label(p.source) in labels]
@@ -387,12 +387,15 @@ class Agent:
             self._drug_finder = names.generics_in
         return self._drug_finder
 
-    def _select(self, message: str, passages: list[Any]) -> list[Any]:
+    def _select(self, message: str, passages: list[Any], role: str | None = None) -> list[Any]:
         """The retrieved sentences that answer `message` (none carrying planted instructions)."""
         from bot.answers import select_evidence
 
+        widen = getattr(self.retriever(), "whole_answers", None)
+        if callable(widen):  # the list a reader needs is often in the chunk after the best match
+            passages = widen(passages)
         clean = [p for p in passages if not find_injections(p.text)]
-        return select_evidence(message, clean, embed=self._embed())
+        return select_evidence(message, clean, embed=self._embed(), prefer=role)
 
     def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool, earlier: str = ""):
         """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).

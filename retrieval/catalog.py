@@ -239,6 +239,10 @@ class Catalog:
                              "pub_types": [p for p in r[10].split("|") if p], "meta": json.loads(r[11] or "{}")}
         return out
 
+    def doc_chunk_texts(self, doc_id: str) -> list[str]:
+        """The texts of a document's chunks in reading order."""
+        return [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
+
     def documents(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Live documents with their fields (for benchmarks and listings)."""
         q = "SELECT doc_id, kind, title, year, pub_types, meta FROM docs WHERE deleted=0 ORDER BY doc_id"

@@ -15,11 +15,18 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("chest pain", "angina"), ("heartburn", "gastroesophageal reflux"), ("brain bleed", "intracranial hemorrhage"),
     ("blood poisoning", "sepsis"), ("warning signs", "symptoms"), ("overdose", "poisoning"),
     ("long term", "long-term", "indefinitely", "lifelong"),
+    ("underactive thyroid", "hypothyroidism"), ("overactive thyroid", "hyperthyroidism"),
+    ("ear infection", "otitis media"), ("ear infections", "otitis media"),
+    ("bladder infection", "cystitis", "urinary tract infection"), ("dehydrated", "dehydration"),
+    ("high potassium", "hyperkalemia"), ("hyperkalaemia", "hyperkalemia"), ("low potassium", "hypokalemia"),
+    ("keep my cholesterol down", "lower cholesterol"),
+    ("throwing up", "vomiting"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
+    ("hay fever", "allergic rhinitis"), ("cold sore", "herpes simplex"), ("water on the brain", "hydrocephalus"),
 )
 
 # Question types of MedQuAD and the words that ask for them (first match wins).
 QTYPE_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx, re.I)) for name, rx in (
-    ("symptoms", r"\b(symptoms?|signs?|warning|feel like|look like)\b"),
+    ("symptoms", r"\b(symptoms?|signs?|warning|feel like|look like|how (?:can|do|would|will) (?:i|you|we) (?:tell|know) (?:if|whether))\b"),
     ("complications", r"\bcomplications?\b"),
     ("exams and tests", r"\b(diagnos\w*|tests?|tested|screen\w*|detect\w*)\b"),
     ("prevention", r"\b(prevent\w*|avoid\w*|lower (?:my|the|your) risk)\b"),

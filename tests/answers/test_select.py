@@ -79,3 +79,40 @@ def test_a_label_written_first_moves_to_the_end_of_its_sentence():
     out = list(checked_sentences(iter(["[DOC:medquad:1] Call 911 right away if you see signs of a stroke."]), ev, None,
                                  RewriteStats()))
     assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
+
+
+def test_what_to_do_now_is_kept_even_when_it_scores_below_the_symptom_list():
+    page = P("Stroke symptoms start suddenly. The warning signs of a stroke include sudden numbness or weakness of "
+             "the face, arm or leg. Other warning signs of a stroke are sudden confusion and trouble speaking. "
+             "Sudden trouble seeing in one or both eyes is a warning sign of a stroke. "
+             "Sudden severe headache is a warning sign of a stroke. "
+             "If you think someone is having one, call 911 immediately.",
+             {"doc_id": "medquad:2", "title": "What are the warning signs of a stroke?", "collection": "consumer"})
+    ev = select_evidence("What are the warning signs of a stroke?", [page], max_sentences=3, min_score=0.2)
+    texts = [e.text for e in ev]
+    assert len(texts) == 3 and texts[-1] == "If you think someone is having one, call 911 immediately."
+    assert texts[0].startswith("The warning signs of a stroke include")
+    # an off-topic passage's emergency line is never pulled in
+    assert not any("911" in e.text for e in select_evidence("What are the warning signs of a stroke?",
+                                                            [STROKE.__class__(page.text.replace("call 911 immediately", "rest"), page.source),
+                                                             P("Call 911 if a bee sting swells your throat.", {"doc_id": "x", "title": "Bee stings"})],
+                                                            max_sentences=3, min_score=0.2))
+
+
+def test_sentences_about_the_page_lose_to_the_facts():
+    page = P("Symptoms of depression often vary depending upon the person. However, some of the most common "
+             "symptoms of depression are listed below. Common symptoms of depression are: feeling sad or empty; "
+             "loss of interest in activities; sleep problems; thoughts of death or suicide.",
+             {"doc_id": "medquad:3", "title": "What are the symptoms of Depression ?", "collection": "consumer"})
+    ev = select_evidence("What are the symptoms of depression?", [page], max_sentences=1, min_score=0.1)
+    assert ev[0].text.startswith("Common symptoms of depression are: feeling sad")
+
+
+def test_the_role_nudges_between_equally_good_sources():
+    nih = P("Chronic kidney disease is staged by how well the kidneys filter blood.",
+            {"doc_id": "medquad:4", "title": "Kidney disease", "collection": "consumer"})
+    kdigo = P("Chronic kidney disease is staged by how well the kidneys filter the blood.",
+              {"doc_id": "guideline:kdigo", "title": "Kidney disease", "collection": "guideline"})
+    q = "How is chronic kidney disease staged?"
+    assert select_evidence(q, [nih, kdigo], max_sentences=1, min_score=0.1, prefer="clinician")[0].label == "DOC:guideline:kdigo"
+    assert select_evidence(q, [nih, kdigo], max_sentences=1, min_score=0.1, prefer="patient")[0].label == "DOC:medquad:4"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -172,7 +173,7 @@ def test_cli_without_index_says_so(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "not measured: no literature index: run medbot ingest" in out
-    assert "| college medicine | 3 | 0.000 | n/a |" in out and "stored:" in out
+    assert re.search(r"\| college medicine \| 3 \| 0\.000 \| [01]\.\d{3} \| n/a \| n/a \|", out) and "stored:" in out
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -189,3 +190,40 @@ def test_cli_bad_input_is_one_line_exit_2_nothing_stored(monkeypatch, capsys, me
     assert rc == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (medbot_home / "eval").exists()
+
+
+class BiasedScorer:
+    """Log-likelihoods with a strong prior for 'A' plus a smaller bump on the right letter."""
+
+    method = "loglikelihood"
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def choose(self, prompt, letters):
+        right = next(a for q, a in self.answers.items() if q in prompt)
+        scores = {x: (-0.5 if x == "A" else -3.0) + (1.5 if x == right else 0.0) for x in letters}
+        return Prediction(max(letters, key=lambda x: scores[x]), scores)
+
+
+def test_debiased_accuracy_removes_the_letter_prior_in_the_same_pass():
+    fixture = [_q(i, "anatomy", "ABCD"[i % 4]) for i in range(12)]
+    out = mmlu.evaluate(fixture, BiasedScorer({q.question + "\n": q.answer for q in fixture}), None, progress=False)
+    closed = out["without_retrieval"]
+    assert closed["picked"] == {"A": 12} and closed["accuracy"] == pytest.approx(0.25)
+    fair = closed["debiased"]
+    assert fair["accuracy"] == 1.0 and fair["picked"] == {"A": 3, "B": 3, "C": 3, "D": 3}
+    result = mmlu.build_result(out, subjects=["anatomy"], meta={"scoring": "loglikelihood"})
+    assert result["metrics"]["accuracy_without_retrieval_debiased"] == 1.0
+    assert "accuracy_without_retrieval_debiased" in result["headline"]
+    assert result["tables"][0]["columns"][3] == "without, debiased"
+    overall = next(r for r in result["tables"][0]["rows"] if r[0] == "**overall**")
+    assert overall[2:4] == [0.25, 1.0]
+
+
+def test_letter_scoring_has_no_debiased_column():
+    out = mmlu.evaluate(FIXTURE, HintScorer(), None, progress=False)
+    assert "debiased" not in out["without_retrieval"]
+    result = mmlu.build_result(out, subjects=["anatomy", "medical genetics"], meta={"scoring": "letter"})
+    assert "accuracy_without_retrieval_debiased" not in result["metrics"]
+    assert len(result["tables"][0]["columns"]) == 4

@@ -73,8 +73,23 @@ def test_medquad_document_fields():
     assert doc.meta["url"] == "http://nihseniorhealth.gov/stroke/toc.html" and doc.meta["note"] == "NIH, as of 2017"
     assert doc.meta["focus"] == "Stroke" and doc.meta["synonyms"] == ["Brain attack", "CVA"]
     assert doc.meta["qtype"] == "symptoms" and doc.meta["collection"] == "consumer"
-    # list items end as sentences of their own
-    assert "especially on one side of the body. confusion, trouble speaking" in doc.sections[0].text
+    # a list becomes one sentence with its lead-in, so the items keep what they are
+    assert doc.sections[0].text.startswith("The symptoms come on suddenly: numbness or weakness of the face, arm, or leg, "
+                                           "especially on one side of the body; confusion, trouble speaking")
+    assert doc.sections[0].text.endswith("no known cause. Call 911 immediately if you have any of these symptoms.")
+    assert doc.version == f"2017.{medquad.TEXT_FORMAT}"
+
+
+def test_medquad_answer_text_lists():
+    assert medquad.answer_text("Common symptoms are\n- fatigue\n- weight gain.\nIt develops slowly") == \
+        "Common symptoms are: fatigue; weight gain. It develops slowly."
+    # a first item written on its lead-in's line ("... depression. - feeling nervous")
+    assert medquad.answer_text("You may have depression. - feeling sad\n- poor sleep") == \
+        "You may have depression: feeling sad; poor sleep."
+    assert medquad.answer_text("- only\n- items") == "Only; items."
+    assert medquad.answer_text("Common symptoms include - feeling empty\n- poor sleep") == \
+        "Common symptoms include: feeling empty; poor sleep."
+    assert medquad.answer_text("A well-known fact - with a dash inside.") == "A well-known fact - with a dash inside."
 
 
 def test_bundled_medquad_file_is_package_data():
@@ -253,12 +268,15 @@ def test_query_terms():
 
     assert glue_numbers("first-line treatment type 2 diabetes") == "first-line treatment type2 diabetes"
     assert question_type("warning signs of a stroke") == "symptoms"
+    assert question_type("How can I tell if I'm having a heart attack?") == "symptoms"
     assert question_type("first-line treatment type 2 diabetes") == "treatment"
     assert question_type("what is high blood pressure") == "information"
     assert question_type("aspirin after heart attack") is None
     assert add_synonyms("aspirin after heart attack") == ("aspirin after heart attack myocardial infarction "
                                                           "acute coronary syndrome")
     assert add_synonyms("hypertension in pregnancy") == "hypertension in pregnancy high blood pressure"
+    assert add_synonyms("symptoms of an underactive thyroid").endswith(" hypothyroidism")
+    assert "otitis media" in add_synonyms("my child has ear infections") and "otitis" not in add_synonyms("ear wax")
 
 
 def test_drug_mentions_by_brand_or_generic():
