@@ -77,9 +77,9 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     cands: list[tuple[int, int, str, Any]] = []
     for rank, p in enumerate(passages):
         for order, sent in enumerate(split_sentences(p.text)):
-            sent = drop_repeated_tail(sent)
-            if sent.rstrip().endswith("?") or len(sent) > (1000 if ": " in sent and "; " in sent else 700):
-                continue  # a restated question is not an answer; an overlong run-on is not a sentence (a list may be longer)
+            sent = _list_head(drop_repeated_tail(sent))
+            if sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent):
+                continue  # a restated question, an overlong run-on or a heading is not an answer
             cands.append((rank, order, sent, p))
     if not cands:
         return []
@@ -120,6 +120,22 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         chosen.append(ev)
     _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
+
+
+_HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondary High Blood Pressure."
+
+
+def _list_head(sentence: str, limit: int = 700) -> str:
+    """A long "lead-in: a; b; c; ..." list cut after the items that fit in `limit` characters."""
+    if len(sentence) <= limit or ": " not in sentence or "; " not in sentence:
+        return sentence
+    lead, _, rest = sentence.partition(": ")
+    kept: list[str] = []
+    for item in rest.split("; "):
+        if kept and len(lead) + 2 + len("; ".join([*kept, item])) + 1 > limit:
+            break
+        kept.append(item)
+    return f"{lead}: {'; '.join(kept).rstrip('.')}." if kept else sentence
 
 
 def _keep_act_now(chosen: list[Evidence], scored: list[Evidence], max_sentences: int, min_score: float) -> None:

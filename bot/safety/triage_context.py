@@ -21,6 +21,12 @@ _GENERAL = re.compile(
     r"\bin general\b")
 _PERSONAL = re.compile(r"\b(i|i'm|i've|me|my|mine|we|we're|our|us|he|he's|she|she's|his|her|him|they're|"
                        r"this (baby|child|man|woman|person) (is|has))\b")
+# Questions about what a condition does over time, asked in the first person but not about now.
+_CONSEQUENCES = re.compile(r"\b((do|does|will|can) (it |this |that )?(do )?to (my|your|the|our) (body|health|heart|kidneys|eyes|brain)|"
+                           r"if (i|you|we) (leave|don't treat|do not treat|ignore|never treat) (it|this|that|them)|"
+                           r"left untreated|long[- ]term (effects?|damage|complications?)|in the long run)\b")
+_NOW = re.compile(r"\b(right now|now|today|tonight|at the moment|currently|suddenly|just started|for the last|"
+                  r"since (this|last|yesterday)|can't breathe|cannot breathe|passed out|unconscious)\b")
 _EDUCATIONAL = re.compile(
     r"\b((writing|write|doing|working on|preparing) (an?|my|the) (essay|paper|report|assignment|dissertation|thesis|article|"
     r"presentation|poster|blog|quiz|leaflet)|(essay|dissertation|thesis|coursework|homework|assignment|lesson plan|lecture|seminar)s?|for (a|my|our|the) (school|class|nursing|medical|first aid|psychology|"
@@ -68,6 +74,8 @@ def situation(text: str) -> str:
     stripped = _LEAD.sub("", text)
     if _GENERAL.search(stripped) and not _PERSONAL.search(stripped):
         return "general"
+    if _GENERAL.search(stripped) and _CONSEQUENCES.search(stripped) and not _NOW.search(stripped):
+        return "general"  # "what does high blood pressure do to my body if I leave it untreated?"
     return CURRENT
 
 

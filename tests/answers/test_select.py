@@ -116,3 +116,15 @@ def test_the_role_nudges_between_equally_good_sources():
     q = "How is chronic kidney disease staged?"
     assert select_evidence(q, [nih, kdigo], max_sentences=1, min_score=0.1, prefer="clinician")[0].label == "DOC:guideline:kdigo"
     assert select_evidence(q, [nih, kdigo], max_sentences=1, min_score=0.1, prefer="patient")[0].label == "DOC:medquad:4"
+
+
+def test_headings_are_skipped_and_long_lists_keep_their_head():
+    page = P("Secondary High Blood Pressure.\nUntreated high blood pressure can lead to a heart attack, stroke and kidney failure. "
+             "Complications of high blood pressure include: " + "; ".join(f"complication number {i} of many" for i in range(60)) + ".",
+             {"doc_id": "medquad:5", "title": "What is High Blood Pressure?", "collection": "consumer"})
+    ev = select_evidence("What does untreated high blood pressure lead to?", [page], min_score=0.05)
+    texts = [e.text for e in ev]
+    assert "Secondary High Blood Pressure." not in texts
+    assert texts[0].startswith("Untreated high blood pressure can lead to")
+    lists = [t for t in texts if t.startswith("Complications of high blood pressure include: complication number 0")]
+    assert lists and len(lists[0]) <= 700 and lists[0].endswith("of many.")

@@ -26,6 +26,22 @@ def test_questions_and_past_events_are_routine(msg):
     assert triage(msg).level == "routine"
 
 
+class _Alarmist:
+    """A second opinion that calls everything an emergency."""
+
+    def predict(self, text):
+        return "emergency", 1.0, "alarm"
+
+
+def test_questions_about_what_a_condition_does_over_time_get_no_second_opinion():
+    q = "What does high blood pressure do to my body if I leave it untreated?"
+    assert triage(q, classifier=_Alarmist()).level == "routine"
+    assert triage("What happens to my kidneys in the long run with diabetes?", classifier=_Alarmist()).level == "routine"
+    # the same wording with a symptom now still reaches the rules and the second opinion
+    assert triage("What does it do to my heart if I ignore it? my chest feels tight right now",
+                  classifier=_Alarmist()).level == "emergency"
+
+
 def test_context_of_earlier_messages_counts():
     r = triage("and now I'm sweating and feel sick", history=["I have had chest pain for an hour"])
     assert r.level == "emergency"

@@ -300,3 +300,29 @@ def test_guideline_sections_match_by_heading(knowledge_index):
     # filters reach the matching lists too
     assert all(p.collection == "consumer" for p in r.search("aspirin", k=5, mode="question", filters={"collections": ["consumer"]}))
     assert r.search("aspirin", k=5, mode="question", filters={"year_min": 2024}) == []
+
+
+def test_whole_answers_widen_the_best_nih_answers_only(knowledge_index):
+    from types import SimpleNamespace
+
+    from retrieval.types import Passage
+
+    index, _, _ = knowledge_index
+    stroke = index.catalog.doc_chunk_texts("medquad:NIHSeniorHealth-0000066-3")
+    assert len(stroke) == 1 and stroke[0].startswith("The symptoms come on suddenly:")
+
+    chunks = {"medquad:a": ["Symptoms vary from person to person.", "Common symptoms are: sadness; poor sleep."],
+              "medquad:long": [f"part {i}." for i in range(9)], "guideline:g": ["Section one.", "Section two."]}
+    r = HybridRetriever.__new__(HybridRetriever)
+    r.index = SimpleNamespace(catalog=SimpleNamespace(doc_chunk_texts=lambda doc: chunks.get(doc, [])))
+
+    def p(doc, text, collection="consumer"):
+        return Passage(id=f"{doc}#{text[:4]}", text=text, score=1.0, similarity=0.5,
+                       source={"doc_id": doc, "collection": collection}, collection=collection)
+
+    got = r.whole_answers([p("medquad:a", "Symptoms vary from person to person."), p("guideline:g", "Section one.", "guideline"),
+                           p("medquad:a", "Common symptoms are: sadness; poor sleep."), p("medquad:long", "part 3.")])
+    assert [x.source["doc_id"] for x in got] == ["medquad:a", "guideline:g", "medquad:long"]  # the sibling chunk is merged
+    assert got[0].text == "Symptoms vary from person to person.\nCommon symptoms are: sadness; poor sleep."
+    assert got[1].text == "Section one." and got[2].text == "part 3."  # guidelines and very long answers stay
+    assert r.whole_answers([p("medquad:x", "a"), p("medquad:y", "b"), p("medquad:z", "c"), p("medquad:a", "d")], top=3)[3].text == "d"
