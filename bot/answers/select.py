@@ -78,8 +78,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     for rank, p in enumerate(passages):
         for order, sent in enumerate(split_sentences(p.text)):
             sent = _list_head(drop_repeated_tail(sent))
-            if sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent):
-                continue  # a restated question, an overlong run-on or a heading is not an answer
+            if sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent) or sent.split()[0].islower():
+                continue  # a restated question, an overlong run-on, a heading or a fragment is not an answer
             cands.append((rank, order, sent, p))
     if not cands:
         return []
@@ -96,9 +96,13 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         title_sim = [_overlap(qwords, t) for t in titles]
         sent_sim = [_overlap(qwords, c[2]) for c in cands]
     scored = []
+    topical = [max(float(getattr(p, "similarity", None) or 0.0), title_sim[i]) for i, p in enumerate(passages)]
+    best_topic = max(topical)
     for (rank, order, sent, p), sim in zip(cands, sent_sim):
-        psim = max(float(getattr(p, "similarity", None) or 0.0), title_sim[rank])
+        psim = topical[rank]
         score = 0.6 * sim + 0.25 * psim + 0.15 * _overlap(qwords, sent) - 0.01 * rank
+        if psim < best_topic - 0.2:  # a page about something else ("my child's UTI" for "is my child dehydrated")
+            score -= 0.1
         if _ACT_NOW.search(sent):  # what to do now (call 911, go to the emergency room) matters most
             score += 0.08
         if _META.search(sent) and ":" not in sent:

@@ -128,3 +128,16 @@ def test_headings_are_skipped_and_long_lists_keep_their_head():
     assert texts[0].startswith("Untreated high blood pressure can lead to")
     lists = [t for t in texts if t.startswith("Complications of high blood pressure include: complication number 0")]
     assert lists and len(lists[0]) <= 700 and lists[0].endswith("of many.")
+
+
+def test_fragments_and_off_topic_pages_lose():
+    dehydration = P("Signs of dehydration in a child include a dry mouth, no tears and no wet diapers for 3 hours.\n"
+                    "impairment 7.5% dehydration signs child 7.5% Hypotension 7.5%.",
+                    {"doc_id": "medquad:6", "title": "What is Dehydration?", "collection": "consumer"}, similarity=0.67)
+    uti = P("A child with signs of a UTI may need to drink more.",
+            {"doc_id": "medquad:7", "title": "My child's urinary tract infection", "collection": "consumer"}, similarity=0.33)
+    ev = select_evidence("What are the signs of dehydration in a child?", [dehydration, uti], min_score=0.05)
+    assert ev[0].label == "DOC:medquad:6" and ev[0].text.startswith("Signs of dehydration")
+    assert not any(e.text.startswith("impairment") for e in ev)
+    off = next(e for e in ev if e.label == "DOC:medquad:7")
+    assert off.score < ev[0].score - 0.4  # 0.35 below from the match alone, 0.1 more as another topic
