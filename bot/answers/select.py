@@ -23,6 +23,7 @@ _ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department
 # list below", "watch the video"): they match a question's words and say nothing.
 _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|click here|learn more|"
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
+_HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondary High Blood Pressure."
 # Which collections a reader's role is best served by (a small nudge; retrieval already ranks by role).
 _ROLE_BONUS = {"patient": {"consumer": 0.03}, "clinician": {"guideline": 0.05}}
 
@@ -124,9 +125,6 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         chosen.append(ev)
     _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
-
-
-_HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondary High Blood Pressure."
 
 
 def _list_head(sentence: str, limit: int = 700) -> str:
