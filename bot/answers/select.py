@@ -98,11 +98,14 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         sent_sim = [_overlap(qwords, c[2]) for c in cands]
     scored = []
     topical = [max(float(getattr(p, "similarity", None) or 0.0), title_sim[i]) for i, p in enumerate(passages)]
-    best_topic = max(topical)
+    # How well each passage's own text matches (its title can match a shared word: "my child's UTI").
+    body = [float(p.similarity) if getattr(p, "similarity", None) is not None else topical[i]
+            for i, p in enumerate(passages)]
+    best_body = max(body)
     for (rank, order, sent, p), sim in zip(cands, sent_sim):
         psim = topical[rank]
         score = 0.6 * sim + 0.25 * psim + 0.15 * _overlap(qwords, sent) - 0.01 * rank
-        if psim < best_topic - 0.2:  # a page about something else ("my child's UTI" for "is my child dehydrated")
+        if body[rank] < best_body - 0.2:  # a page about something else ("my child's UTI" for "is my child dehydrated")
             score -= 0.1
         if _ACT_NOW.search(sent):  # what to do now (call 911, go to the emergency room) matters most
             score += 0.08
@@ -112,6 +115,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         scored.append(Evidence(sent, label(p.source), rank, order, round(score, 4), dict(p.source)))
     scored.sort(key=lambda e: -e.score)
     chosen: list[Evidence] = []
+    off_topic = {i for i, b in enumerate(body) if b < best_body - 0.2}
     for ev in scored:
         if ev.score < min_score or len(chosen) >= max_sentences:
             break
@@ -123,6 +127,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         if any(len(words & content_words(c.text)) / max(1, len(words | content_words(c.text))) > 0.6 for c in chosen):
             continue  # near-duplicate of a sentence already kept
         chosen.append(ev)
+    if sum(c.rank not in off_topic for c in chosen) >= 2:  # another page's sentences only when the on-topic pages say too little
+        chosen = [c for c in chosen if c.rank not in off_topic]
     _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
 

@@ -139,5 +139,11 @@ def test_fragments_and_off_topic_pages_lose():
     ev = select_evidence("What are the signs of dehydration in a child?", [dehydration, uti], min_score=0.05)
     assert ev[0].label == "DOC:medquad:6" and ev[0].text.startswith("Signs of dehydration")
     assert not any(e.text.startswith("impairment") for e in ev)
-    off = next(e for e in ev if e.label == "DOC:medquad:7")
-    assert off.score < ev[0].score - 0.4  # 0.35 below from the match alone, 0.1 more as another topic
+    two = P("Signs of dehydration in a child include a dry mouth.\nA child who is dehydrated may have no tears.",
+            dehydration.source, similarity=0.67)
+    ev = select_evidence("What are the signs of dehydration in a child?", [two, uti], min_score=0.05)
+    assert [e.label for e in ev] == ["DOC:medquad:6", "DOC:medquad:6"]  # the on-topic page said enough
+    ev = select_evidence("What are the signs of dehydration in a child?", [P("Signs of dehydration in a child include a dry mouth.",
+                                                                             dehydration.source, similarity=0.67), uti], min_score=0.05)
+    off = next(e for e in ev if e.label == "DOC:medquad:7")  # one on-topic sentence: another page may add to it
+    assert off.score < ev[0].score - 0.3
