@@ -1,10 +1,10 @@
-"""Embedding throughput: torch `SentenceTransformer.encode` vs the default int8 ONNX MiniLM, on the
-same chunks, then medbot's whole dense fill (through the home's Chroma server) and hybrid search
+"""Embedding throughput: torch `SentenceTransformer.encode` vs the int8 ONNX MiniLM (onnxruntime) and
+the bf16 MiniLM (OpenVINO, where the CPU has bf16), on the same chunks, then medbot's whole dense fill (through the home's Chroma server) and hybrid search
 latency, idle and while a fill runs (the search inside `answering()`, as the chat does).
 
     nice .venv/bin/python bench/ingest_speed.py --docs 300 --queries 100
 
-Both encoders get the same chunks, batch size and thread count in the same run; torch is timed
+All encoders get the same chunks, batch size and thread count in the same run; torch is timed
 before and after ONNX (mean of the two) so load drift on a shared machine hits both. Prints
 chunks/s and tokens/s of each, the ratio ONNX/torch, the cosine agreement of their vectors, and
 the projected time of the whole default corpus at the measured token rate.
@@ -58,7 +58,9 @@ def main() -> int:
     from retrieval.chroma_server import stop_server
     from retrieval.config import IndexConfig
     from retrieval.dense_fill import answering, fill_home, start_background_fill, stop_fill
+    from retrieval.embedders import BF16, default_kind, make_embedder
     from retrieval.embedders.onnx_minilm import OnnxMiniLMEmbedder
+    from retrieval.embedders.openvino_minilm import OpenVinoMiniLMEmbedder
     from retrieval.embedders.sentence_transformer import bundled_model_path
     from retrieval.index import LiteratureIndex
     from retrieval.ingest import chunk_documents, ensure_lexical
@@ -88,9 +90,12 @@ def main() -> int:
             ntok = sum(n for _, _, n in rows)
             model = SentenceTransformer(str(bundled_model_path()), device="cpu", local_files_only=True)
             model.max_seq_length = index.embedder.max_tokens
-            onnx = OnnxMiniLMEmbedder(threads=args.threads)
-            model.encode(texts[:32], batch_size=args.batch_size)  # warm-up both
-            onnx.embed(texts[:32], batch_size=args.batch_size)
+            encoders = {"int8": OnnxMiniLMEmbedder(threads=args.threads)}
+            if default_kind() == BF16:
+                encoders["bf16"] = OpenVinoMiniLMEmbedder(threads=args.threads)
+            model.encode(texts[:32], batch_size=args.batch_size)  # warm-up all
+            for enc in encoders.values():
+                enc.embed(texts[:32], batch_size=args.batch_size)
 
             def torch_run():
                 t = time.perf_counter()
@@ -98,22 +103,26 @@ def main() -> int:
                 return time.perf_counter() - t, v
 
             t1, v_torch = torch_run()
-            t = time.perf_counter()
-            v_onnx = onnx.embed(texts, batch_size=args.batch_size)
-            t_onnx = time.perf_counter() - t
+            timed = {}
+            for key, enc in encoders.items():
+                t = time.perf_counter()
+                vecs = enc.embed(texts, batch_size=args.batch_size)
+                timed[key] = (time.perf_counter() - t, vecs)
             t2, _ = torch_run()
             t_torch = (t1 + t2) / 2
-            cos = np.sum(np.asarray(v_torch) * v_onnx, axis=1)
-            out["encode"] = {"chunks": len(texts), "tokens": ntok, "torch_s": [round(t1, 2), round(t2, 2)], "onnx_s": round(t_onnx, 2),
-                             "torch_chunks_per_s": round(len(texts) / t_torch, 1), "onnx_chunks_per_s": round(len(texts) / t_onnx, 1),
-                             "torch_tokens_per_s": round(ntok / t_torch), "onnx_tokens_per_s": round(ntok / t_onnx),
-                             "ratio_onnx_vs_torch": round(t_torch / t_onnx, 2),
-                             "cosine_mean": round(float(cos.mean()), 5), "cosine_min": round(float(cos.min()), 5)}
+            out["encode"] = {"chunks": len(texts), "tokens": ntok, "torch_s": [round(t1, 2), round(t2, 2)],
+                             "torch_chunks_per_s": round(len(texts) / t_torch, 1), "torch_tokens_per_s": round(ntok / t_torch)}
+            for key, (secs, vecs) in timed.items():
+                cos = np.sum(np.asarray(v_torch) * vecs, axis=1)
+                out["encode"][key] = {"name": encoders[key].name, "seconds": round(secs, 2),
+                                      "chunks_per_s": round(len(texts) / secs, 1), "tokens_per_s": round(ntok / secs),
+                                      "ratio_vs_torch": round(t_torch / secs, 2),
+                                      "cosine_mean": round(float(cos.mean()), 5), "cosine_min": round(float(cos.min()), 5)}
             index.close()
             t = time.perf_counter()
             res = fill_home(config, ["speed"], batch_size=args.batch_size)
             t_fill = time.perf_counter() - t
-            out["fill"] = {"state": res["state"], "seconds": round(t_fill, 2), "chunks_per_s": round(len(texts) / t_fill, 1),
+            out["fill"] = {"embedder": make_embedder(config.embedder).name, "state": res["state"], "seconds": round(t_fill, 2), "chunks_per_s": round(len(texts) / t_fill, 1),
                            "tokens_per_s": round(ntok / t_fill), "ratio_vs_torch_encode": round(t_torch / t_fill, 2)}
             d = out["default_corpus"]
             out["projection_minutes"] = {"onnx_fill": round(d["tokens"] / (ntok / t_fill) / 60, 1),
@@ -139,9 +148,12 @@ def main() -> int:
     e, f = out["encode"], out["fill"]
     print(f"chunks: {e['chunks']} ({e['tokens']} tokens) from {len(sample)} articles; {args.threads} threads, batch {args.batch_size}")
     print(f"torch SentenceTransformer.encode: {e['torch_chunks_per_s']:>7.1f} chunks/s {e['torch_tokens_per_s']:>7} tokens/s  ({e['torch_s']} s)")
-    print(f"ONNX int8 MiniLM embed           : {e['onnx_chunks_per_s']:>7.1f} chunks/s {e['onnx_tokens_per_s']:>7} tokens/s  ({e['onnx_s']} s)")
-    print(f"ratio ONNX/torch                 : {e['ratio_onnx_vs_torch']:.2f}x  (cosine to torch: mean {e['cosine_mean']}, min {e['cosine_min']})")
-    print(f"medbot fill (ONNX -> Chroma srv) : {f['chunks_per_s']:>7.1f} chunks/s {f['tokens_per_s']:>7} tokens/s  "
+    for key, label in (("int8", "int8 MiniLM, onnxruntime"), ("bf16", "bf16 MiniLM, OpenVINO")):
+        if key in e:
+            k = e[key]
+            print(f"{label:<33}: {k['chunks_per_s']:>7.1f} chunks/s {k['tokens_per_s']:>7} tokens/s  ({k['seconds']} s)  "
+                  f"{k['ratio_vs_torch']:.2f}x torch  (cosine to torch: mean {k['cosine_mean']}, min {k['cosine_min']})")
+    print(f"medbot fill ({out['fill']['embedder']}): {f['chunks_per_s']:>7.1f} chunks/s {f['tokens_per_s']:>7} tokens/s  "
           f"({f['seconds']} s; {f['ratio_vs_torch_encode']:.2f}x torch encode)")
     d = out["default_corpus"]
     print(f"default corpus {d['chunks']} chunks / {d['tokens']} tokens: projected {out['projection_minutes']['onnx_fill']} min "

@@ -26,7 +26,7 @@ def main() -> int:
     p.add_argument("--queries", type=int, default=1000)
     p.add_argument("--distractors", type=int, default=4000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--embedder", help="minilm-int8 (default), minilm-torch, a .onnx file or a sentence-transformers folder")
+    p.add_argument("--embedder", help="minilm (default: bf16 or int8 by CPU), minilm-bf16, minilm-int8, minilm-torch, a .onnx file or a sentence-transformers folder")
     p.add_argument("--json", help="also write the results to this JSON file")
     p.add_argument("--home", help="keep the benchmark index in this folder (reused when it holds one already)")
     p.add_argument("--evaluate", type=int, help="evaluate only N of the queries (half from each file)")

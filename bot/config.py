@@ -34,7 +34,7 @@ class RetrievalSettings(Section):
     chroma_url: str | None = None  # http://HOST:PORT uses an external Chroma server; None = the home's own store
     store: Literal["server", "embedded"] = "server"  # home's store: one supervised Chroma server, or in-process (one process only)
     collection: str = "medline"
-    embedder: str | None = None  # None = int8 ONNX MiniLM; "minilm-torch", a .onnx file or a sentence-transformers folder
+    embedder: str | None = None  # None = MiniLM, bf16 (OpenVINO) or int8 (onnxruntime); "minilm-torch", a .onnx file or a folder
     k: int = 5
     min_similarity: float = 0.40  # dense cosine below which passages are "not relevant" (calibrated: docs/retrieval.md)
     evidence_max_age_years: int = 10

@@ -17,7 +17,8 @@ class IndexConfig:
         chroma_url: `http://HOST:PORT` of an external Chroma server; None for the home's own store.
         store: how the home's own store is opened: "server" (default: one supervised `chroma run`
             per home, every process a client) or "embedded" (in-process; one process at a time).
-        embedder: None or "minilm-int8" (default: int8 ONNX MiniLM), "minilm-torch", a `.onnx`
+        embedder: None or "minilm" (default: MiniLM in bf16 on OpenVINO where the CPU has bf16, else
+            int8 on onnxruntime), "minilm-bf16", "minilm-int8", "minilm-torch", a `.onnx`
             file or a sentence-transformers folder.
         threads: CPU threads for embedding; None for the library default.
         k: passages returned by default.

@@ -127,12 +127,13 @@ class LiteratureIndex:
         if have == mine:
             return
         built = json.loads(have)
-        if built["name"].startswith("sentence-transformers:") and _same_tokens(built, self.embedder.name, self.embedder.config()) \
-                and self.embedder.name.startswith("onnx:"):
-            # A home of the previous release: same chunks, vectors from torch MiniLM. Re-embed in place.
+        if _same_tokens(built, self.embedder.name, self.embedder.config()) \
+                and self.embedder.name.startswith(("onnx:", "openvino:")):
+            # A home of an earlier release (torch or int8 MiniLM), or one moved to a machine with
+            # another default: same chunks, other vectors. Re-embed in place; BM25 serves meanwhile.
             self.retarget()
-            self.upgraded = (f"collection '{self.layout.collection}' was embedded by the previous release "
-                             f"({built['name']}); its vectors are being rebuilt with {self.embedder.name}")
+            self.upgraded = (f"collection '{self.layout.collection}' was embedded with {built['name']}; "
+                             f"its vectors are being rebuilt with {self.embedder.name}")
             log.warning(self.upgraded)
             return
         raise UserError(f"collection '{self.layout.collection}' was built with embedder '{built['name']}', "

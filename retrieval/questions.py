@@ -99,6 +99,21 @@ class QuestionIndex:
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
         self.stemmer = _stemmer()
 
+    def _allowed(self, kind: str | None, keep) -> "np.ndarray":
+        """Mask of the entries of `kind` that `keep` lets through (cached when `keep` has a `key`:
+        the mask over 16k entries took 11 ms of every search)."""
+        import numpy as np
+
+        key = (kind, getattr(keep, "key", None)) if keep is None or hasattr(keep, "key") else None
+        cache = self.__dict__.setdefault("_masks", {})
+        if key is not None and key in cache:
+            return cache[key]
+        mask = np.array([(kind is None or kd == kind) and (keep is None or keep(kd, y))
+                         for kd, y in zip(self.kinds, self.years)], dtype=bool)
+        if key is not None:
+            cache[key] = mask
+        return mask
+
     def search(self, query: str, k: int = 20, qtype: str | None = None,
                keep=None, kind: str | None = None) -> list[QuestionHit]:
         """The k best-matching answered questions.
@@ -126,8 +141,7 @@ class QuestionIndex:
             return []
         import numpy as np
 
-        allowed = np.array([(kind is None or kd == kind) and (keep is None or keep(kd, y))
-                            for kd, y in zip(self.kinds, self.years)], dtype=bool)
+        allowed = self._allowed(kind, keep)
         if not allowed.any():
             return []
         docs, scores = self.bm25.retrieve([terms], k=min(max(k, CANDIDATES), self.n), show_progress=False,

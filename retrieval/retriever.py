@@ -87,6 +87,7 @@ def _question_filter(flt: dict):
             return False
         return (lo is None or year >= lo) and (hi is None or 0 < year <= hi)
 
+    keep.key = (tuple(sorted(colls)), lo, hi)  # the question index caches its entry mask by this
     return keep
 
 

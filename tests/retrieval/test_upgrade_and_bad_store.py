@@ -42,7 +42,7 @@ def test_previous_release_home_is_upgraded_in_place(tmp_path):
     cfg = IndexConfig(home=home, collection="medline", auto_build=False, auto_fill=False)  # the new defaults
     index = LiteratureIndex(cfg)
     chunks = index.catalog.counts()["chunks"]
-    assert index.upgraded and "previous release" in index.upgraded
+    assert index.upgraded and "was embedded with sentence-transformers:" in index.upgraded
     assert chunks == 9 and index.catalog.counts()["embedded"] == 0  # chunks kept, vectors to redo
     assert index.store.count() == 0  # the old folder opens in the server; torch vectors dropped, never mixed
     index.close()
