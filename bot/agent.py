@@ -402,7 +402,8 @@ class Agent:
 
         Returns (via StopIteration): the answer text and the grounding record.
         """
-        from bot.answers.compose import RewriteStats, checked_sentences, evidence_markdown, rewrite_messages
+        from bot.answers.compose import (REWRITE_MAX_TOKENS, RewriteStats, checked_sentences, evidence_markdown,
+                                         rewrite_evidence, rewrite_messages)
         from bot.prompts import rewrite_prompt
 
         head = evidence_markdown(evidence, role) + "\n\n"
@@ -412,9 +413,10 @@ class Agent:
         stats = RewriteStats()
         lead = "**In short:** " if role == "patient" else "**Summary:** "
         kept: list[str] = []
-        messages = rewrite_messages(rewrite_prompt(role), message, evidence, earlier)
-        chunks = (c.text for c in self.backend.stream(messages) if c.text)
-        for sentence in checked_sentences(chunks, evidence, self._embed(), stats, self._drugs()):
+        shown = rewrite_evidence(evidence)  # the LLM reads the best sentences; the reader saw them all
+        messages = rewrite_messages(rewrite_prompt(role), message, shown, earlier)
+        chunks = (c.text for c in self.backend.stream(messages, max_tokens=REWRITE_MAX_TOKENS) if c.text)
+        for sentence in checked_sentences(chunks, shown, self._embed(), stats, self._drugs()):
             if not hold:
                 yield Event("token", (lead if not kept else " ") + sentence)
             kept.append(sentence)

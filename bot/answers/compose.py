@@ -11,7 +11,12 @@ from bot.answers.support import Verdict, check_support
 from bot.answers.text import content_words
 
 _CITE = re.compile(r"\[((?:PMID|DOC):[^\]]+)\]")
-_END = re.compile(r"(?<=[.!?])(?:\s*\[(?:PMID|DOC):[^\]]+\])*\s+(?=\S)")
+_NUMBERED = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
+_END = re.compile(r"(?<=[.!?])(?:\s*\[(?:(?:PMID|DOC):[^\]]+|\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\])*\s+(?=\S)")
+#: Most tokens the LLM may write for its restatement (2-3 short sentences; ~10 tokens/s on 2 cores).
+REWRITE_MAX_TOKENS = 120
+#: Characters of selected evidence the LLM reads (prompt processing, ~30 tokens/s, is the slow part).
+REWRITE_CONTEXT_CHARS = 1200
 
 
 def source_line(ev: Evidence) -> str:
@@ -40,12 +45,44 @@ def evidence_markdown(evidence: Sequence[Evidence], role: str) -> str:
     return "\n".join(lines)
 
 
+def rewrite_evidence(evidence: Sequence[Evidence], budget: int = REWRITE_CONTEXT_CHARS) -> list[Evidence]:
+    """The selected sentences the LLM reads: the best-scoring ones (at least one) within `budget`
+    characters, in their reading order. The reader sees all of them above the restatement."""
+    keep: set[int] = set()
+    used = 0
+    for i in sorted(range(len(evidence)), key=lambda i: -evidence[i].score):
+        if keep and used + len(evidence[i].text) > budget:
+            continue
+        keep.add(i)
+        used += len(evidence[i].text)
+    return [ev for i, ev in enumerate(evidence) if i in keep]
+
+
 def rewrite_messages(system: str, question: str, evidence: Sequence[Evidence], earlier: str = "") -> list[dict[str, str]]:
     """The LLM's whole context: a short system prompt, the numbered sentences and the question
-    (after the earlier question when this one is a follow-up)."""
-    numbered = "\n".join(f"{i}. {ev.text} [{ev.label}]" for i, ev in enumerate(evidence, 1))
+    (after the earlier question when this one is a follow-up).
+
+    Sentences are cited by number ("[2]"), not by their labels: a label such as
+    "[DOC:medquad:NIHSeniorHealth-0000066-3]" costs 15 tokens to read and as many to write back.
+    `relabel` turns the numbers back into labels."""
+    numbered = "\n".join(f"[{i}] {ev.text}" for i, ev in enumerate(evidence, 1))
     user = f"SENTENCES:\n{numbered}\n\n" + (f"EARLIER QUESTION: {earlier}\n" if earlier else "") + f"QUESTION: {question}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def relabel(sentence: str, evidence: Sequence[Evidence]) -> str:
+    """The LLM's sentence with "[2]" / "[1, 3]" replaced by the labels of those sentences
+    (numbers outside the list are removed; the check then uses every sentence)."""
+    def sub(m: re.Match) -> str:
+        labels = []
+        for n in re.split(r"\s*[,;]\s*", m.group(1)):
+            if 1 <= int(n) <= len(evidence) and evidence[int(n) - 1].label not in labels:
+                labels.append(evidence[int(n) - 1].label)
+        return "".join(f"[{x}]" for x in labels)
+
+    out = _NUMBERED.sub(sub, sentence)
+    out = re.sub(r"(\[(?:PMID|DOC):[^\]]+\])(?:\s*\1)+", r"\1", out)  # "[DOC:a][DOC:a]" -> "[DOC:a]"
+    return re.sub(r"\s+([.!?])$", r"\1", out.strip())
 
 
 def in_context(ev: Evidence) -> str:
@@ -82,7 +119,7 @@ def checked_sentences(chunks: Iterable[str], evidence: Sequence[Evidence], embed
     """
     pending: list[str] = []
     for sentence in _sentences(chunks):
-        for kept in _check_one(sentence, evidence, embed, stats, drugs):
+        for kept in _check_one(relabel(sentence, evidence), evidence, embed, stats, drugs):
             if not content_words(_CITE.sub("", kept)):
                 pending.append(kept)
                 continue
@@ -100,7 +137,7 @@ def _sentences(chunks: Iterable[str]) -> Iterator[str]:
                 break
             sentence, buf = buf[:m.start() + len(m.group(0).rstrip())].strip(), buf[m.end():]
             yield sentence
-    if buf.strip():
+    if re.search(r"(?:[.!?]|\])\s*$", buf):  # a last sentence cut off by the token limit is not shown
         yield buf.strip()
 
 

@@ -50,7 +50,36 @@ def test_the_markdown_and_the_prompt_carry_the_labels():
     assert md.startswith("**What the sources say**") and "[DOC:medquad:1]" in md
     msgs = rewrite_messages("SYSTEM", "warning signs of a stroke?", ev)
     assert msgs[0] == {"role": "system", "content": "SYSTEM"}
-    assert "1. " in msgs[1]["content"] and "QUESTION: warning signs of a stroke?" in msgs[1]["content"]
+    assert msgs[1]["content"].startswith("SENTENCES:\n[1] ") and "QUESTION: warning signs of a stroke?" in msgs[1]["content"]
+    assert "DOC:" not in msgs[1]["content"]  # the LLM cites by number: labels cost ~15 tokens each
+
+
+def test_numbers_the_llm_cites_become_the_sentences_labels_before_the_check():
+    from bot.answers.compose import relabel
+
+    ev = select_evidence("warning signs of a stroke", [STROKE, LYMPHOMA], min_score=0.2)
+    assert len(ev) >= 2
+    one = ev[0].label
+    assert relabel("Call 911 right away [1].", ev) == f"Call 911 right away [{one}]."
+    assert relabel("Both [1, 1] apply. [9]", ev) == f"Both [{one}] apply."  # repeats merged, unknown numbers dropped
+    chunks = ["Call 911 right away if you see ", "signs of a stroke. [1] Sudden weakness of the face is a ",
+              "warning sign [1]. Sudden trouble seeing in one or both eyes can also be a warning sign of a strok"]
+    stats = RewriteStats()
+    out = list(checked_sentences(iter(chunks), ev, None, stats))
+    assert out == [f"Call 911 right away if you see signs of a stroke. [{one}]",
+                   f"Sudden weakness of the face is a warning sign [{one}]."]
+    assert stats.sentences == 2  # the sentence cut off by the token limit is neither shown nor counted
+
+
+def test_the_llm_reads_the_best_sentences_within_its_budget():
+    from bot.answers.compose import rewrite_evidence
+    from bot.answers.select import Evidence
+
+    ev = [Evidence(text="a" * 500, label="DOC:1", score=0.5, source={}, rank=0, order=0),
+          Evidence(text="b" * 800, label="DOC:1", score=0.9, source={}, rank=0, order=1),
+          Evidence(text="c" * 300, label="DOC:2", score=0.4, source={}, rank=1, order=0)]
+    assert [e.text[0] for e in rewrite_evidence(ev, budget=1200)] == ["b", "c"]  # best first, reading order kept
+    assert [e.text[0] for e in rewrite_evidence(ev, budget=100)] == ["b"]  # always at least the best one
 
 
 def test_rewrite_sentences_stream_one_by_one_and_unsupported_ones_are_dropped():

@@ -44,7 +44,7 @@ def test_answer_is_grounded_cited_and_stored():
     assert [c["pmid"] for c in res.citations] == ["3081859"]
     assert "Evidence published 1988" in res.answer and "Caution" in res.answer  # old evidence warned
     prompt = llm.calls[0]["messages"][-1]["content"]
-    assert prompt.startswith("SENTENCES:\n1. " + ASPIRIN.text) and "QUESTION:" in prompt
+    assert prompt.startswith("SENTENCES:\n[1] " + ASPIRIN.text) and "QUESTION:" in prompt
     assert "Lancet" not in prompt  # only the selected sentences reach the LLM
     assert res.grounding["llm_sentences"] == 1 and res.grounding["supported"] == 1
     conv = agent.store.get(res.conversation_id)
