@@ -154,6 +154,12 @@ def _check_one(sentence: str, evidence: Sequence[Evidence], embed, stats: Rewrit
     verdict: Verdict = check_support(sentence, cited, embed=embed, drugs=drugs)
     if verdict.supported:
         stats.supported += 1
+        if not labels:  # every shown sentence is cited: the evidence sentence that backs it
+            by_text = {in_context(ev): ev.label for ev in evidence}
+            if verdict.best in by_text:
+                body = sentence.rstrip()
+                end = body[-1] if body[-1:] in ".!?" else "."
+                sentence = f"{body.rstrip('.!?')} [{by_text[verdict.best]}]{end}"
         yield sentence
     else:
         stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})

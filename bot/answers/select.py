@@ -21,9 +21,26 @@ _ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department
                       r"get (medical )?help (right away|immediately)|seek (immediate|urgent|emergency))", re.I)
 # Sentences about the page rather than the question ("symptoms vary from person to person", "see the
 # list below", "watch the video"): they match a question's words and say nothing.
-_META = re.compile(r"\b(listed below|the following list|(watch|see) the video|click here|learn more|"
+_META = re.compile(r"\b(listed below|the following list|(watch|see) the video|click here|learn more|^here are\b|"
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
 _HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondary High Blood Pressure."
+# A page heading glued to the sentence after it ("Common Signs of Stroke These are warning signs..."):
+# capitalised words (and small joining words) followed by a word that opens a sentence.
+_GLUED_HEADING = re.compile(
+    r"^((?:[A-Z\"'][\w'\"-]*|or|and|of|the|a|an|to|in|for|with|your|you)(?:\s+(?:[A-Z\"'][\w'\"-]*|or|and|of|the|a|an|"
+    r"to|in|for|with|your|you)){1,7})\s+(?=(?:The|These|This|That|Some|Sometimes|Most|Many|If|When|You|Your|A|An|It|"
+    r"There|Other)\b\s+[a-z])")
+
+
+def strip_glued_heading(sentence: str) -> str:
+    """The sentence without a page heading glued in front of it (the heading's words must all be
+    capitalised or small joining words, and its last word capitalised)."""
+    m = _GLUED_HEADING.match(sentence)
+    if not m or not re.search(r"[A-Z\"'][\w'\"-]*$", m.group(1)) or not m.group(1)[0].isupper():
+        return sentence
+    return sentence[m.end():]
+
+
 # Which collections a reader's role is best served by (a small nudge; retrieval already ranks by role).
 _ROLE_BONUS = {"patient": {"consumer": 0.03}, "clinician": {"guideline": 0.05}}
 
@@ -78,7 +95,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     cands: list[tuple[int, int, str, Any]] = []
     for rank, p in enumerate(passages):
         for order, sent in enumerate(split_sentences(p.text)):
-            sent = _list_head(drop_repeated_tail(sent))
+            sent = _list_head(drop_repeated_tail(strip_glued_heading(sent)))
             if sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent) or sent.split()[0].islower():
                 continue  # a restated question, an overlong run-on, a heading or a fragment is not an answer
             cands.append((rank, order, sent, p))

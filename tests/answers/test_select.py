@@ -176,3 +176,21 @@ def test_fragments_and_off_topic_pages_lose():
                                                                              dehydration.source, similarity=0.67), uti], min_score=0.05)
     off = next(e for e in ev if e.label == "DOC:medquad:7")  # one on-topic sentence: another page may add to it
     assert off.score < ev[0].score - 0.3
+
+
+def test_a_page_heading_glued_to_its_sentence_is_left_out():
+    from bot.answers.select import strip_glued_heading
+
+    assert strip_glued_heading("Common Signs of Stroke These are warning signs of a stroke: numbness; confusion.") == \
+        "These are warning signs of a stroke: numbness; confusion."
+    assert strip_glued_heading('Don\'t Ignore "Mini-Strokes" Sometimes the warning signs last only minutes.') == \
+        "Sometimes the warning signs last only minutes."
+    for kept in ("The goal of asthma treatment is to control the disease.", "Aspirin The drug is old.",
+                 "The American Heart Association recommends aspirin.", "If you believe you are having a stroke, call 911."):
+        assert strip_glued_heading(kept) == kept
+
+
+def test_a_sentence_the_llm_left_uncited_gets_the_label_of_the_evidence_that_backs_it():
+    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
+    out = list(checked_sentences(iter(["Call 911 right away if you see signs of a stroke."]), ev, None, RewriteStats()))
+    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
