@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -88,14 +89,40 @@ class Agent:
         self.tools = tools or ToolRegistry(settings)
         self._store = store
         self.clock = clock
+        self._loading = threading.RLock()  # the web chat warms up in a thread while a turn may start
 
     @property
     def backend(self):
         if self._backend is None:
-            from bot.llm import load_backend
+            with self._loading:
+                if self._backend is None:
+                    from bot.llm import load_backend
 
-            self._backend = load_backend(self.settings)
+                    self._backend = load_backend(self.settings)
         return self._backend
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for: the LLM, the index and both
+        embedder models, the triage second opinion and the PHI redactor (the web chat runs this in
+        a thread at start). Errors are left for the turn that meets them to report."""
+        try:
+            self.backend
+            r = self.retriever()
+            if r is not None:
+                r.search("warm up", k=1)
+                embed = self._embed()
+                if embed is not None:
+                    embed(["warm up"] * 8)
+            judge = self._triage_classifier()
+            if judge is not None:
+                judge.predict("warm up")
+            from bot.safety.phi import preload_redactor
+
+            preload_redactor()
+        except Exception as exc:  # noqa: BLE001 - a warm-up never breaks the app
+            import logging
+
+            logging.getLogger(__name__).debug("warm-up stopped: %s", exc)
 
     @property
     def store(self):
@@ -115,13 +142,15 @@ class Agent:
     def retriever(self):
         """The literature retriever, or None when no index can be opened."""
         if self._retriever is None:
-            try:
-                from retrieval import get_retriever
+            with self._loading:
+                if self._retriever is None:
+                    try:
+                        from retrieval import get_retriever
 
-                self._retriever = get_retriever(self.settings)
-            except (ImportError, *REPORTED_ERRORS) as exc:
-                self._retriever = False
-                self._retrieval_error = str(exc)
+                        self._retriever = get_retriever(self.settings)
+                    except (ImportError, *REPORTED_ERRORS) as exc:
+                        self._retriever = False
+                        self._retrieval_error = str(exc)
         return self._retriever or None
 
     # ---- one turn -------------------------------------------------------------------------

@@ -376,11 +376,15 @@ def build_app(settings, agent: Agent | None = None, clock=None):
 
         gr.api(api_turn, api_name="turn")  # JSON turns for scripts (bench/load.py), same agent and limits
         gr.Timer(10).tick(app.index_status, None, status)
+    demo.medbot_agent = app.agent  # `serve` warms it up
     return demo
 
 
 def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None, clock=None) -> None:
     """Launch the web chat (blocking); `clock` (an aware-datetime callable) dates follow-ups."""
     demo = build_app(settings, agent, clock=clock)
+    app_agent = getattr(demo, "medbot_agent", None)
+    if app_agent is not None:  # the first question should not wait for models to load
+        threading.Thread(target=app_agent.warm_up, name="warm-up", daemon=True).start()
     demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
                                                    ssr_mode=False, inbrowser=False, css=CSS)
