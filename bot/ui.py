@@ -376,15 +376,20 @@ def build_app(settings, agent: Agent | None = None, clock=None):
 
         gr.api(api_turn, api_name="turn")  # JSON turns for scripts (bench/load.py), same agent and limits
         gr.Timer(10).tick(app.index_status, None, status)
-    demo.medbot_agent = app.agent  # `serve` warms it up
+    demo.medbot_app = app  # `serve` warms its agent up
     return demo
 
 
 def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None, clock=None) -> None:
     """Launch the web chat (blocking); `clock` (an aware-datetime callable) dates follow-ups."""
     demo = build_app(settings, agent, clock=clock)
-    app_agent = getattr(demo, "medbot_agent", None)
-    if app_agent is not None:  # the first question should not wait for models to load
-        threading.Thread(target=app_agent.warm_up, name="warm-up", daemon=True).start()
+    chat = getattr(demo, "medbot_app", None)
+    if chat is not None:  # the first question should not wait for models to load
+
+        def warm_up() -> None:
+            with chat._lock:  # turns run under this lock: the first one waits for the warm-up
+                chat.agent.warm_up()
+
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
                                                    ssr_mode=False, inbrowser=False, css=CSS)

@@ -13,6 +13,7 @@ which keeps both cores busy through the serial parts of a layer.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
                 raise UserError(f"{self.model_path}: OpenVINO cannot compile it ({str(exc).splitlines()[0][:120]})") from None
             queue = ov.AsyncInferQueue(compiled, streams) if streams > 1 else None
             # one reusable request for small inputs: calling the compiled model itself costs more
-            self._sessions[key] = (compiled.create_infer_request(), queue)
+            self._sessions[key] = (compiled.create_infer_request(), queue, threading.Lock())
         return self._sessions[key]
 
     def _feeds(self, texts: list[str]):
@@ -113,7 +114,13 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
     def _run(self, texts: list[str], threads: int | None, latency: bool = False):
         import numpy as np
 
-        request, queue = self._session(threads, latency)
+        request, queue, lock = self._session(threads, latency)
+        with lock:  # an infer request runs one inference at a time (web chat turns share the embedder)
+            return self._infer(request, queue, texts)
+
+    def _infer(self, request, queue, texts: list[str]):
+        import numpy as np
+
         if queue is None or len(texts) < 8:
             feed, mask = self._feeds(texts)
             request.infer(feed)

@@ -81,3 +81,19 @@ def test_an_int8_home_is_re_embedded_with_bf16_never_mixed(tmp_path):
     assert index.upgraded and "fused-int8" in index.upgraded and openvino_minilm.NAME in index.upgraded
     assert index.catalog.counts()["chunks"] == chunks > 0 and index.catalog.counts()["embedded"] == 0
     index.close()
+
+
+@needs_bf16
+def test_bf16_embedder_serves_threads_at_once():
+    """Web chat turns and its warm-up share one embedder: concurrent calls neither fail nor mix rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ov = make_embedder(None, threads=2)
+    alone = [ov.embed_query(q) for q in QUERIES]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        queries = list(pool.map(ov.embed_query, QUERIES * 4))
+        batches = list(pool.map(lambda _: ov.embed(SENTENCES), range(4)))
+    for i, v in enumerate(queries):
+        assert float(np.dot(v, alone[i % len(QUERIES)])) > 0.9999
+    for b in batches:
+        assert np.allclose(b, batches[0], atol=1e-5)
