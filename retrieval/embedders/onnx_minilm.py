@@ -123,10 +123,10 @@ class OnnxMiniLMEmbedder:
             self._count_tok = tok
         return [len(e.ids) for e in self._count_tok.encode_batch(list(texts), add_special_tokens=False)]
 
-    def _run(self, texts: list[str], threads: int | None):
+    def _feeds(self, texts: list[str]):
+        """Model inputs for `texts` (padded to the longest) and their attention mask."""
         import numpy as np
 
-        sess, inputs = self._session(threads)
         encs = self._tokenizer().encode_batch(texts)
         width = max(len(e.ids) for e in encs)
         ids = np.zeros((len(encs), width), dtype=np.int64)
@@ -134,17 +134,25 @@ class OnnxMiniLMEmbedder:
         for row, e in enumerate(encs):
             ids[row, :len(e.ids)] = e.ids
             mask[row, :len(e.ids)] = 1
-        feed = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = sess.run(None, feed)[0]
-        if hidden.ndim == 2:  # a model that pools already
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}, mask
+
+    @staticmethod
+    def _pool(hidden, mask):
+        """Mean over the attention mask (unless the model pools already), then L2, as float32."""
+        import numpy as np
+
+        if hidden.ndim == 2:
             pooled = hidden
         else:
             m = mask[:, :, None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _run(self, texts: list[str], threads: int | None):
+        sess, inputs = self._session(threads)
+        feed, mask = self._feeds(texts)
+        return self._pool(sess.run(None, {k: v for k, v in feed.items() if k in inputs})[0], mask)
 
     def embed(self, texts: Sequence[str], batch_size: int = 64):
         import numpy as np

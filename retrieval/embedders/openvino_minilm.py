@@ -91,29 +91,7 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
             self._sessions[key] = (compiled.create_infer_request(), queue, threading.Lock())
         return self._sessions[key]
 
-    def _feeds(self, texts: list[str]):
-        import numpy as np
-
-        encs = self._tokenizer().encode_batch(texts)
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), width), dtype=np.int64)
-        mask = np.zeros((len(encs), width), dtype=np.int64)
-        for row, e in enumerate(encs):
-            ids[row, :len(e.ids)] = e.ids
-            mask[row, :len(e.ids)] = 1
-        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}, mask
-
-    @staticmethod
-    def _pool(hidden, mask):
-        import numpy as np
-
-        m = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-
     def _run(self, texts: list[str], threads: int | None, latency: bool = False):
-        import numpy as np
-
         request, queue, lock = self._session(threads, latency)
         with lock:  # an infer request runs one inference at a time (web chat turns share the embedder)
             return self._infer(request, queue, texts)
@@ -124,7 +102,7 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
         if queue is None or len(texts) < 8:
             feed, mask = self._feeds(texts)
             request.infer(feed)
-            return self._pool(request.get_output_tensor(0).data, mask).astype(np.float32)
+            return self._pool(request.get_output_tensor(0).data, mask)
         half = (len(texts) + 1) // 2
         parts = [texts[:half], texts[half:]]
         out: list = [None, None]
@@ -137,7 +115,7 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
             feed, mask = self._feeds(part)
             queue.start_async(feed, (i, mask))
         queue.wait_all()
-        return np.concatenate(out).astype(np.float32)
+        return np.concatenate(out)
 
     def embed_query(self, text: str):
         return self._run([text], self.threads, latency=True)[0]

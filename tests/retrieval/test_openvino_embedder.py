@@ -11,18 +11,12 @@ from retrieval.embedders.onnx_minilm import OnnxMiniLMEmbedder
 
 needs_bf16 = pytest.mark.skipif(not openvino_minilm.available(), reason="OpenVINO with a bf16 CPU")
 
-SENTENCES = [
-    "Sudden numbness or weakness of the face, arm or leg is a warning sign of stroke.",
-    "Metformin is the usual first medicine for type 2 diabetes.",
-    "Aspirin 75-100 mg daily is recommended after a myocardial infarction.",
-    "Children with dehydration may have a dry mouth and few wet diapers.",
-    "Hepatitis C spreads through contact with the blood of an infected person.",
-    "Ear infections in children often follow a cold.",
-    "Wash your hands with soap and water for at least 20 seconds.",
-    "High blood pressure often has no symptoms, so have it checked.",
-    "Low-dose aspirin lowers the risk of a second heart attack.",
-]
-QUERIES = ["signs of a stroke", "diabetes medicine", "how does hepatitis C spread", "dehydrated child"]
+from test_onnx_embedder import QUERIES, SENTENCES as _SIX
+
+SENTENCES = [*_SIX,  # nine texts: a batch of 8+ runs in two halves on two streams
+             "Wash your hands with soap and water for at least 20 seconds.",
+             "High blood pressure often has no symptoms, so have it checked.",
+             "Low-dose aspirin lowers the risk of a second heart attack."]
 
 
 def test_default_is_bf16_where_the_cpu_has_it_else_int8(monkeypatch):
