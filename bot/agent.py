@@ -102,11 +102,17 @@ class Agent:
         return self._backend
 
     def warm_up(self) -> None:
-        """Load what the first answer would otherwise wait for: the LLM, the index and both
-        embedder models, the triage second opinion and the PHI redactor (the web chat runs this in
+        """Load what the first answer would otherwise wait for: the LLM with the rewrite prompts'
+        openings in its KV cache, the index and both embedder models, the triage second opinion and the PHI redactor (the web chat runs this in
         a thread at start). Errors are left for the turn that meets them to report."""
         try:
-            self.backend
+            prime = getattr(self.backend, "prime", None)
+            if callable(prime):  # the fixed openings of the rewrite prompts, saved for later processes too
+                from bot.answers.compose import rewrite_messages
+                from bot.prompts import rewrite_prompt
+
+                for role in ("clinician", "patient"):  # patient last: it stays in the KV cache
+                    prime(rewrite_messages(rewrite_prompt(role), "warm up", []))
             r = self.retriever()
             if r is not None:
                 r.search("warm up", k=1)

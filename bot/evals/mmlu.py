@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, help="passages retrieved per question (default: retrieval.k)")
     p.add_argument("--max-context-chars", dest="max_context_chars", type=int, default=1000,
                    help="character budget of the retrieved passages in a prompt (default 1000, about 250 tokens)")
+    p.add_argument("--retrieval-limit", dest="retrieval_limit", type=int,
+                   help="with retrieval, only a draw of N of the questions (as --limit N would draw them); "
+                        "closed-book still covers all, and is also reported on those N for a paired comparison")
     p.add_argument("--no-retrieval", dest="no_retrieval", action="store_true",
                    help="closed-book only (skip the with-retrieval column)")
     p.add_argument("--chroma-url", dest="chroma_url", help="retrieve from a Chroma server (http://HOST:PORT)")
@@ -53,10 +56,33 @@ class Tally:
     with_passages: int = 0  # questions that got at least one retrieved passage
     picked: dict[str, int] = field(default_factory=dict)  # chosen letter -> count (shows a letter prior)
     scored: list[tuple[str, str, dict[str, float]]] = field(default_factory=list)  # (subject, answer, letter scores)
+    records: list[tuple[str, str, str, str | None, dict[str, float]]] = field(default_factory=list)
+    # ^ one per question: (id, subject, answer, chosen letter, letter scores)
 
     def add(self, subject: str, ok: bool) -> None:
         self.total[subject] = self.total.get(subject, 0) + 1
         self.correct[subject] = self.correct.get(subject, 0) + int(ok)
+
+    def record(self, qid: str, subject: str, answer: str, pick: str | None, scores: dict[str, float],
+               with_passages: bool = False) -> None:
+        """Count one answered question."""
+        self.records.append((qid, subject, answer, pick, dict(scores)))
+        self.with_passages += with_passages
+        self.unanswered += pick is None
+        if pick is not None:
+            self.picked[pick] = self.picked.get(pick, 0) + 1
+        if scores:
+            self.scored.append((subject, answer, dict(scores)))
+        self.add(subject, pick == answer)
+
+    def subset(self, ids: Sequence[str]) -> "Tally":
+        """The same answers restricted to the questions `ids` (for a paired comparison)."""
+        keep = set(ids)
+        out = Tally()
+        for qid, subject, answer, pick, scores in self.records:
+            if qid in keep:
+                out.record(qid, subject, answer, pick, scores)
+        return out
 
     def debiased(self) -> "Tally | None":
         """The same answers with the run's letter prior removed (None without log-likelihood scores)."""
@@ -113,14 +139,8 @@ def score(questions: Sequence[Any], scorer: Any, passages_for: Callable[[Any], l
     tally = Tally()
     for q in tqdm(questions, desc=desc, unit="q", disable=not progress, leave=False):
         passages = passages_for(q) if passages_for else []
-        tally.with_passages += bool(passages)
         pred = scorer.choose(build_prompt(q, passages, max_context_chars), LETTERS)
-        tally.unanswered += pred.letter is None
-        if pred.letter is not None:
-            tally.picked[pred.letter] = tally.picked.get(pred.letter, 0) + 1
-        if pred.scores:
-            tally.scored.append((q.subject, q.answer, dict(pred.scores)))
-        tally.add(q.subject, pred.letter == q.answer)
+        tally.record(q.id, q.subject, q.answer, pred.letter, dict(pred.scores or {}), bool(passages))
     return tally
 
 
@@ -135,8 +155,12 @@ def _summary(tally: Tally) -> dict[str, Any]:
 
 def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int], list[Any]] | None = None,
              k: int = 5, max_context_chars: int = 1000, retrieval_unavailable: str | None = None,
-             progress: bool = True) -> dict[str, Any]:
+             progress: bool = True, rag_questions: Sequence[Any] | None = None) -> dict[str, Any]:
     """Both conditions: closed-book, then with `k` passages from `search(question, k)`.
+
+    With `rag_questions` (a subset of `questions`, e.g. a stratified draw), closed-book covers all
+    `questions` and retrieval only the subset; the closed-book answers on that subset are reported
+    beside it under "without_retrieval_same_questions", a paired comparison at no extra model call.
 
     Args:
         questions: the questions.
@@ -153,10 +177,15 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
     """
     from bot.errors import REPORTED_ERRORS
 
-    closed = _summary(score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress))
+    closed_tally = score(questions, scorer, None, max_context_chars, f"{SUITE} closed-book", progress)
+    closed = _summary(closed_tally)
     if search is None:
         return {"without_retrieval": closed,
                 "with_retrieval": {"available": False, "reason": retrieval_unavailable or "retrieval disabled"}}
+    paired = None
+    if rag_questions is not None and [q.id for q in rag_questions] != [q.id for q in questions]:
+        paired = _summary(closed_tally.subset([q.id for q in rag_questions]))
+        questions = rag_questions
     try:
         tally = score(questions, scorer, lambda q: list(search(q.question, k=k)), max_context_chars,
                       f"{SUITE} with retrieval", progress)
@@ -168,7 +197,10 @@ def evaluate(questions: Sequence[Any], scorer: Any, search: Callable[[str, int],
     opened = _summary(tally)
     opened["available"] = True
     opened["questions_with_passages"] = tally.with_passages
-    return {"without_retrieval": closed, "with_retrieval": opened}
+    out = {"without_retrieval": closed, "with_retrieval": opened}
+    if paired is not None:
+        out["without_retrieval_same_questions"] = paired
+    return out
 
 
 def open_retriever(settings: Any) -> tuple[Any | None, str | None]:
@@ -211,35 +243,18 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
         meta: model, adapter, backend, scoring, corpus, seed, limit, sample, ... (copied in).
     """
     closed, rag = outcome["without_retrieval"], outcome["with_retrieval"]
+    paired = outcome.get("without_retrieval_same_questions")
     has_rag = bool(rag.get("available"))
     reason = None if has_rag else rag.get("reason", "not available")
     na = f"n/a ({reason})" if reason else None
-
-    def cell(summary: dict[str, Any], subject: str) -> Any:
-        v = summary.get("per_subject", {}).get(subject)
-        return v["accuracy"] if v else None
-
     fair_closed = closed.get("debiased")
     fair_rag = rag.get("debiased") if has_rag else None
-    columns = ["subject", "questions", "without retrieval", "with retrieval"]
-    if fair_closed:
-        columns = ["subject", "questions", "without retrieval", "without, debiased", "with retrieval", "with, debiased"]
-
-    def row(label: Any, n: Any, key: str | None, subject: str | None = None) -> list[Any]:
-        def val(summary: dict[str, Any] | None) -> Any:
-            if summary is None:
-                return "n/a"
-            return cell(summary, subject) if subject else summary[key]
-        if not fair_closed:
-            return [label, n, val(closed), val(rag) if has_rag else "n/a"]
-        return [label, n, val(closed), val(fair_closed), val(rag) if has_rag else "n/a", val(fair_rag)]
-
-    rows = []
-    for s in subjects:
-        if s in closed["per_subject"]:
-            rows.append(row(s, closed["per_subject"][s]["n"], None, s))
-    rows.append(row("**overall**", closed["n"], "accuracy"))
-    rows.append(row(f"mean over {len(closed['per_subject'])} subjects", "", "macro_accuracy"))
+    if paired is None:
+        tables = [{"title": "Accuracy per subject", **_table(closed, rag if has_rag else {}, subjects)}]
+    else:
+        tables = [{"title": f"Closed-book, all {closed['n']} questions", **_table(closed, None, subjects)},
+                  {"title": f"The {rag['n']} questions of the retrieval run, closed-book and with retrieval",
+                   **_table(paired, rag, subjects)}]
     notes = [f"scoring: {meta.get('scoring')}; chance level is 0.250."]
     if fair_closed:
         notes.append("debiased: the run's mean probability of each letter divided out of every question's letter "
@@ -263,15 +278,62 @@ def build_result(outcome: dict[str, Any], *, subjects: Sequence[str], meta: dict
             "accuracy_with_retrieval": rag["accuracy"] if has_rag else na,
             **({"accuracy_without_retrieval_debiased": fair_closed["accuracy"]} if fair_closed else {}),
             **({"accuracy_with_retrieval_debiased": fair_rag["accuracy"]} if fair_rag else {}),
+            **(_paired_metrics(paired, rag) if paired else {}),
             "questions": closed["n"],
         },
         "headline": ["accuracy_without_retrieval", *(["accuracy_without_retrieval_debiased"] if fair_closed else []),
-                     "accuracy_with_retrieval", *(["accuracy_with_retrieval_debiased"] if fair_rag else []), "questions"],
+                     *(["accuracy_without_retrieval_same_questions"] if paired else []),
+                     "accuracy_with_retrieval", *(["accuracy_with_retrieval_debiased"] if fair_rag else []), "questions",
+                     *(["questions_with_retrieval"] if paired else [])],
         "without_retrieval": closed,
         "with_retrieval": rag,
-        "tables": [{"title": "Accuracy per subject", "columns": columns, "rows": rows}],
+        **({"without_retrieval_same_questions": paired} if paired else {}),
+        "tables": tables,
         "notes": notes,
     }
+
+
+def _paired_metrics(paired: dict[str, Any], rag: dict[str, Any]) -> dict[str, Any]:
+    """Closed-book accuracy on the questions of the retrieval run (raw, and debiased when scored)."""
+    out = {"accuracy_without_retrieval_same_questions": paired["accuracy"], "questions_with_retrieval": rag.get("n")}
+    if paired.get("debiased"):
+        out["accuracy_without_retrieval_same_questions_debiased"] = paired["debiased"]["accuracy"]
+    return out
+
+
+def _table(closed: dict[str, Any], rag: dict[str, Any] | None, subjects: Sequence[str]) -> dict[str, Any]:
+    """Columns and rows per subject: closed-book, and with retrieval unless `rag` is None ({}: not measured)."""
+    fair_closed = closed.get("debiased")
+    has_rag = bool(rag and rag.get("available"))
+    fair_rag = rag.get("debiased") if has_rag else None
+    columns = ["subject", "questions", "without retrieval"]
+    if fair_closed:
+        columns.append("without, debiased")
+    if rag is not None:
+        columns += ["with retrieval", "with, debiased"] if fair_closed else ["with retrieval"]
+
+    def val(summary: dict[str, Any] | None, key: str | None, subject: str | None) -> Any:
+        if summary is None:
+            return "n/a"
+        if subject:
+            v = summary.get("per_subject", {}).get(subject)
+            return v["accuracy"] if v else None
+        return summary[key]
+
+    def row(label: Any, n: Any, key: str | None, subject: str | None = None) -> list[Any]:
+        cells = [label, n, val(closed, key, subject)]
+        if fair_closed:
+            cells.append(val(fair_closed, key, subject))
+        if rag is not None:
+            cells.append(val(rag, key, subject) if has_rag else "n/a")
+            if fair_closed:
+                cells.append(val(fair_rag, key, subject))
+        return cells
+
+    rows = [row(s, closed["per_subject"][s]["n"], None, s) for s in subjects if s in closed["per_subject"]]
+    rows.append(row("**overall**", closed["n"], "accuracy"))
+    rows.append(row(f"mean over {len(closed['per_subject'])} subjects", "", "macro_accuracy"))
+    return {"columns": columns, "rows": rows}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -299,6 +361,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise UserError("--max-context-chars must be a positive number")
     sample = getattr(args, "sample", "stratified")
     questions = select(load_questions(subjects=subjects), args.limit, settings.seed, sample)
+    rag_limit = getattr(args, "retrieval_limit", None)
+    if rag_limit is not None and rag_limit < 1:
+        raise UserError("--retrieval-limit must be a positive number")
+    rag_questions = select(questions, rag_limit, settings.seed, sample) if rag_limit else None
 
     kind = resolve_backend_name(settings)
     backend = load_backend(settings)
@@ -315,7 +381,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             search = PassageCache(eval_dir(settings.home) / "cache" / "mmlu-med-passages.jsonl", retriever.search, corpus)
     started = time.perf_counter()
-    outcome = evaluate(questions, scorer, search, k, max_chars, why)
+    outcome = evaluate(questions, scorer, search, k, max_chars, why, rag_questions=rag_questions)
     meta = {
         "model": backend.name,
         "adapter": settings.adapter,
@@ -327,6 +393,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed": settings.seed,
         "limit": args.limit,
         "sample": sample if args.limit else "all",
+        "retrieval_limit": rag_limit if retriever is not None else None,
         "subjects": list(subjects),
         "elapsed_s": round(time.perf_counter() - started, 1),
         "passages_from_cache": getattr(search, "hits", None),

@@ -15,7 +15,7 @@ class LlamaCppBackend:
 
     def __init__(self, model_path: Path, *, n_ctx: int = 4096, threads: int | None = None, seed: int = 0,
                  lora_path: Path | None = None, is_demo: bool = False, defaults: dict[str, Any] | None = None,
-                 notice: str | None = None):
+                 notice: str | None = None, state_dir: Path | None = None):
         from llama_cpp import Llama
 
         self.model_path = Path(model_path)
@@ -33,6 +33,13 @@ class LlamaCppBackend:
             self.llm = Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
             raise UserError(f"cannot load GGUF model {self.model_path}: {exc}") from None
+        self.prefix_state = None  # the saved KV state of a chat's fixed opening (see bot.llm.prefix_state)
+        if state_dir is not None:
+            from bot.llm.prefix_state import PrefixState
+
+            st = self.model_path.stat()
+            self.prefix_state = PrefixState(self.llm, Path(state_dir),
+                                            f"{self.model_path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{lora_path}")
 
     @classmethod
     def from_settings(cls, settings) -> "LlamaCppBackend":
@@ -54,7 +61,7 @@ class LlamaCppBackend:
 
             lora = adapter_to_gguf(Path(settings.adapter).expanduser(), path, cache_dir=settings.home / "adapters")
         return cls(path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed, lora_path=lora,
-                   is_demo=demo, notice=notice,
+                   is_demo=demo, notice=notice, state_dir=Path(settings.home) / "cache" / "kv",
                    defaults={"max_tokens": settings.max_tokens, "temperature": settings.temperature})
 
     def _gen(self, gen: dict[str, Any]) -> dict[str, Any]:
@@ -73,11 +80,19 @@ class LlamaCppBackend:
             yield Chunk(text=choice["message"].get("content") or "", tool_calls=calls,
                         finish_reason=choice.get("finish_reason"))
             return
+        if self.prefix_state is not None:
+            self.prefix_state.prepare(messages)
         for part in self.llm.create_chat_completion(messages=messages, stream=True, **kwargs):
             choice = part["choices"][0]
             text = choice.get("delta", {}).get("content") or ""
             if text or choice.get("finish_reason"):
                 yield Chunk(text=text, finish_reason=choice.get("finish_reason"))
+
+    def prime(self, messages: list[dict[str, Any]]) -> None:
+        """Put the fixed opening of `messages` in the KV cache now (the web chat's warm-up), from
+        its saved state when there is one."""
+        if self.prefix_state is not None:
+            self.prefix_state.prepare(messages)
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
                  **gen: Any) -> Completion:

@@ -227,3 +227,43 @@ def test_letter_scoring_has_no_debiased_column():
     result = mmlu.build_result(out, subjects=["anatomy", "medical genetics"], meta={"scoring": "letter"})
     assert "accuracy_without_retrieval_debiased" not in result["metrics"]
     assert len(result["tables"][0]["columns"]) == 4
+
+
+def test_retrieval_on_a_draw_is_paired_with_closed_book_on_the_same_questions():
+    """Closed-book covers all questions; retrieval only the draw, compared with closed-book on that draw."""
+    answers = {q.question: q.answer for q in FIXTURE}
+    draw = [FIXTURE[1], FIXTURE[4]]
+    scorer = HintScorer()
+    out = mmlu.evaluate(FIXTURE, scorer, lambda query, k: [_passage(f"KEY={answers[query]}")], k=1,
+                        progress=False, rag_questions=draw)
+    assert out["without_retrieval"]["n"] == 6 and out["without_retrieval"]["correct"] == 2
+    assert out["with_retrieval"]["n"] == 2 and out["with_retrieval"]["accuracy"] == 1.0
+    same = out["without_retrieval_same_questions"]
+    assert (same["n"], same["correct"]) == (2, 1)  # 'A' is right for question 4 only
+    assert len(scorer.prompts) == 6 + 2  # the paired column costs no model call
+    result = mmlu.build_result(out, subjects=["anatomy", "medical genetics"], meta={"scoring": "loglikelihood"})
+    assert result["metrics"]["accuracy_without_retrieval_same_questions"] == 0.5
+    assert result["metrics"]["questions_with_retrieval"] == 2 and result["metrics"]["questions"] == 6
+    first, second = result["tables"]
+    assert first["title"] == "Closed-book, all 6 questions" and first["columns"] == ["subject", "questions",
+                                                                                     "without retrieval"]
+    assert second["rows"][0] == ["anatomy", 1, 0.0, 1.0] and second["rows"][2][:4] == ["**overall**", 2, 0.5, 1.0]
+
+
+def test_cli_retrieval_limit_draws_as_limit_would(monkeypatch, capsys, medbot_home):
+    import bot.llm
+
+    every = load_questions()
+    in_draw = select(select(every, 20, seed=3), 8, seed=3)
+    answers = {q.question: q.answer for q in in_draw}
+    monkeypatch.setattr(bot.llm, "load_backend", lambda settings: FakeLocal())
+    monkeypatch.setattr(mmlu, "open_retriever", lambda settings: (FakeRetriever(answers), None))
+    rc = main(["eval", "mmlu-med", "--limit", "20", "--retrieval-limit", "8", "--seed", "3", "--json",
+               "--no-passage-cache"])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 0 and data["metrics"]["questions"] == 20 and data["metrics"]["questions_with_retrieval"] == 8
+    assert data["retrieval_limit"] == 8 and data["metrics"]["accuracy_with_retrieval"] == 1.0
+    assert data["metrics"]["accuracy_without_retrieval_same_questions"] == pytest.approx(
+        sum(q.answer == "A" for q in in_draw) / 8)
+    assert main(["eval", "mmlu-med", "--retrieval-limit", "0"]) == 2
+    assert "--retrieval-limit must be a positive number" in capsys.readouterr().err
