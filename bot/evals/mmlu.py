@@ -371,7 +371,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     scorer = scorer_for(backend, kind, getattr(args, "scoring", "auto"), letter_system_prompt())
     retriever, why = (None, "retrieval disabled (--no-retrieval)") if getattr(args, "no_retrieval", False) \
         else open_retriever(settings)
-    corpus = describe_corpus(settings, retriever) if retriever is not None else "none (retrieval not measured)"
+    described: list[Any] = []
+
+    def corpus() -> Any:
+        """The index as the retrieval column first searched it (a fill may still run during closed-book)."""
+        if not described:
+            described.append(describe_corpus(settings, retriever) if retriever is not None
+                             else "none (retrieval not measured)")
+        return described[0]
+
     search = None
     if retriever is not None:
         search = retriever.search
@@ -388,7 +396,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "backend": kind,
         "embedded_demo_model": bool(getattr(backend, "is_demo", False)),
         "scoring": scorer.method,
-        "corpus": corpus,
+        "corpus": corpus(),
         "k": k if retriever is not None else None,
         "seed": settings.seed,
         "limit": args.limit,

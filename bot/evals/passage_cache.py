@@ -34,13 +34,14 @@ class PassageCache:
     Args:
         path: the JSONL file (created on the first miss); unreadable lines are ignored.
         search: the retriever's search.
-        corpus: description of the index (part of every key).
+        corpus: description of the index (part of every key), or a function that returns it,
+            called at the first search.
     """
 
     def __init__(self, path: Path, search: Callable[..., list[Any]], corpus: Any):
         self.path = Path(path)
         self.search = search
-        self.corpus = corpus
+        self._corpus = corpus
         self.hits = 0
         self.misses = 0
         self.entries: dict[str, list[CachedPassage]] = {}
@@ -51,6 +52,12 @@ class PassageCache:
                     self.entries[row["key"]] = [CachedPassage(p["text"], p.get("source") or {}) for p in row["passages"]]
                 except (json.JSONDecodeError, KeyError, TypeError):
                     continue
+
+    @property
+    def corpus(self) -> Any:
+        if callable(self._corpus):
+            self._corpus = self._corpus()
+        return self._corpus
 
     def __call__(self, query: str, k: int = 5) -> list[CachedPassage]:
         key = cache_key(self.corpus, k, query)
