@@ -21,6 +21,7 @@ from retrieval.embedders.onnx_minilm import OnnxMiniLMEmbedder
 from retrieval.errors import UserError
 
 NAME = "openvino:all-MiniLM-L6-v2-bf16"
+_COMPILING = threading.Lock()  # OpenVINO compiling in two threads at once left the process in the C locale
 
 
 def available() -> bool:
@@ -71,25 +72,31 @@ class OpenVinoMiniLMEmbedder(OnnxMiniLMEmbedder):
         `latency`, for one short text (one stream: 6.8 ms a query against 9.7 on the batch model)."""
         key = ("query" if latency else "batch", threads or 0)
         if key not in self._sessions:
-            import os
-
-            import openvino as ov
-
-            n = threads or (os.cpu_count() or 1)
-            core = ov.Core()
-            if os.access(self.model_path.parent, os.W_OK):  # compiled blobs: 0.7 s -> 0.2 s to load
-                core.set_property({"CACHE_DIR": str(self.model_path.parent / "openvino-cache")})
-            streams = 1 if latency else min(n, 2)
-            props = {"INFERENCE_PRECISION_HINT": "bf16", "INFERENCE_NUM_THREADS": min(n, 2) if latency else n,
-                     "PERFORMANCE_HINT": "LATENCY" if streams == 1 else "THROUGHPUT", "NUM_STREAMS": streams}
-            try:
-                compiled = core.compile_model(str(self.model_path), "CPU", props)
-            except Exception as exc:  # noqa: BLE001 - OpenVINO raises RuntimeError with long texts
-                raise UserError(f"{self.model_path}: OpenVINO cannot compile it ({str(exc).splitlines()[0][:120]})") from None
-            queue = ov.AsyncInferQueue(compiled, streams) if streams > 1 else None
-            # one reusable request for small inputs: calling the compiled model itself costs more
-            self._sessions[key] = (compiled.create_infer_request(), queue, threading.Lock())
+            with _COMPILING:  # threads meeting an uncompiled model compile it once, one at a time
+                if key not in self._sessions:
+                    self._sessions[key] = self._compile(threads, latency)
         return self._sessions[key]
+
+    def _compile(self, threads: int | None, latency: bool):
+        """Compile the model (or load its cached blob) into (infer request, async queue, lock)."""
+        import os
+
+        import openvino as ov
+
+        n = threads or (os.cpu_count() or 1)
+        core = ov.Core()
+        if os.access(self.model_path.parent, os.W_OK):  # compiled blobs: 0.7 s -> 0.2 s to load
+            core.set_property({"CACHE_DIR": str(self.model_path.parent / "openvino-cache")})
+        streams = 1 if latency else min(n, 2)
+        props = {"INFERENCE_PRECISION_HINT": "bf16", "INFERENCE_NUM_THREADS": min(n, 2) if latency else n,
+                 "PERFORMANCE_HINT": "LATENCY" if streams == 1 else "THROUGHPUT", "NUM_STREAMS": streams}
+        try:
+            compiled = core.compile_model(str(self.model_path), "CPU", props)
+        except Exception as exc:  # noqa: BLE001 - OpenVINO raises RuntimeError with long texts
+            raise UserError(f"{self.model_path}: OpenVINO cannot compile it ({str(exc).splitlines()[0][:120]})") from None
+        queue = ov.AsyncInferQueue(compiled, streams) if streams > 1 else None
+        # one reusable request for small inputs: calling the compiled model itself costs more
+        return compiled.create_infer_request(), queue, threading.Lock()
 
     def _run(self, texts: list[str], threads: int | None, latency: bool = False):
         request, queue, lock = self._session(threads, latency)

@@ -79,9 +79,12 @@ def test_an_int8_home_is_re_embedded_with_bf16_never_mixed(tmp_path):
 
 @needs_bf16
 def test_bf16_embedder_serves_threads_at_once():
-    """Web chat turns and its warm-up share one embedder: concurrent calls neither fail nor mix rows."""
+    """Web chat turns and its warm-up share one embedder: concurrent calls neither fail nor mix rows,
+    and threads that meet the uncompiled batch model together leave the process locale alone."""
+    import locale
     from concurrent.futures import ThreadPoolExecutor
 
+    before = locale.setlocale(locale.LC_ALL)
     ov = make_embedder(None, threads=2)
     alone = [ov.embed_query(q) for q in QUERIES]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -91,3 +94,4 @@ def test_bf16_embedder_serves_threads_at_once():
         assert float(np.dot(v, alone[i % len(QUERIES)])) > 0.9999
     for b in batches:
         assert np.allclose(b, batches[0], atol=1e-5)
+    assert locale.setlocale(locale.LC_ALL) == before
