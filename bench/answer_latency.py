@@ -7,7 +7,7 @@ no selection and no check (what a bare chat model costs); ratios are medbot / ba
     .venv/bin/python bench/answer_latency.py [--models qwen1.5b,smollm2] [--questions 20] [--cold 3]
 
 Goals on 2 cores, warm: first words <= 3 s and answer <= 20 s with the 1.5B model; <= 6 s with
-SmolLM2; a cold `medbot ask` <= 5 s more than warm.
+SmolLM2; a cold `medbot ask` <= 5 s more than warm ("cold extra": cold minus warm, same question).
 
 `--fill N` instead answers N questions warm twice: with no dense fill running, then while the
 home's fill runs (MEDBOT_HOME must have chunks left to embed); the goal is at most 1.5x slower.
@@ -60,7 +60,8 @@ def warm(model: str, questions: list[str]) -> dict:
                 first = time.perf_counter() - t0
         base_totals.append(time.perf_counter() - t0)
         base_firsts.append(first or base_totals[-1])
-    return {"first_p50": statistics.median(firsts), "first_p95": _p(firsts, 0.95),
+    return {"per_question": dict(zip(questions, totals)),
+            "first_p50": statistics.median(firsts), "first_p95": _p(firsts, 0.95),
             "total_p50": statistics.median(totals), "total_p95": _p(totals, 0.95),
             "base_first_p50": statistics.median(base_firsts), "base_total_p50": statistics.median(base_totals)}
 
@@ -96,14 +97,16 @@ def fill_effect(model: str, questions: list[str]) -> dict:
             "ratio": statistics.median(busy) / max(statistics.median(idle), 1e-9)}
 
 
-def cold(model: str, questions: list[str]) -> dict:
-    totals = []
+def cold(model: str, questions: list[str], warm_totals: dict[str, float]) -> dict:
+    """`medbot ask` in a new process per question; the overhead is cold minus warm on the same question."""
+    totals, extra = [], []
     for q in questions:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--model", model, q], capture_output=True,
                        check=False, env={**os.environ, "PYTHONWARNINGS": "ignore"})
         totals.append(time.perf_counter() - t0)
-    return {"cold_total_p50": statistics.median(totals)}
+        extra.append(totals[-1] - warm_totals[q])
+    return {"cold_total_p50": statistics.median(totals), "cold_extra_p50": statistics.median(extra)}
 
 
 def main() -> None:
@@ -121,13 +124,15 @@ def main() -> None:
                   f"(ran: {f['fill_was_running']}): {f['ratio']:.2f}x", flush=True)
         return
     print(f"{'model':10} {'first p50':>9} {'first p95':>9} {'total p50':>9} {'total p95':>9} "
-          f"{'bare LLM first':>14} {'bare total':>10} {'ratio total':>11} {'cold p50':>8}")
+          f"{'bare LLM first':>14} {'bare total':>10} {'ratio total':>11} {'cold p50':>8} {'cold extra':>10}")
     for model in args.models.split(","):
         w = warm(model, qs)
-        c = cold(model, qs[: args.cold]) if args.cold else {"cold_total_p50": float("nan")}
+        c = cold(model, qs[: args.cold], w["per_question"]) if args.cold else \
+            {"cold_total_p50": float("nan"), "cold_extra_p50": float("nan")}
         print(f"{model:10} {w['first_p50']:9.2f} {w['first_p95']:9.2f} {w['total_p50']:9.2f} {w['total_p95']:9.2f} "
               f"{w['base_first_p50']:14.2f} {w['base_total_p50']:10.2f} "
-              f"{w['total_p50'] / max(w['base_total_p50'], 1e-9):10.2f}x {c['cold_total_p50']:8.2f}", flush=True)
+              f"{w['total_p50'] / max(w['base_total_p50'], 1e-9):10.2f}x {c['cold_total_p50']:8.2f} "
+              f"{c['cold_extra_p50']:10.2f}", flush=True)
 
 
 if __name__ == "__main__":

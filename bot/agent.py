@@ -199,7 +199,7 @@ class Agent:
         earlier = _earlier_question(message, history)
         query = f"{earlier} {message}" if earlier else message
         passages = self._retrieve(query, role) if message and not results else []
-        relevant = bool(passages) and self._relevant(passages)
+        relevant = bool(passages) and self._relevant(passages, query)
         used = passages if relevant else []
         searched = bool(message and not results)
         tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
@@ -397,12 +397,18 @@ class Agent:
             return []
         return r.search(query, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
 
-    def _relevant(self, passages: list[Any]) -> bool:
+    def _relevant(self, passages: list[Any], query: str = "") -> bool:
+        """Whether the passages cover the question: a dense similarity at the calibrated threshold,
+        or a passage headed by the question's topic (the metformin section of a guideline)."""
+        from bot.answers.select import names_topic
+
         r = self.retriever()
         if r is not None and hasattr(r, "is_relevant"):
-            return bool(r.is_relevant(passages))
+            if r.is_relevant(passages):  # also fills in the similarity of passages not yet embedded
+                return True
+            return names_topic(query, passages)
         sims = [p.similarity for p in passages if getattr(p, "similarity", None) is not None]
-        return bool(sims) and max(sims) >= self.settings.retrieval.min_similarity
+        return (bool(sims) and max(sims) >= self.settings.retrieval.min_similarity) or names_topic(query, passages)
 
     def _embed(self):
         """The retriever's text encoder as `texts -> unit vectors`, or None (word overlap is used)."""
@@ -430,7 +436,11 @@ class Agent:
         if callable(widen):  # the list a reader needs is often in the chunk after the best match
             passages = widen(passages)
         clean = [p for p in passages if not find_injections(p.text)]
-        return select_evidence(message, clean, embed=self._embed(), prefer=role)
+        try:
+            generics = sorted(self._drugs()(message))  # "Lipitor" is about atorvastatin
+        except Exception:  # noqa: BLE001 - the drug table is optional here
+            generics = []
+        return select_evidence(message, clean, embed=self._embed(), prefer=role, also_about=generics)
 
     def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool, earlier: str = ""):
         """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).

@@ -41,6 +41,23 @@ def strip_glued_heading(sentence: str) -> str:
     return sentence[m.end():]
 
 
+# Words that say what a question asks, not what it is about: a passage sharing only these with the
+# question ("first-line therapy" of gout for "first-line treatment of anaphylaxis") is off topic.
+QUESTION_WORDS = content_words("""treat treats treated treating treatment treatments therapy therapies therapeutic
+first-line second-line first second line lines initial best preferred recommend recommended recommendation
+recommendations guideline guidelines manage managed managing management option options choice approach
+symptom symptoms sign signs warning cause causes caused diagnosis diagnose diagnosed test tests testing
+prevent prevention avoid risk risks factor factors dose doses dosing drug drugs medicine medicines medication
+medications take taking start stop long-term term short-long know need needs happen happens work works
+effect effects side safe safety common normal help helps cure cured what's difference mean means long
+acute acutely
+disease diseases condition conditions disorder disorders problem problems illness patient patients adult
+adults child children""")
+
+SAME_MEANING = 0.5  # dense similarity at which a passage is on topic without sharing a topic word
+TOPIC_HEADED = ("consumer", "guideline")  # collections whose titles and sections name the topic
+NAMED_FLOOR = 0.3  # dense similarity a passage headed by the question's topic needs to count as relevant
+
 # Which collections a reader's role is best served by (a small nudge; retrieval already ranks by role).
 _ROLE_BONUS = {"patient": {"consumer": 0.03}, "clinician": {"guideline": 0.05}}
 
@@ -74,7 +91,7 @@ def _overlap(question_words: set[str], text: str) -> float:
 
 def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None = None, max_sentences: int = 5,
                     per_passage: int = 3, max_passages: int = 3, min_score: float = 0.33,
-                    prefer: str | None = None) -> list[Evidence]:
+                    prefer: str | None = None, also_about: Sequence[str] = ()) -> list[Evidence]:
     """The sentences of `passages` that best answer `question`, in reading order.
 
     Args:
@@ -87,9 +104,15 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         min_score: sentences scoring below this are never selected; none above it = not covered.
         prefer: the reader's role ("patient": NIH consumer text, "clinician": guideline summaries
             get a small bonus).
+        also_about: more names of what the question is about (the generic names of the brands it
+            names: a page on atorvastatin answers a question on Lipitor).
 
     Returns:
         Selected sentences ordered by passage rank, then position; empty when nothing answers.
+        A passage that shares none of the question's topic words (its content words other than
+        QUESTION_WORDS, and `also_about`) in its text, title or section gives no sentence, unless
+        its meaning is close to the question's (dense similarity >= SAME_MEANING: other words for
+        the same thing) or another part of its document is on topic.
     """
     qwords = content_words(question)
     cands: list[tuple[int, int, str, Any]] = []
@@ -101,6 +124,18 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
             cands.append((rank, order, sent, p))
     if not cands:
         return []
+    topic = (content_words(question) - QUESTION_WORDS) | content_words(" ".join(also_about))
+    if topic:  # passages that share only "what is asked" words with the question are about something else
+        about = [bool(topic & content_words(" ".join([str(p.text), str(p.source.get("title") or ""),
+                                                      str(p.source.get("section") or "")])))
+                 or float(getattr(p, "similarity", None) or 0.0) >= SAME_MEANING
+                 for p in passages]
+        # a part of a document that is on topic is on topic too (a DKA guideline's potassium section)
+        on_topic_docs = {_document(p.source) for p, ok in zip(passages, about) if ok}
+        about = [ok or _document(p.source) in on_topic_docs for p, ok in zip(passages, about)]
+        cands = [c for c in cands if about[c[0]]]
+        if not cands:
+            return []
     titles = [str(p.source.get("title") or "") for p in passages]
     if embed is not None:
         import numpy as np
@@ -148,6 +183,37 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         chosen = [c for c in chosen if c.rank not in off_topic]
     _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
+
+
+def names_topic(question: str, passages: Sequence[Any], floor: float = NAMED_FLOOR) -> bool:
+    """Whether a passage is headed by what the question is about: a topic word of the question in
+    its title or section ("Medication Classes for Type 2 Diabetes > Metformin" for "side effects of
+    metformin"), with a dense similarity of at least `floor`. Only NIH pages and guideline
+    summaries count: their headings name a topic, a paper's title names anything. Such a passage covers the question
+    even when its similarity is below the general relevance threshold."""
+    topic = content_words(question) - QUESTION_WORDS
+    if not topic:
+        return False
+    for p in passages:
+        sim = getattr(p, "similarity", None)
+        if p.source.get("collection") not in TOPIC_HEADED:
+            continue
+        heading = " ".join([str(p.source.get("title") or ""), str(p.source.get("section") or "")])
+        if sim is not None and sim >= floor and topic & content_words(heading):
+            return True
+    return False
+
+
+def _document(source: dict[str, Any]) -> str:
+    """The document a passage belongs to: a guideline summary's file for its sections
+    ("guideline:ada_dka_hhs_2024/insulin" -> "guideline:ada_dka_hhs_2024"), an NIH page for its
+    question-answer pairs ("medquad:NIDDK-0000223-5" -> "medquad:NIDDK-0000223"), else the document."""
+    doc = str(source.get("doc_id") or source.get("pmid") or id(source))
+    if doc.startswith("guideline:") and "/" in doc:
+        return doc.rsplit("/", 1)[0]
+    if doc.startswith("medquad:"):
+        return re.sub(r"-\d+$", "", doc)
+    return doc
 
 
 def _list_head(sentence: str, limit: int = 700) -> str:
