@@ -22,20 +22,13 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
+from bot.llm.llamacpp import common_prefix
+
 log = logging.getLogger(__name__)
 
 MIN_TOKENS = 32  # shorter openings cost less to evaluate than to look up
 KEEP_FILES = 16  # newest state files kept per folder (each a few MB)
 _PROBES = ("\x01", "\x02")
-
-
-def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 class PrefixState:
