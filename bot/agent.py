@@ -103,8 +103,9 @@ class Agent:
 
     def warm_up(self) -> None:
         """Load what the first answer would otherwise wait for: the LLM with the rewrite prompts'
-        openings in its KV cache, the index and both embedder models, the triage second opinion and the PHI redactor (the web chat runs this in
-        a thread at start). Errors are left for the turn that meets them to report."""
+        openings in its KV cache, the index and both embedder models, the triage second opinion and
+        the PHI redactor (the web chat runs this in a thread at start). Errors are left for the turn
+        that meets them to report."""
         try:
             prime = getattr(self.backend, "prime", None)
             if callable(prime):  # the fixed openings of the rewrite prompts, saved for later processes too
@@ -406,9 +407,11 @@ class Agent:
         if r is not None and hasattr(r, "is_relevant"):
             if r.is_relevant(passages):  # also fills in the similarity of passages not yet embedded
                 return True
-            return names_topic(query, passages)
-        sims = [p.similarity for p in passages if getattr(p, "similarity", None) is not None]
-        return (bool(sims) and max(sims) >= self.settings.retrieval.min_similarity) or names_topic(query, passages)
+        else:
+            sims = [p.similarity for p in passages if getattr(p, "similarity", None) is not None]
+            if sims and max(sims) >= self.settings.retrieval.min_similarity:
+                return True
+        return names_topic(query, passages, also_about=self._generics(query))
 
     def _embed(self):
         """The retriever's text encoder as `texts -> unit vectors`, or None (word overlap is used)."""
@@ -436,11 +439,11 @@ class Agent:
         if callable(widen):  # the list a reader needs is often in the chunk after the best match
             passages = widen(passages)
         clean = [p for p in passages if not find_injections(p.text)]
-        try:
-            generics = sorted(self._drugs()(message))  # "Lipitor" is about atorvastatin
-        except Exception:  # noqa: BLE001 - the drug table is optional here
-            generics = []
-        return select_evidence(message, clean, embed=self._embed(), prefer=role, also_about=generics)
+        return select_evidence(message, clean, embed=self._embed(), prefer=role, also_about=self._generics(message))
+
+    def _generics(self, text: str) -> list[str]:
+        """Generic names of the drugs `text` names ("Lipitor" is about atorvastatin)."""
+        return sorted(self._drugs()(text)) if text else []
 
     def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool, earlier: str = ""):
         """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).

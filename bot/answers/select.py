@@ -124,7 +124,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
             cands.append((rank, order, sent, p))
     if not cands:
         return []
-    topic = (content_words(question) - QUESTION_WORDS) | content_words(" ".join(also_about))
+    topic = topic_words(question, also_about)
     if topic:  # passages that share only "what is asked" words with the question are about something else
         about = [bool(topic & content_words(" ".join([str(p.text), str(p.source.get("title") or ""),
                                                       str(p.source.get("section") or "")])))
@@ -185,22 +185,28 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     return sorted(chosen, key=lambda e: (e.rank, e.order))
 
 
-def names_topic(question: str, passages: Sequence[Any], floor: float = NAMED_FLOOR) -> bool:
+def topic_words(question: str, also_about: Sequence[str] = ()) -> set[str]:
+    """What the question is about: its content words other than QUESTION_WORDS, plus `also_about`
+    (the generic names of the brands it names)."""
+    return (content_words(question) - QUESTION_WORDS) | content_words(" ".join(also_about))
+
+
+def names_topic(question: str, passages: Sequence[Any], floor: float = NAMED_FLOOR,
+                also_about: Sequence[str] = ()) -> bool:
     """Whether a passage is headed by what the question is about: a topic word of the question in
     its title or section ("Medication Classes for Type 2 Diabetes > Metformin" for "side effects of
     metformin"), with a dense similarity of at least `floor`. Only NIH pages and guideline
-    summaries count: their headings name a topic, a paper's title names anything. Such a passage covers the question
-    even when its similarity is below the general relevance threshold."""
-    topic = content_words(question) - QUESTION_WORDS
+    summaries count: their headings name a topic, a paper's title names anything. Such a passage
+    covers the question even when its similarity is below the general relevance threshold."""
+    topic = topic_words(question, also_about)
     if not topic:
         return False
     for p in passages:
         sim = getattr(p, "similarity", None)
-        if p.source.get("collection") not in TOPIC_HEADED:
-            continue
-        heading = " ".join([str(p.source.get("title") or ""), str(p.source.get("section") or "")])
-        if sim is not None and sim >= floor and topic & content_words(heading):
-            return True
+        if p.source.get("collection") in TOPIC_HEADED and sim is not None and sim >= floor:
+            heading = " ".join([str(p.source.get("title") or ""), str(p.source.get("section") or "")])
+            if topic & content_words(heading):
+                return True
     return False
 
 

@@ -17,6 +17,7 @@ models are not robust multiple choice selectors").
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -371,14 +372,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     scorer = scorer_for(backend, kind, getattr(args, "scoring", "auto"), letter_system_prompt())
     retriever, why = (None, "retrieval disabled (--no-retrieval)") if getattr(args, "no_retrieval", False) \
         else open_retriever(settings)
-    described: list[Any] = []
-
+    @functools.cache
     def corpus() -> Any:
         """The index as the retrieval column first searched it (a fill may still run during closed-book)."""
-        if not described:
-            described.append(describe_corpus(settings, retriever) if retriever is not None
-                             else "none (retrieval not measured)")
-        return described[0]
+        return describe_corpus(settings, retriever) if retriever is not None else "none (retrieval not measured)"
 
     search = None
     if retriever is not None:

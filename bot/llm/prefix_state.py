@@ -5,8 +5,8 @@ A `medbot ask` starts with an empty KV cache, and prompt evaluation is the slow 
 message, the same on every question of a role, cost it seconds each time. The first process that
 meets an opening evaluates it and saves llama.cpp's state (a few MB); later processes load it,
 and llama-cpp-python's own longest-prefix match then evaluates only what follows. A warm process
-(the web chat) already keeps the opening in its KV cache, so the file is only read when the
-context is empty.
+(the web chat) already keeps the opening in its KV cache; the file is read when the cache holds
+no opening or another one (the other role's).
 
 The opening is found as the common token prefix of the chat formatted with two different last
 user messages; the file name hashes the model file, the adapter, the context size, the
