@@ -1,0 +1,70 @@
+"""Recognise a medicine question in a chat message and give the `medicines` tool's arguments."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.medicines.names import ALCOHOL_WORDS, Names
+
+_SAME = re.compile(r"(?i)\b(same (thing |drug |medicine )?as|(?<!at )the same\b(?! time)|generic (name|version|form|of|for)|"
+                   r"brand (name|of)|what(?:'?s| is) in\b|ingredients?|equivalent|another name|difference between|"
+                   r"is \w+ (?:a |an )?(?:generic|brand))")
+_TOGETHER = re.compile(r"(?i)\b(together|same time|at once|combine|combining|mix|mixing|with (my|the|a|an)?\s*\w+|"
+                       r"and\b.*\b(ok|okay|safe)|interact\w*|while (taking|on)|on \w+.{0,30}\b(drink|alcohol|wine|beer))")
+_HOW_MUCH = re.compile(r"(?i)\b(how (much|many|often)|dose|dosage|dosing|max(imum)?\b|how long between|"
+                       r"\d+\s?(mg|ml|tablets?|pills?|caplets?)\b.{0,20}\b(at once|a day|per day|in a day)|"
+                       r"can i (take|give) \d+|too much|overdose)")
+_SIDE = re.compile(r"(?i)side[ -]?effects?|make you|cause|adverse")
+_PREG = re.compile(r"(?i)pregnan|breast-?feed|nursing|lactat")
+_WARN = re.compile(r"(?i)warning|dangerous|risks?\b")
+_USES = re.compile(r"(?i)what (is|are) \w+ (used )?for|used for|what does \w+ (do|treat)")
+_WHAT = re.compile(r"(?i)\bwhat(?:'?s| is| are)\b|tell me about|info(rmation)? (on|about)")
+
+_NAMES: Names | None = None
+
+
+def _names() -> Names:
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = Names()
+    return _NAMES
+
+
+def plan(message: str, names: Names | None = None) -> dict | None:
+    """Tool arguments for a medicine question, or None when the message is not one.
+
+    Recognises brand and generic names (common typos of known names tolerated) and four shapes:
+    same-as ("Is Augmentin the same as amoxicillin?"), together ("Can I take Zyrtec and Benadryl at the
+    same time?", "tylenol with alcohol"), how much ("How many ibuprofen can I take?") and what is
+    (side effects, pregnancy, warnings, uses, or the whole card).
+
+    Returns:
+        {"question": shape, "drugs": [names as asked], "focus"?: field} or None.
+    """
+    if not message or not message.strip():
+        return None
+    names = names or _names()
+    meds = names.find(message, limit=2)
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", message)}
+    alcohol = sorted(words & ALCOHOL_WORDS)
+    if not meds:
+        return None
+    drugs = [m.query for m in meds]
+    if len(meds) == 1 and alcohol and (_TOGETHER.search(message) or re.search(r"(?i)\b(can|is it|ok|safe)\b", message)):
+        return {"question": "together", "drugs": [drugs[0], "alcohol"]}
+    if len(meds) == 2:
+        if _SAME.search(message) or re.match(r"(?i)^\s*is\s+\S+\s+(the same|a|an)?\s*\S+\s*\??\s*$", message):
+            return {"question": "same_as", "drugs": drugs}
+        if _HOW_MUCH.search(message) and not _TOGETHER.search(message):
+            return {"question": "how_much", "drugs": drugs[:1]}
+        return {"question": "together", "drugs": drugs}
+    if _SAME.search(message):
+        return {"question": "same_as", "drugs": drugs}
+    if _HOW_MUCH.search(message):
+        return {"question": "how_much", "drugs": drugs}
+    for pat, focus in ((_SIDE, "side_effects"), (_PREG, "pregnancy"), (_WARN, "warnings"), (_USES, "uses")):
+        if pat.search(message):
+            return {"question": "what_is", "drugs": drugs, "focus": focus}
+    if _WHAT.search(message) or len(message.split()) <= 4:
+        return {"question": "what_is", "drugs": drugs}
+    return None

@@ -1,0 +1,170 @@
+"""The four question shapes, answered from label text. Interaction pairs come from label sentences;
+pairs the labels are silent on must say so and never call the pair safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.errors import UserError
+from retrieval.medicines import answer
+
+# (brand or name, other, verdict)
+SAME_AS = [
+    ("Augmentin", "amoxicillin", "contains"),
+    ("amoxicillin", "Augmentin", "contains"),
+    ("Advil", "Motrin", "same"),
+    ("Tylenol", "paracetamol", "same"),
+    ("Tylenol", "acetaminophen", "same"),
+    ("Zyrtec", "cetirizine", "same"),
+    ("Benadryl", "diphenhydramine", "same"),
+    ("Claritin", "loratadine", "same"),
+    ("Prilosec", "omeprazole", "same"),
+    ("Coumadin", "warfarin", "same"),
+    ("Zituvimet", "metformin", "contains"),
+    ("Janumet", "Zituvimet", "same"),
+    ("Advil", "Tylenol", "different"),
+    ("Aleve", "Advil", "different"),
+    ("Zyrtec", "Claritin", "different"),
+]
+
+# Pairs where a label sentence names the other drug, its ingredient or its class: (a, b, words of that sentence)
+LABEL_SAYS = [
+    ("ibuprofen", "warfarin", "blood thinning (anticoagulant)"),
+    ("Advil", "aspirin", "ibuprofen may decrease this benefit of aspirin"),
+    ("ibuprofen", "naproxen", "NSAIDs [aspirin, ibuprofen, naproxen, or others]"),
+    ("ibuprofen", "alcohol", "3 or more alcoholic drinks every day"),
+    ("Tylenol", "warfarin", "taking the blood thinning drug warfarin"),
+    ("Tylenol", "alcohol", "3 or more alcoholic drinks every day"),
+    ("Tylenol", "paracetamol", "other drugs containing acetaminophen"),
+    ("aspirin", "warfarin", "blood thinning (anticoagulant)"),
+    ("aspirin", "prednisone", "steroid drug"),
+    ("Zyrtec", "alcohol", "alcohol, sedatives, and tranquilizers may increase drowsiness"),
+    ("warfarin", "sertraline", "Serotonin Reuptake Inhibitors"),
+    ("warfarin", "clopidogrel", "Antiplatelet Agents aspirin, cilostazol, clopidogrel"),
+    ("warfarin", "omeprazole", "omeprazole"),
+    ("warfarin", "ciprofloxacin", "ciprofloxacin"),
+    ("warfarin", "St. John's wort", "St. John’s wort"),
+    ("warfarin", "amoxicillin", "antibiotic or antifungal"),
+    ("metformin", "alcohol", "Alcohol is known to potentiate the effect of metformin on lactate metabolism"),
+    ("metformin", "topiramate", "Topiramate, zonisamide, acetazolamide"),
+    ("metformin", "glipizide", "insulin secretagogue (e.g., sulfonylurea)"),
+    ("metformin", "hydrochlorothiazide", "Thiazides and other diuretics"),
+    ("Benadryl", "diphenhydramine", "any other product containing diphenhydramine"),
+]
+
+# Pairs the shipped labels say nothing about.
+SILENT = [
+    ("Zyrtec", "Benadryl"),
+    ("Tylenol", "Advil"),
+    ("Claritin", "alcohol"),
+    ("loratadine", "ibuprofen"),
+    ("omeprazole", "clopidogrel"),
+    ("sertraline", "tramadol"),
+    ("Zyrtec", "Claritin"),
+    ("Benadryl", "alcohol"),
+]
+
+
+@pytest.mark.parametrize("a,b,verdict", SAME_AS)
+def test_same_as(a, b, verdict):
+    res = answer("same_as", [a, b])
+    assert res.data["verdict"] == verdict
+    if verdict == "same":
+        assert res.markdown.startswith("**Yes.**")
+    elif verdict == "different":
+        assert res.markdown.startswith("**No.**")
+
+
+def test_combination_product_lists_both_ingredients():
+    res = answer("same_as", ["Augmentin"])
+    assert "amoxicillin + clavulanate" in res.markdown and "combination" in res.markdown
+    assert "label is not in medbot's set" in res.markdown
+
+
+@pytest.mark.parametrize("a,b,words", LABEL_SAYS)
+def test_together_quotes_the_label_sentence_that_names_the_other(a, b, words):
+    res = answer("together", [a, b])
+    assert res.data["verdict"] == "label_says"
+    quotes = res.data["quotes"]
+    assert any(words in q["text"] for q in quotes), [q["text"] for q in quotes]
+    assert "dailymed.nlm.nih.gov" in res.markdown and "Ask a pharmacist" in res.markdown
+
+
+@pytest.mark.parametrize("a,b", SILENT)
+def test_together_silent_pairs_are_never_called_safe(a, b):
+    res = answer("together", [a, b])
+    assert res.data["verdict"] == "labels_silent"
+    assert res.markdown.startswith("**The labels do not say; ask a pharmacist.**")
+    assert "does not mean the combination is safe" in res.markdown
+    low = res.markdown.lower()
+    assert "it is safe" not in low and "safe to take" not in low
+
+
+def test_allergy_sentence_naming_a_class_is_not_an_interaction():
+    # Children's Zyrtec: "...allergic reaction ... to an antihistamine containing hydroxyzine"
+    res = answer("together", ["Zyrtec", "Benadryl"])
+    assert not any("hydroxyzine" in q["text"] for q in res.data["quotes"])
+
+
+def test_how_much_quotes_otc_directions_with_adult_and_child_rows():
+    res = answer("how_much", ["ibuprofen"])
+    md = res.markdown
+    assert "**Ibuprofen Dye Free** (CVS Pharmacy" in md
+    assert "adults and children 12 years and over: take 1 tablet every 4 to 6 hours" in md
+    assert "children under 12 years: ask a doctor" in md
+    assert "do not exceed 6 tablets in 24 hours" in md
+    assert "Directions / Dosage and Administration" in md
+
+
+def test_how_much_prints_no_number_the_label_does_not():
+    import re
+
+    for drug in ("ibuprofen", "Tylenol", "Zyrtec", "Claritin", "Benadryl", "aspirin", "omeprazole"):
+        res = answer("how_much", [drug])
+        label_text = " ".join(res.data["labels"][0]["rows"])
+        for num in re.findall(r"\d[\d,.]*\s?mg", res.markdown):
+            assert num in label_text, (drug, num)
+
+
+def test_how_much_for_a_brand_says_which_product_it_quotes():
+    res = answer("how_much", ["Advil"])
+    assert "not Advil's own label" in res.markdown and "Ibuprofen Dye Free" in res.markdown
+
+
+def test_how_much_without_a_dosing_section_gives_no_dose():
+    res = answer("how_much", ["warfarin"])
+    assert res.data["verdict"] == "no_directions"
+    assert "set by the prescriber" in res.markdown
+
+
+def test_how_much_without_a_label():
+    res = answer("how_much", ["tramadol"])
+    assert res.data["verdict"] == "no_label" and "gives no dose" in res.markdown
+
+
+def test_what_is_card_has_every_field_cited_or_marked_missing():
+    res = answer("what_is", ["ibuprofen"])
+    for title in ("Uses", "How to take it", "Maximum daily dose", "Common side effects", "Boxed and serious warnings",
+                  "Interactions", "Pregnancy and breastfeeding"):
+        assert f"**{title}" in res.markdown
+    assert "20 weeks or later in pregnancy" in res.markdown
+    assert "Class" in res.markdown or "class:" in res.markdown
+
+
+def test_what_is_focus_and_combination_note():
+    res = answer("what_is", ["metformin"], focus="side_effects")
+    assert "ZITUVIMET" in res.markdown and "combination product" in res.markdown
+    assert "diarrhea" in res.markdown and "**Uses**" not in res.markdown
+
+
+@pytest.mark.parametrize("question,drugs", [("together", ["ibuprofen"]), ("what_is", ["notadrugname"]),
+                                            ("how_much", ["alcohol"]), ("nonsense", ["ibuprofen"]),
+                                            ("what_is", ["a", "b", "c"])])
+def test_bad_questions_raise_user_error(question, drugs):
+    with pytest.raises(UserError):
+        answer(question, drugs)
+
+
+def test_typo_is_corrected_and_said():
+    res = answer("what_is", ["ibuprofin"], focus="uses")
+    assert "“ibuprofin” read as **ibuprofen**" in res.markdown

@@ -1,0 +1,37 @@
+"""Chat messages to tool arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.medicines import plan
+
+CASES = [
+    ("Can I take Zyrtec and Benadryl at the same time?", {"question": "together", "drugs": ["Zyrtec", "Benadryl"]}),
+    ("Is Augmentin the same as amoxicillin?", {"question": "same_as", "drugs": ["Augmentin", "amoxicillin"]}),
+    ("How many ibuprofen can I take?", {"question": "how_much", "drugs": ["ibuprofen"]}),
+    ("is it ok to drink alcohol with tylenol", {"question": "together", "drugs": ["tylenol", "alcohol"]}),
+    ("can you drink on metformin", {"question": "together", "drugs": ["metformin", "alcohol"]}),
+    ("can i take ibuprofen with my warfarin", {"question": "together", "drugs": ["ibuprofen", "warfarin"]}),
+    ("whats the generic name for zyrtec", {"question": "same_as", "drugs": ["zyrtec"]}),
+    ("is advil the same as motrin", {"question": "same_as", "drugs": ["advil", "motrin"]}),
+    ("Is Tylenol and paracetamol the same thing", {"question": "same_as", "drugs": ["Tylenol", "paracetamol"]}),
+    ("side effects of metformin?", {"question": "what_is", "drugs": ["metformin"], "focus": "side_effects"}),
+    ("is it safe to take ibuprofen while pregnant", {"question": "what_is", "drugs": ["ibuprofen"], "focus": "pregnancy"}),
+    ("how much benadryl can i give my 8 year old", {"question": "how_much", "drugs": ["benadryl"]}),
+    ("whats the max tylenol in a day", {"question": "how_much", "drugs": ["tylenol"]}),
+    ("ibuprofin dose", {"question": "how_much", "drugs": ["ibuprofen"]}),
+    ("what is warfarin", {"question": "what_is", "drugs": ["warfarin"]}),
+    ("sertraline and tramadol together safe?", {"question": "together", "drugs": ["sertraline", "tramadol"]}),
+]
+
+
+@pytest.mark.parametrize("message,expected", CASES)
+def test_plan(message, expected):
+    assert plan(message) == expected
+
+
+@pytest.mark.parametrize("message", ["how do i fix a leaky faucet", "my 2 yr old has a fever of 39.5", "",
+                                     "what is a normal resting heart rate", "at what age should i start colonoscopies"])
+def test_not_a_medicine_question(message):
+    assert plan(message) is None
