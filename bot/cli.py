@@ -19,7 +19,6 @@ COMMAND_MODULES = (
     "bot.commands.ask",
     "bot.commands.chat",
     "bot.commands.serve",
-    "bot.commands.stop",
     "bot.commands.history",
     "bot.commands.followups",
     "bot.commands.letter",

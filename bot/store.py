@@ -207,6 +207,26 @@ class Store:
         keys = ("id", "title", "role", "model", "created", "updated", "messages")
         return [dict(zip(keys, r)) for r in rows]
 
+    def rename(self, conversation_id: str, title: str, user: str = "local") -> str:
+        """Set a conversation's title (whitespace collapsed, at most 80 characters); messages and
+        the time it was last updated stay as they are.
+
+        Returns:
+            The title as stored.
+
+        Raises:
+            UserError: an empty title, or no such conversation for this user.
+        """
+        title = " ".join(str(title or "").split())[:80]
+        if not title:
+            raise UserError("a conversation needs a title")
+        with self._tx() as c:
+            changed = c.execute("UPDATE conversations SET title=? WHERE id=? AND user=?",
+                                (title, conversation_id, user)).rowcount
+        if not changed:
+            raise UserError(f"no conversation '{conversation_id}'")
+        return title
+
     def delete(self, conversation_id: str, user: str = "local") -> None:
         """Delete a conversation, its messages, uploads and derived files."""
         import shutil
