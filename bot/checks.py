@@ -127,11 +127,12 @@ def check_index(settings) -> Iterator[Check]:
                         "start it (`chroma run --path DIR --host HOST --port PORT`) or unset retrieval.chroma_url")
             return
     else:
-        yield Check("index", "Chroma", OK, f"embedded mode: {settings.home / 'literature' / 'chroma'}")
+        yield _check_home_server(settings)
     layout = layout_for(settings)
     if not layout.catalog.is_file():
         yield Check("index", "BM25", WARN, f"collection '{layout.collection}' not built yet",
-                    "medbot ingest --background (or ask a question: the first search builds it)")
+                    "medbot ingest (then `medbot index start` fills the vectors), or ask a question: "
+                    "the first one builds it")
         return
     from retrieval.index import LiteratureIndex
     from retrieval.retriever import HybridRetriever
@@ -155,7 +156,39 @@ def check_index(settings) -> Iterator[Check]:
     else:
         state = f" (last fill {st['fill_state']})" if st.get("fill_state") else ""
         yield Check("index", "dense", WARN, f"{done}/{total} chunks embedded, no fill running{state}",
-                    "medbot ingest --background (resumes where it stopped)")
+                    "medbot index start (resumes where it stopped)")
+
+
+def _check_home_server(settings) -> Check:
+    """The home's own store: its supervised server, when one runs, must answer from here."""
+    from retrieval.chroma_server import answers, other_network_namespace, server_info, unreachable_message
+
+    folder = settings.home / "literature" / "chroma"
+    if settings.retrieval.store == "embedded":
+        return Check("index", "Chroma", OK, f"embedded mode: {folder}")
+    info = server_info(folder)
+    if info is None:
+        return Check("index", "Chroma", OK, f"home server: not running (the first search starts it) for {folder}")
+    if answers(info["url"]):
+        return Check("index", "Chroma", OK, f"home server: pid {info['pid']} at {info['url']} answers")
+    other = other_network_namespace(int(info.get("chroma_pid") or info["pid"]))
+    return Check("index", "Chroma", FAIL, unreachable_message(folder, info, other),
+                 "run medbot in the server's network namespace, or pass --chroma-url")
+
+
+def check_warm(settings) -> Iterator[Check]:
+    """The warm medbot that `ask` and `chat` hand their turns to (optional)."""
+    from bot.warm.client import hello, matches
+
+    info = hello(settings)
+    if info is None:
+        yield Check("warm", "warm medbot", OK, "none running (optional: `medbot serve --background` keeps the "
+                    "model loaded, so `medbot ask` answers without loading it)")
+    elif matches(settings, info):
+        yield Check("warm", "warm medbot", OK, f"pid {info['pid']}: `medbot ask` and `medbot chat` hand turns to it")
+    else:
+        yield Check("warm", "warm medbot", WARN, f"pid {info['pid']} runs with other settings: `medbot ask` "
+                    "answers in its own process", "medbot stop, then medbot serve --background with these settings")
 
 
 def check_tools(settings) -> Iterator[Check]:
@@ -234,6 +267,7 @@ def run_checks(settings, *, verify: bool = True) -> list[Check]:
         ("runtime", check_runtime),
         ("index", lambda: check_index(settings)),
         ("tool", lambda: check_tools(settings)),
+        ("warm", lambda: check_warm(settings)),
         ("binary", check_binaries),
     ]
     out: list[Check] = []

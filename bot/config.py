@@ -40,6 +40,7 @@ class RetrievalSettings(Section):
     evidence_max_age_years: int = 10
     auto_build: bool = True  # first search on an empty home builds the BM25 index of the default corpus
     auto_fill: bool = True  # start the background dense fill when vectors are missing
+    unreachable_s: float = 6.0  # retry a running store server this long before saying it cannot be reached
 
 
 class SafetySettings(Section):

@@ -42,6 +42,11 @@ def _heartbeat(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether the Chroma server at `url` answers its heartbeat from this process."""
+    return _heartbeat(url, timeout)
+
+
 def _alive(pid: int) -> bool:
     try:  # a supervisor this process started and that has exited: reap it (a zombie answers kill 0)
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
@@ -141,16 +146,29 @@ def _touch_lease(folder: Path) -> None:
         pass
 
 
-def ensure_server(folder: Path, idle_s: float = IDLE_S, timeout: float = 90.0) -> str:
+UNREACHABLE_S = 6.0  # how long a live server's silent URL is retried before saying so
+
+
+class ServerUnreachable(UserError):
+    """The home's server runs (its process is alive) but its URL does not answer from this process."""
+
+
+def ensure_server(folder: Path, idle_s: float = IDLE_S, timeout: float = 90.0,
+                  unreachable_s: float = UNREACHABLE_S) -> str:
     """URL of the Chroma server that owns `folder`, starting its supervisor when none runs.
 
     Args:
         folder: the Chroma data folder (`MEDBOT_HOME/literature/chroma`).
         idle_s: the server stops after this long without clients and without a fill.
-        timeout: seconds to wait for a new server to answer.
+        timeout: seconds to wait for a new (or restarting) server to answer.
+        unreachable_s: seconds to keep trying a running server's URL before reporting that this
+            process cannot reach it (none when it is known to live in another network namespace).
 
     Raises:
-        UserError: the folder is held by an embedded user, or the server does not start.
+        ServerUnreachable: the server runs but this process cannot reach it (another network
+            namespace, a firewall): the message says what to do; the store is not touched.
+        UserError: the folder is held by an embedded user, or the server does not start (the
+            message suggests `medbot index rebuild` only when a check of the store finds damage).
     """
     folder = Path(folder)
     info = server_info(folder)
@@ -166,26 +184,117 @@ def ensure_server(folder: Path, idle_s: float = IDLE_S, timeout: float = 90.0) -
         try:
             deadline = time.time() + timeout
             info = server_info(folder)
-            if info is None or not _heartbeat(info["url"]):
+            if info is not None and not _heartbeat(info["url"]):
+                info = _wait_for_running(folder, info, deadline, unreachable_s)
+            if info is None:
                 if not lock_free(folder / "owner.lock") and server_info(folder) is None:
                     # Either an embedded user, or a supervisor that has not written server.json yet.
-                    _wait_for_info(folder, min(deadline, time.time() + 5))
+                    _wait_for_info(folder, min(deadline, time.time() + max(unreachable_s, 0.5)))
                     if server_info(folder) is None:
-                        raise UserError(f"the vector store {folder} is open in another process (embedded mode): "
-                                        "close it, or run `medbot index stop`")
+                        raise UserError(_held_message(folder))
                 proc = None
                 if server_info(folder) is None:
                     _touch_lease(folder)
                     proc = _spawn_supervisor(folder, idle_s)
                 info = _wait_for_info(folder, deadline, proc)
                 if info is None:
-                    tail = _log_tail(folder / "server.log")
-                    raise UserError(f"the vector store server for {folder} did not start ({tail}); a damaged store is "
-                                    "replaced by `medbot index rebuild` (documents and conversations are kept)")
+                    raise UserError(_not_started_message(folder))
         finally:
             fcntl.flock(start, fcntl.LOCK_UN)
     _touch_lease(folder)
     return info["url"]
+
+
+def _wait_for_running(folder: Path, info: dict, deadline: float, unreachable_s: float) -> dict | None:
+    """A live supervisor whose URL does not answer: wait for it, or say why it cannot be reached.
+
+    While its chroma process restarts (that process is gone) the wait is the start timeout; while
+    that process lives, `unreachable_s` (nothing when it is in another network namespace).
+    """
+    other_ns = other_network_namespace(int(info.get("chroma_pid") or info["pid"]))
+    if not other_ns:
+        other_ns = other_network_namespace(int(info["pid"]))
+    limit = time.time() if other_ns else min(deadline, time.time() + unreachable_s)
+    while True:
+        current = server_info(folder)
+        if current is None:
+            return None  # the supervisor exited meanwhile: start a new one
+        if _heartbeat(current["url"], timeout=1.0):
+            return current
+        restarting = current.get("chroma_pid") and not _alive(int(current["chroma_pid"]))
+        if time.time() >= (deadline if restarting else limit):
+            if restarting:
+                return None
+            raise ServerUnreachable(unreachable_message(folder, current, other_ns))
+        time.sleep(0.2)
+
+
+def other_network_namespace(pid: int) -> bool:
+    """True when `pid` runs in another network namespace than this process (False when unknown)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    except OSError:
+        return False
+
+
+def unreachable_message(folder: Path, info: dict, other_namespace: bool) -> str:
+    """What to say when the home's server runs but this process cannot reach it."""
+    where = "it runs in another network namespace" if other_namespace else "nothing answers there from here"
+    return (f"the vector store server of {folder} is running (pid {info['pid']}) but {info['url']} cannot be "
+            f"reached from this process ({where}): run medbot in the same network namespace as that server, "
+            "or pass --chroma-url with an address of it that this process can reach (the store is not damaged; "
+            "`medbot index stop` stops that server)")
+
+
+def _held_message(folder: Path) -> str:
+    """The owner lock is held but no server of this folder is visible from here."""
+    try:
+        info = json.loads(_info_path(folder).read_text())
+    except (OSError, ValueError):
+        info = None
+    if info and info.get("url"):
+        return (f"the vector store {folder} is held by a server this process cannot see or reach (pid "
+                f"{info.get('pid')} at {info['url']}, in another PID or network namespace?): run medbot where "
+                "that server runs, or pass --chroma-url with an address of it that this process can reach")
+    return (f"the vector store {folder} is open in another process (embedded mode): close it, or run "
+            "`medbot index stop`")
+
+
+def _not_started_message(folder: Path) -> str:
+    """Why a new server did not start; the rebuild is suggested only when the store is damaged."""
+    tail = _log_tail(folder / "server.log")
+    damage = check_store(folder)
+    if damage:
+        return (f"the vector store server for {folder} did not start: the store is damaged ({damage}); "
+                "`medbot index rebuild` replaces it (documents and conversations are kept)")
+    return (f"the vector store server for {folder} did not start ({tail}); the store checks out intact, so do "
+            f"not rebuild it: see {folder / 'server.log'}, or pass --chroma-url to use another server")
+
+
+def check_store(folder: Path) -> str | None:
+    """A short description of damage found in the store's database, or None when it checks out.
+
+    Reads `chroma.sqlite3` read-only (SQLite's quick_check); a missing database is not damage
+    (a new store has none yet).
+    """
+    import sqlite3
+
+    db = Path(folder) / "chroma.sqlite3"
+    if not db.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("PRAGMA quick_check").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc).lower():
+            return None  # in use is not damage
+        return f"{db.name}: {exc}"
+    if rows and rows[0][0] != "ok":
+        return f"{db.name}: {rows[0][0]}"
+    return None
 
 
 def _wait_for_info(folder: Path, deadline: float, proc: subprocess.Popen | None = None) -> dict | None:

@@ -26,6 +26,8 @@ class IndexConfig:
         evidence_max_age_years: evidence older than this is flagged as old.
         auto_build: the first search on an empty index builds BM25 of the default corpus.
         auto_fill: start the background dense fill when vectors are missing.
+        unreachable_s: seconds to retry the home's running server before reporting that this
+            process cannot reach it (another network namespace is reported at once).
     """
 
     home: Path
@@ -39,6 +41,7 @@ class IndexConfig:
     evidence_max_age_years: int = 10
     auto_build: bool = True
     auto_fill: bool = True
+    unreachable_s: float = 6.0
 
     @classmethod
     def coerce(cls, obj: Any) -> "IndexConfig":

@@ -161,7 +161,7 @@ class LiteratureIndex:
             from retrieval.chroma_server import ensure_server
 
             self._checked_at = time.time()
-            if ensure_server(self.layout.chroma_path) != self._url:
+            if ensure_server(self.layout.chroma_path, unreachable_s=self.config.unreachable_s) != self._url:
                 self._store = None
         if self._store is None:
             from retrieval.store import VectorStore, make_client
@@ -192,7 +192,7 @@ class LiteratureIndex:
         from retrieval.chroma_server import ensure_server
         from retrieval.store import make_client
 
-        self._url = ensure_server(self.layout.chroma_path)
+        self._url = ensure_server(self.layout.chroma_path, unreachable_s=self.config.unreachable_s)
         self._checked_at = time.time()
         return make_client(url=self._url)
 

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="accept the follow-up check-in medbot proposes, if any")
     p.add_argument("--followup-due", dest="followup_due", metavar="YYYY-MM-DD",
                    help="with --yes: schedule the follow-up on this date instead of the proposed one")
+    p.add_argument("--no-warm", dest="no_warm", action="store_true",
+                   help="answer in this process even when a warm medbot (`medbot serve`) runs")
     p.set_defaults(handler=handle)
 
 
@@ -48,7 +50,6 @@ def read_question(words: list[str]) -> str:
 def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.agent import Agent
     from bot.cli_common import print_json, settings_from_args
     from bot.errors import UserError
 
@@ -62,29 +63,42 @@ def handle(args: argparse.Namespace) -> int:
 
         parse_due(args.followup_due, system_clock)  # a bad date fails before the question is stored
     settings = settings_from_args(args)
-    if settings.safety.audit:  # the audit record is redacted with presidio: load it while the model loads
-        from bot.safety.phi import preload_redactor
+    uploads = [Path(u) for u in args.upload]
+    turn = None if args.no_warm else _warm_turn(settings, question, args.conversation, uploads, args.role)
+    agent = None
+    if turn is not None:
+        events = turn.events()
+    else:
+        from bot.agent import Agent
 
-        preload_redactor()
-    agent = Agent(settings)
+        if settings.safety.audit:  # the audit record is redacted with presidio: load it while the model loads
+            from bot.safety.phi import preload_redactor
+
+            preload_redactor()
+        agent = Agent(settings, retriever=prepare_index(settings))
+        events = agent.turn(question, conversation_id=args.conversation, uploads=uploads, role=args.role)
     stream = not args.json
     result = None
-    for ev in agent.turn(question, conversation_id=args.conversation, uploads=[Path(u) for u in args.upload],
-                         role=args.role):
+    for ev in events:
         if ev.kind == "token" and stream:
             sys.stdout.write(ev.data)
             sys.stdout.flush()
         elif ev.kind == "tool" and stream:
             status = "error: " + ev.data["error"] if "error" in ev.data else "ok"
             sys.stderr.write(f"[tool {ev.data['name']}: {status}]\n")
+        elif ev.kind == "queued":
+            from bot.warm.client import queued_text
+
+            sys.stderr.write(queued_text(ev.data) + "\n")
+            sys.stderr.flush()
         elif ev.kind == "done":
             result = ev.data
     scheduled = None
     if result.followup and args.yes:
         from bot.followups import accept
 
-        scheduled = accept(agent.followups, result.conversation_id, result.followup, settings.user,
-                           due=args.followup_due)
+        book = agent.followups if agent is not None else _followups(settings)
+        scheduled = accept(book, result.conversation_id, result.followup, settings.user, due=args.followup_due)
     if args.json:
         out = result.to_json()
         if scheduled is not None:
@@ -102,3 +116,36 @@ def handle(args: argparse.Namespace) -> int:
                              f"`medbot followups accept {result.conversation_id}` (or pass --yes).")
         sys.stdout.write(f"\n\n(conversation {result.conversation_id}; model {result.model})\n")
     return 0
+
+
+def _warm_turn(settings, question: str, conversation_id, uploads, role):
+    """The turn handed to a warm medbot with the same settings, or None (answer in-process)."""
+    from bot.warm.client import open_turn
+
+    return open_turn(settings, question, conversation_id=conversation_id, uploads=uploads,
+                     role=role or settings.role)
+
+
+def _followups(settings):
+    """The follow-up book of the home (when the turn ran in a warm medbot)."""
+    from bot.followups import FollowUpBook
+    from bot.store import Store
+
+    return FollowUpBook(Store.from_settings(settings))
+
+
+def prepare_index(settings):
+    """On a new home, build the index now, with its progress on stderr from the first second
+    (before the model loads); None otherwise (the agent opens it when it first searches)."""
+    from bot.errors import REPORTED_ERRORS
+
+    try:
+        from retrieval.first_run import needed
+
+        if not needed(settings):
+            return None
+        from retrieval import get_retriever
+
+        return get_retriever(settings)
+    except (ImportError, *REPORTED_ERRORS):
+        return None  # the agent meets the same error when it searches, and reports it there
