@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.commands.ask",
     "bot.commands.chat",
     "bot.commands.serve",
+    "bot.commands.stop",
     "bot.commands.history",
     "bot.commands.followups",
     "bot.commands.letter",
