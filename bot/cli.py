@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.commands.followups",
     "bot.commands.letter",
     "bot.commands.summarize",
+    "bot.commands.scores",
     "bot.commands.report",
     "bot.commands.literature",
     "bot.commands.index",

@@ -28,6 +28,8 @@ class ConditionSet:
                 return True
             if system == "ICD10" and code.replace(".", "").upper().startswith(tuple(p.replace(".", "") for p in self.icd10)):
                 return True
+        if any(c.startswith(("SNOMED:", "ICD10:")) for c in codes):
+            return False  # a coded entry is judged by its codes only (words would match "prediabetes")
         return bool(self.words) and re.search(self.words, text or "", re.I) is not None
 
 
@@ -45,7 +47,7 @@ CONDITIONS: dict[str, ConditionSet] = {
                                  ("I10", "I11", "I12", "I13", "I15"), r"hypertension|\bHTN\b"),
     "diabetes": ConditionSet("diabetes mellitus", _s("44054006", "46635009", "73211009", "127013003", "90781000119102",
                                                      "368581000119106", "1551000119108", "97331000119101", "157141000119108"),
-                             ("E10", "E11", "E13", "E14"), r"diabet"),
+                             ("E10", "E11", "E13", "E14"), r"(?<!pre)(?<!pre-)diabet"),
     "stroke_tia_te": ConditionSet("stroke, TIA or thromboembolism", _s("230690007", "422504002", "266257000", "432504007",
                                                                       "195190007", "413758000"),
                                   # systemic (arterial) thromboembolism only: venous thromboembolism is not a criterion

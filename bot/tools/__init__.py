@@ -21,6 +21,7 @@ TOOL_MODULES: dict[str, str] = {
     "summarize_case": "bot.tools.summarize_case:SummarizeCase",
     "make_report": "bot.tools.make_report:MakeReport",
     "pharmacogenomics": "bot.tools.pharmacogenomics:Pharmacogenomics",
+    "scores": "bot.tools.scores:Scores",
     "medicines": "bot.tools.medicines:Medicines",
 }
 
