@@ -1,50 +1,49 @@
-"""The agent: one chat turn = triage -> tools -> retrieval -> streamed, cited answer -> store.
+"""The agent: one chat turn, in one straight line.
 
-After the answer, `bot.followups` may propose a follow-up (`TurnResult.followup`); it is stored
-only when the person accepts it. A reply to a follow-up's check-in is triaged with its subject.
+    triage -> tools -> evidence -> answer -> finish
 
-`Agent.turn()` yields `Event`s (triage, tool, sources, token, done) so the CLI and the web chat
-render the same turn; the final `done` event carries a `TurnResult`.
+1. **Triage** every message first: an emergency banner leads the answer; a message about suicidal
+   thoughts gets the crisis reply and nothing else.
+2. **Tools**: uploads and explicit intents are routed deterministically (`bot.routing`).
+3. **Evidence**: the question (a follow-up's reference resolved) is searched; passages that cover
+   it are kept, NIH answers widened to the whole answer, planted instructions left out.
+4. **Answer**: `bot.answers.respond` reads the best sources, the model writes the direct answer,
+   every sentence is checked, and the sources' own lists, red flags and self-care follow. A model
+   that calls tools natively, and tool results, get a model-written answer instead.
+5. **Finish** (`bot.finish`): notes, the numbered source list, disclaimers; stored, audited, and a
+   follow-up may be proposed (`TurnResult.followup`, stored only when the person accepts it).
+
+`Agent.turn()` yields `Event`s (triage, tool, reading, sources, token, done) so the CLI and the web
+chat render the same turn; the final `done` event carries a `TurnResult`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from bot.citations import (CITE, check_citations, citation_record, evidence_note, format_sources, label,
-                           not_covered_text)
-from bot.errors import REPORTED_ERRORS, MedbotError, UserError
+from bot.answers.follow_up import resolve_follow_up
+from bot.citations import citation_record, not_covered_text
+from bot.errors import REPORTED_ERRORS, UserError
 from bot.followups.checkin import after_turn, triage_history
 from bot.prompts import system_prompt
 from bot.safety.audit import record_turn
-from bot.safety.injection import find_injections, guard_answer
-from bot.safety.triage import TriageResult, triage
-from bot.tools import ToolRegistry, ToolResult
 from bot.safety.files import copy_into
-from bot.uploads import route, validate_upload
+from bot.safety.injection import find_injections, guard_answer
+from bot.safety.triage import triage
+from bot.tools import ToolRegistry, ToolResult
+from bot.uploads import validate_upload
 
 MAX_TOOL_STEPS = 4
 HISTORY_TURNS = 6
 
-_INTENTS: list[tuple[str, re.Pattern]] = [
-    ("summarize_case", re.compile(r"\b(summari[sz]e|summary of)\b.{0,30}\b(case|patient|record|bundle|notes?)\b", re.I)),
-    ("lookup_icd10", re.compile(r"\bicd[- ]?10\b|\bicd code\b", re.I)),
-    ("segment_image", re.compile(r"\b(segment|measure)\b.{0,40}\b(lesion|image|scan|mri|brain)\b", re.I)),
-    ("pharmacogenomics", re.compile(r"\b(medicines?|medications?|drugs?|pharmacogen\w*|cpic|prescri\w+|"
-                                    r"metaboli[sz]ers?|clopidogrel|warfarin|statins?)\b", re.I)),
-    ("call_variants", re.compile(r"\b(call variants|variant calls?|genotype)\b", re.I)),
-    ("make_report", re.compile(r"\b(write|make|draft|generate)\b.{0,20}\breport\b", re.I)),
-]
-
 
 @dataclass
 class Event:
-    kind: str  # triage | tool | sources | token | done
+    kind: str  # triage | tool | reading | sources | token | done
     data: Any
 
 
@@ -62,11 +61,13 @@ class TurnResult:
     footer: str = ""  # what follows the streamed text: notes, sources, evidence age, tables, disclaimers
     grounding: dict[str, Any] = field(default_factory=dict)  # selected evidence and what the check dropped
     followup: dict[str, Any] | None = None  # a proposed follow-up (bot.followups.Proposal JSON), not yet accepted
+    question: str = ""  # what was searched: the message, a follow-up's reference resolved
 
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer, "citations": self.citations, "triage": self.triage,
-                "tool_calls": self.tool_calls, "model": self.model, "conversation_id": self.conversation_id,
-                "files": self.files, "grounding": self.grounding, "followup": self.followup}
+        return {"answer": self.answer, "question": self.question, "citations": self.citations,
+                "triage": self.triage, "tool_calls": self.tool_calls, "model": self.model,
+                "conversation_id": self.conversation_id, "files": self.files, "grounding": self.grounding,
+                "followup": self.followup}
 
 
 class Agent:
@@ -108,18 +109,17 @@ class Agent:
         that meets them to report."""
         try:
             prime = getattr(self.backend, "prime", None)
-            if callable(prime):  # the fixed openings of the rewrite prompts, saved for later processes too
-                from bot.answers.compose import rewrite_messages
-                from bot.prompts import rewrite_prompt
+            if callable(prime):  # the fixed openings of the answer prompts, saved for later processes too
+                from bot.answers.respond import answer_messages
+                from bot.prompts import answer_prompt
 
                 for role in ("clinician", "patient"):  # patient last: it stays in the KV cache
-                    prime(rewrite_messages(rewrite_prompt(role), "warm up", []))
+                    prime(answer_messages(answer_prompt(role), "warm up", []))
             r = self.retriever()
             if r is not None:
                 r.search("warm up", k=1)
-                embed = self._embed()
-                if embed is not None:
-                    embed(["warm up"] * 8)
+                if hasattr(r, "embed"):
+                    r.embed(["warm up"] * 8)
             judge = self._triage_classifier()
             if judge is not None:
                 judge.predict("warm up")
@@ -163,68 +163,148 @@ class Agent:
     # ---- one turn -------------------------------------------------------------------------
     def _turn(self, message: str, conversation_id: str | None, uploads: list[Path] | None, role: str | None,
               client_id: str | None) -> Iterator[Event]:
-        role = role or self.settings.role
         message = (message or "").strip()
         if not message and not uploads:
             raise UserError("empty question")
         checked = [(Path(u), validate_upload(Path(u), self.settings.safety)) for u in (uploads or [])]  # before any write
-        store, user = self.store, self.settings.user
-        if conversation_id:
-            conv = store.get(conversation_id, user)
-            role = role if role else conv.role
-        else:
-            conversation_id = store.create(user=user, role=role, model=self.backend.name)
-            conv = store.get(conversation_id, user)
-        history = [m for m in conv.messages if m.role in ("user", "assistant")]
-        saved_uploads = [self._save_upload(conversation_id, p, kind) for p, kind in checked]
-        store.append(conversation_id, "user", message or "(uploaded files)",
-                     {"uploads": [u["path"] for u in saved_uploads]}, client_id=client_id)
+        conversation_id, role, history = self._open(conversation_id, role)
+        saved = [self._save_upload(conversation_id, p, kind) for p, kind in checked]
+        self.store.append(conversation_id, "user", message or "(uploaded files)",
+                          {"uploads": [u["path"] for u in saved]}, client_id=client_id)
 
-        notes = self._notes_text(conversation_id)
-        # a reply to a follow-up check-in is triaged with the check-in's subject as context
-        tri = triage(message, triage_history(history), notes, self.settings.emergency,
+        # 1. triage: a reply to a follow-up check-in is triaged with the check-in's subject as context
+        tri = triage(message, triage_history(history), self._notes_text(conversation_id), self.settings.emergency,
                      classifier=self._triage_classifier())
         yield Event("triage", tri)
+        if getattr(tri, "crisis", False):
+            from bot.safety.crisis import crisis_reply
+
+            reply = crisis_reply(self.settings.emergency)
+            yield Event("token", reply)
+            yield from self._done(role, conversation_id, message, history, tri, reply, [], [], None, [])
+            return
         if tri.banner:
             yield Event("token", tri.banner + "\n\n")
 
+        # 2. tools
         tool_calls: list[dict[str, Any]] = []
         results: list[tuple[str, ToolResult]] = []
-        for name, args in self._route(message, saved_uploads, conversation_id):
+        for name, args in self._router().plan(message, saved, conversation_id):
             rec, res = self._call_tool(name, args, role)
             tool_calls.append(rec)
             yield Event("tool", rec)
             if res is not None:
                 results.append((name, res))
 
-        earlier = _earlier_question(message, history)
-        query = f"{earlier} {message}" if earlier else message
-        passages = self._retrieve(query, role) if message and not results else []
-        relevant = bool(passages) and self._relevant(passages, query)
-        used = passages if relevant else []
-        searched = bool(message and not results)
-        tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
-        evidence = self._select(query, used, role) if searched and used and not tools else []
-        if searched and used and not tools:  # cite only what the answer's sentences come from
-            labels = {e.label for e in evidence}
-            used = [p for p in used if label(p.source) in labels]
-        yield Event("sources", [citation_record(p) for p in used])
+        # 3. evidence: only when no tool answered
+        question = resolve_follow_up(message, [m.content for m in history if m.role == "user"])
+        searched = bool(message) and not results
+        passages = self._evidence(question, role) if searched else []
+        yield Event("sources", [citation_record(p) for p in passages])
 
+        # 4. answer
+        answer = None
+        if passages:
+            answer = yield from self._answer(question, role, passages)
+        if answer is not None:
+            text, used = answer.text, answer
+        elif searched and not getattr(self.backend, "supports_tools", False):
+            text, used = not_covered_text(role), None  # nothing covers it: say so rather than improvise
+            yield Event("token", text)
+        else:  # tool results to explain, or a model that searches with its own tool calls
+            text = yield from self._model_answer(role, history, message, results, tool_calls)
+            used = None
+        yield from self._done(role, conversation_id, message, history, tri, text, tool_calls, results, used,
+                              [], question=question)
+
+    def turn(self, message: str, conversation_id: str | None = None, uploads: list[Path] | None = None,
+             role: str | None = None, client_id: str | None = None) -> Iterator[Event]:
+        """Run one user turn, yielding events; the last is `done` with a TurnResult.
+
+        The home's background dense fill pauses while the turn runs, so answers keep both cores.
+
+        Raises:
+            UserError: empty message, unknown conversation, unreadable upload.
+        """
+        from retrieval.dense_fill import answering
+
+        self.settings.ensure_home()  # owner-only, before anything is written under it
+        with answering(self.settings.home):
+            yield from self._turn(message, conversation_id, uploads, role, client_id)
+
+    def ask(self, message: str, **kw) -> TurnResult:
+        """Run a turn to completion and return its result."""
+        result = None
+        for ev in self.turn(message, **kw):
+            if ev.kind == "done":
+                result = ev.data
+        return result
+
+    # ---- the steps ------------------------------------------------------------------------
+    def _open(self, conversation_id: str | None, role: str | None):
+        """(conversation id, role, earlier user/assistant messages): the conversation, created if new."""
+        if conversation_id:
+            conv = self.store.get(conversation_id, self.settings.user)
+            role = role or conv.role
+        else:
+            role = role or self.settings.role
+            conversation_id = self.store.create(user=self.settings.user, role=role, model=self.backend.name)
+            conv = self.store.get(conversation_id, self.settings.user)
+        return conversation_id, role, [m for m in conv.messages if m.role in ("user", "assistant")]
+
+    def _router(self):
+        from bot.routing import Router
+
+        return Router(self.store, self.tools.names, bool(getattr(self.backend, "supports_tools", False)))
+
+    def _evidence(self, question: str, role: str) -> list[Any]:
+        """The passages that may answer `question`, best first: searched across collections (the
+        role sets which come first), kept only when they cover it (dense similarity at the
+        calibrated threshold, or an NIH page or guideline section headed by its topic), NIH answers
+        widened to the whole answer, passages with planted instructions left out. Which sentences
+        are on topic is then decided once, by the answer's selection."""
+        from bot.answers.select import names_topic
+
+        r = self.retriever()
+        if r is None:
+            return []
+        passages = r.search(question, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
+        if not passages:
+            return []
+        covered = r.is_relevant(passages) or names_topic(question, passages, also_about=self._generics(question))
+        if not covered:
+            return []
+        widen = getattr(r, "whole_answers", None)
+        if callable(widen):  # the list a reader needs is often in the chunk after the best match
+            passages = widen(passages)
+        return [p for p in passages if not find_injections(p.text)]
+
+    def _answer(self, question: str, role: str, passages: list[Any]):
+        """Read, write, check (a generator of events); returns the Answer, or None when no passage
+        answers the question."""
+        from bot.answers.respond import respond
+
+        gen = respond(question, role, passages, self.backend, embed=self._embed(), drugs=self._drugs(),
+                      also_about=self._generics(question))
+        try:
+            while True:
+                piece = next(gen)
+                if isinstance(piece, list):  # the sources being read, by title
+                    yield Event("reading", piece)
+                else:
+                    yield Event("token", piece)
+        except StopIteration as stop:
+            return stop.value
+
+    def _model_answer(self, role: str, history, message: str, results, tool_calls: list[dict[str, Any]]):
+        """The model's own answer: explaining tool results, or calling tools natively (a generator);
+        returns the text. Tool output is fenced as data; the answer streams once the injection
+        guard and, for a patient with pharmacogenomic results, the dose filter have passed it."""
+        tools = self.tools.schemas() if getattr(self.backend, "supports_tools", False) else None
+        messages = self._prompt(role, history, message, results)
+        hold = any(find_injections(r.text) for _, r in results) or self._dose_guard(role, results)
         raw: list[str] = []
-        # planted instructions in the data: show the answer only after the guard has checked it
-        hold = any(find_injections(t) for t in [p.text for p in used] + [r.text for _, r in results])
-        # a patient asking about pharmacogenomic results sees the answer only once dose advice is removed
-        dose_guard = role == "patient" and any(r.patient for _, r in results)
-        hold = hold or dose_guard
-        grounding: dict[str, Any] = {}
-        if evidence:  # facts from the selected sentences; the LLM may only restate them
-            text, grounding = yield from self._grounded(role, message, evidence, hold, earlier)
-            raw.append(text)
-        silent = searched and not used and not tools
-        if silent:  # nothing relevant retrieved: say so rather than let the model improvise
-            yield Event("token", not_covered_text(role))
-        messages = self._prompt(role, history, message, used, results, searched)
-        for step in range(0 if (silent or evidence) else MAX_TOOL_STEPS + 1):
+        for step in range(MAX_TOOL_STEPS + 1):
             step_text, step_calls = [], []
             offered = tools if step < MAX_TOOL_STEPS else None  # the last step must answer in text
             for chunk in self.backend.stream(messages, tools=offered):
@@ -252,47 +332,37 @@ class Agent:
                 content = res.text if res is not None else f"error: {rec['error']}"
                 messages.append({"role": "tool", "tool_call_id": call.get("id") or f"call_{step}_{i}",
                                  "name": call["name"], "content": _fence_tool(call["name"], content)})
-        guarded = guard_answer("".join(raw), system_prompt(role), [p.text for p in used] + [r.text for _, r in results])
-        if dose_guard:
+        guarded = guard_answer("".join(raw), system_prompt(role), [r.text for _, r in results]).text
+        if self._dose_guard(role, results):
             from bot.safety.dosing import strip_dose_instructions
 
-            guarded.text = strip_dose_instructions(guarded.text)
+            guarded = strip_dose_instructions(guarded)
         if hold:
-            yield Event("token", guarded.text)
-        answer, footer, citations, notes_out = self._finish(role, guarded.text, searched, used, results, tri, grounding)
+            yield Event("token", guarded)
+        return guarded
+
+    def _done(self, role: str, conversation_id: str, message: str, history, tri, text: str, tool_calls, results,
+              answer, notes: list[str], question: str | None = None):
+        """Finish the turn: the answer with its notes, numbered sources and disclaimers; stored,
+        audited, a follow-up proposed (a generator ending with the `done` event)."""
+        from bot.finish import finish
+
+        fin = finish(role, text, tri, results, answer, self.backend, self.settings, notes)
         files = {f"{n}:{k}": str(v) for n, r in results for k, v in r.files.items()}
         tables = {k: v for _, r in results for k, v in r.tables.items()}
-        followup = after_turn(self.followups, conversation_id, user, message, answer, tri, history)
-        meta = {"citations": citations, "triage": tri.to_json(), "tool_calls": tool_calls, "files": files,
+        grounding = dict(answer.grounding) if answer is not None else {}
+        if question and question != message:
+            grounding["question"] = question
+        followup = after_turn(self.followups, conversation_id, self.settings.user, message, fin.answer, tri, history)
+        meta = {"citations": fin.citations, "triage": tri.to_json(), "tool_calls": tool_calls, "files": files,
                 "tables": tables, "model": self.backend.name, "role": role, "grounding": grounding,
                 "followup_proposal": followup}
-        store.append(conversation_id, "assistant", answer, meta)
-        record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(), citations)
-        yield Event("done", TurnResult(answer, citations, tri.to_json(), tool_calls, self.backend.name,
-                                       conversation_id, files, tables, notes_out, footer, grounding, followup))
-
-    def turn(self, message: str, conversation_id: str | None = None, uploads: list[Path] | None = None,
-             role: str | None = None, client_id: str | None = None) -> Iterator[Event]:
-        """Run one user turn, yielding events; the last is `done` with a TurnResult.
-
-        The home's background dense fill pauses while the turn runs, so answers keep both cores.
-
-        Raises:
-            UserError: empty message, unknown conversation, unreadable upload.
-        """
-        from retrieval.dense_fill import answering
-
-        self.settings.ensure_home()  # owner-only, before anything is written under it
-        with answering(self.settings.home):
-            yield from self._turn(message, conversation_id, uploads, role, client_id)
-
-    def ask(self, message: str, **kw) -> TurnResult:
-        """Run a turn to completion and return its result."""
-        result = None
-        for ev in self.turn(message, **kw):
-            if ev.kind == "done":
-                result = ev.data
-        return result
+        self.store.append(conversation_id, "assistant", fin.answer, meta)
+        record_turn(self.settings, conversation_id, role, message, tool_calls, self.backend.name, tri.to_json(),
+                    fin.citations)
+        yield Event("done", TurnResult(fin.answer, fin.citations, tri.to_json(), tool_calls, self.backend.name,
+                                       conversation_id, files, tables, fin.notes, fin.footer, grounding, followup,
+                                       question=question or message))
 
     # ---- pieces ---------------------------------------------------------------------------
     def _triage_classifier(self):
@@ -319,65 +389,6 @@ class Agent:
                     continue
         return "\n".join(texts)
 
-    def _companions(self, upload: dict[str, str], conversation_id: str) -> dict[str, str]:
-        """Extra tool arguments an upload needs from the conversation: the reference FASTA of reads."""
-        if upload["kind"] not in ("bam", "cram"):
-            return {}
-        refs = [u for u in self.store.uploads(conversation_id) if u["kind"] == "fasta"]
-        return {"reference": refs[-1]["path"]} if refs else {}
-
-    def _route(self, message: str, uploads: list[dict[str, str]], conversation_id: str):
-        """Deterministic routing: each new upload selects its tool; explicit intents select theirs.
-
-        A VCF with a question about medicines goes to `pharmacogenomics` (with the conversation's
-        FHIR bundle, if any, for the current medicines) instead of the variant summary.
-        """
-        available = set(self.tools.names)
-        planned: list[tuple[str, dict[str, Any]]] = []
-        pgx = "pharmacogenomics" in available and bool(dict(_INTENTS)["pharmacogenomics"].search(message))
-        for up in uploads:
-            target = route(up["kind"])
-            if pgx and up["kind"] == "vcf":
-                planned.append(("pharmacogenomics", self._pgx_args(up["path"], uploads, conversation_id)))
-            elif target and target[0] in available:
-                planned.append((target[0], {target[1]: up["path"], **self._companions(up, conversation_id)}))
-            elif up["kind"] == "fasta" and "call_variants" in available and not any(
-                    u["kind"] in ("bam", "cram") for u in uploads):  # the reference of reads sent earlier
-                reads = [u for u in self.store.uploads(conversation_id) if u["kind"] in ("bam", "cram")]
-                if reads:
-                    planned.append(("call_variants", {"bam": reads[-1]["path"], "reference": up["path"]}))
-        if planned or getattr(self.backend, "supports_tools", False):
-            return planned
-        for name, pattern in _INTENTS:
-            if name not in available or not pattern.search(message):
-                continue
-            if name == "lookup_icd10":
-                query = re.sub(r"(?i).*?\b(icd[- ]?10( code)?|icd code)s?\b\s*(for|of)?\s*", "", message).strip(" ?.")
-                if query:
-                    planned.append((name, {"query": query}))
-            elif name == "make_report":
-                planned.append((name, {"conversation_id": conversation_id, "format": "md"}))
-            elif name == "pharmacogenomics":
-                vcfs = [u for u in self.store.uploads(conversation_id) if u["kind"] == "vcf"]
-                if not vcfs:
-                    continue  # a question about medicines without a VCF: literature answer
-                planned.append((name, self._pgx_args(vcfs[-1]["path"], [], conversation_id)))
-            else:
-                prior = [u for u in self.store.uploads(conversation_id)
-                         if (r := route(u["kind"])) and r[0] == name]
-                if prior:
-                    planned.append((name, {route(prior[-1]["kind"])[1]: prior[-1]["path"]}))
-            break
-        return planned
-
-    def _pgx_args(self, vcf: str, uploads: list[dict[str, str]], conversation_id: str) -> dict[str, Any]:
-        args: dict[str, Any] = {"vcf": vcf}
-        bundles = [u for u in uploads if u["kind"] == "fhir"] or [
-            u for u in self.store.uploads(conversation_id) if u["kind"] == "fhir"]
-        if bundles:
-            args["bundle"] = bundles[-1]["path"]
-        return args
-
     def _call_tool(self, name: str, args: dict[str, Any], role: str | None = None) -> tuple[dict[str, Any], ToolResult | None]:
         rec: dict[str, Any] = {"name": name, "arguments": args}
         try:
@@ -391,223 +402,42 @@ class Agent:
             rec["report"] = res.data["report"]
         return rec, res
 
-    def _retrieve(self, query: str, role: str | None = None) -> list[Any]:
-        """Passages from all collections; the role sets which come first (patient: consumer text)."""
-        r = self.retriever()
-        if r is None:
-            return []
-        return r.search(query, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
-
-    def _relevant(self, passages: list[Any], query: str = "") -> bool:
-        """Whether the passages cover the question: a dense similarity at the calibrated threshold,
-        or a passage headed by the question's topic (the metformin section of a guideline)."""
-        from bot.answers.select import names_topic
-
-        r = self.retriever()
-        if r is not None and hasattr(r, "is_relevant"):
-            if r.is_relevant(passages):  # also fills in the similarity of passages not yet embedded
-                return True
-        else:
-            sims = [p.similarity for p in passages if getattr(p, "similarity", None) is not None]
-            if sims and max(sims) >= self.settings.retrieval.min_similarity:
-                return True
-        return names_topic(query, passages, also_about=self._generics(query))
+    @staticmethod
+    def _dose_guard(role: str, results) -> bool:
+        """A patient asking about pharmacogenomic results sees the answer only once dose advice is removed."""
+        return role == "patient" and any(r.patient for _, r in results)
 
     def _embed(self):
-        """The retriever's text encoder as `texts -> unit vectors`, or None (word overlap is used)."""
+        """The index's text encoder as `texts -> unit vectors`, or None (word overlap is used)."""
         r = self.retriever()
-        embedder = getattr(getattr(r, "index", None), "embedder", None)
-        if embedder is None:
-            return None
-        return lambda texts: embedder.embed(list(texts), batch_size=32)
+        return r.embed if r is not None and hasattr(r, "embed") else None
 
     def _drugs(self):
         """Finds the drugs a text names (brands mapped to generics) for the support check."""
         if getattr(self, "_drug_finder", None) is None:
-            from retrieval.drug_names import DrugNames
+            r = self.retriever()
+            if r is not None and hasattr(r, "drug_names"):
+                names = r.drug_names
+            else:
+                from retrieval.drug_names import DrugNames
 
-            names = getattr(self.retriever(), "_drug_names", None) or DrugNames(
-                Path(self.settings.home) / "literature" / "cache")
+                names = DrugNames(Path(self.settings.home) / "literature" / "cache")
             self._drug_finder = names.generics_in
         return self._drug_finder
-
-    def _select(self, message: str, passages: list[Any], role: str | None = None) -> list[Any]:
-        """The retrieved sentences that answer `message` (none carrying planted instructions)."""
-        from bot.answers import select_evidence
-
-        widen = getattr(self.retriever(), "whole_answers", None)
-        if callable(widen):  # the list a reader needs is often in the chunk after the best match
-            passages = widen(passages)
-        clean = [p for p in passages if not find_injections(p.text)]
-        return select_evidence(message, clean, embed=self._embed(), prefer=role, also_about=self._generics(message))
 
     def _generics(self, text: str) -> list[str]:
         """Generic names of the drugs `text` names ("Lipitor" is about atorvastatin)."""
         return sorted(self._drugs()(text)) if text else []
 
-    def _grounded(self, role: str, message: str, evidence: list[Any], hold: bool, earlier: str = ""):
-        """Stream the selected, cited sentences, then the LLM's checked rewrite (a generator).
-
-        Returns (via StopIteration): the answer text and the grounding record.
-        """
-        from bot.answers.compose import (REWRITE_MAX_TOKENS, RewriteStats, checked_sentences, evidence_markdown,
-                                         rewrite_evidence, rewrite_messages)
-        from bot.prompts import rewrite_prompt
-
-        head = evidence_markdown(evidence, role) + "\n\n"
-        if not hold:  # line by line: each selected sentence appears as soon as it is ready
-            for line in head.splitlines(keepends=True):
-                yield Event("token", line)
-        stats = RewriteStats()
-        lead = "**In short:** " if role == "patient" else "**Summary:** "
-        kept: list[str] = []
-        shown = rewrite_evidence(evidence)  # the LLM reads the best sentences; the reader saw them all
-        messages = rewrite_messages(rewrite_prompt(role), message, shown, earlier)
-        chunks = (c.text for c in self.backend.stream(messages, max_tokens=REWRITE_MAX_TOKENS) if c.text)
-        for sentence in checked_sentences(chunks, shown, self._embed(), stats, self._drugs()):
-            if not hold:
-                yield Event("token", (lead if not kept else " ") + sentence)
-            kept.append(sentence)
-        text = head + (lead + " ".join(kept) if kept else "").rstrip()
-        grounding = {"evidence": [{"text": e.text, "label": e.label, "score": e.score} for e in evidence],
-                     **stats.to_json()}
-        return text.strip(), grounding
-
-    def _prompt(self, role: str, history, message: str, used: list[Any], results, searched: bool) -> list[dict]:
-        system = system_prompt(role)
-        msgs: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    def _prompt(self, role: str, history, message: str, results) -> list[dict]:
+        """The model's context when it writes freely: system prompt, recent turns, tool results."""
+        msgs: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(role)}]
         for m in history[-2 * HISTORY_TURNS:]:
             msgs.append({"role": m.role, "content": m.content})
-        parts = []
-        if searched:
-            parts.append(format_sources(used))
-            if not used:
-                parts.append("The search found no relevant sources: say that the sources do not cover this.")
-        for name, res in results:
-            parts.append(_fence_tool(name, res.text))
+        parts = [_fence_tool(name, res.text) for name, res in results]
         parts.append(f"QUESTION: {message}" if message else "Explain the tool results above.")
         msgs.append({"role": "user", "content": "\n\n".join(parts)})
         return msgs
-
-    def _finish(self, role: str, raw: str, searched: bool, used, results, tri: TriageResult,
-                grounding: dict[str, Any] | None = None):
-        """Assemble the final answer; returns (answer, footer, citations, notes)."""
-        notes: list[str] = []
-        if searched and used and not grounding and not results:  # a model that wrote freely: check each sentence
-            raw, replaced = _check_free_answer(raw, used, self._embed(), self._drugs())
-            if replaced:
-                notes.append(f"{replaced} sentence(s) replaced by the source text: not backed by the cited sources.")
-        if grounding and grounding.get("dropped"):
-            notes.append(f"{len(grounding['dropped'])} sentence(s) of the model's summary removed: "
-                         "not backed by the cited sources.")
-        if grounding:  # quoted sentences and a rewrite the support check passed: labels are already right
-            text = raw.strip()
-            known = {label(p.source) for p in used}
-            kept = list(dict.fromkeys(f"{a}:{b}" for a, b in CITE.findall(text) if f"{a}:{b}" in known))
-            dropped = []
-        else:
-            text, kept, dropped = check_citations(raw.strip(), used)
-        if dropped:
-            notes.append(f"{len(dropped)} citation(s) removed: not supported by the retrieved sources.")
-        for name, res in results:
-            if name == "summarize_case" and res.data.get("facts"):
-                from bot.cases import check_answer
-
-                # numbers and dates the LLM writes about a case must come from the case
-                text, flags = check_answer(text, res.data["facts"])
-                if flags:
-                    notes.append(f"{len(flags)} sentence(s) removed: numbers or dates not found in the case.")
-        by_label = {label(p.source): p for p in used}
-        cited = [by_label[k] for k in kept if k in by_label]
-        if used and not cited:
-            cited = used  # the model answered from these sources without inline labels: list them
-        head: list[str] = []
-        if tri.banner:
-            head.append(tri.banner)
-        if searched and not used:
-            head.append(not_covered_text(role))
-        if text:
-            head.append(text)
-        body: list[str] = [f"_{n}_" for n in notes]
-        if cited:
-            body.append("Sources: " + "; ".join(_source_entry(p.source) for p in cited))
-            note = evidence_note(cited, self.settings.retrieval.evidence_max_age_years)
-            if note:
-                body.append(note)
-        for name, res in results:
-            for title, table in res.tables.items():
-                body.append(f"**{title}**\n\n{table}")
-        if role == "patient":
-            if any(res.patient for _, res in results):
-                from bot.safety.dosing import DISCUSS
-
-                body.append(f"**{DISCUSS}**")
-            body.append("_medbot gives general information, not a diagnosis. Talk to a clinician about your own care._")
-        if getattr(self.backend, "is_demo", False):
-            body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")
-        elif getattr(self.backend, "notice", None):  # a bundled small model: an honest label on every answer
-            body.append(f"_Answer written by a small local model ({self.backend.name}); it can be wrong. "
-                        "Not medical advice._")
-        footer = "\n\n".join(body)
-        return "\n\n".join(head + body), footer, [citation_record(p) for p in cited], notes
-
-
-def _source_entry(src: dict[str, Any]) -> str:
-    """One entry of the sources line: label, title or how to cite it, provenance note, link."""
-    parts = [f"[{label(src)}] {src.get('cite_as') or src.get('title') or ''}".strip()]
-    if src.get("note") and str(src["note"]) not in parts[0]:
-        parts.append(str(src["note"]))
-    if src.get("url"):
-        parts.append(f"<{src['url']}>")
-    return " — ".join(parts)
-
-
-def _check_free_answer(text: str, passages: list[Any], embed, drugs=None) -> tuple[str, int]:
-    """Each sentence of a freely written answer, or the source sentence closest to it when the
-    support check finds it unbacked (dropped when that source sentence is already in the answer)."""
-    from bot.answers.support import check_support
-    from bot.answers.text import split_sentences
-
-    by_label: dict[str, list[str]] = {}
-    for p in passages:
-        by_label.setdefault(label(p.source), []).extend(split_sentences(p.text))
-    everything = [s for sents in by_label.values() for s in sents]
-    out: list[str] = []
-    replaced = 0
-    for paragraph in text.split("\n"):
-        kept = []
-        for sentence in split_sentences(paragraph) if paragraph.strip() else []:
-            if "[removed:" in sentence:  # the injection guard's own marker
-                kept.append(sentence)
-                continue
-            cited = [lab for lab in re.findall(r"\[((?:PMID|DOC):[^\]]+)\]", sentence) if lab in by_label]
-            evidence = [s for lab in cited for s in by_label[lab]] or everything
-            verdict = check_support(sentence, evidence, embed=embed, drugs=drugs)
-            if verdict.supported:
-                kept.append(sentence)
-                continue
-            replaced += 1
-            if verdict.best and not any(verdict.best in k for k in kept + out):
-                src = next((lab for lab, sents in by_label.items() if verdict.best in sents), None)
-                kept.append(verdict.best + (f" [{src}]" if src else ""))
-        out.append(" ".join(kept) if kept else paragraph if not paragraph.strip() else "")
-    return "\n".join(line for line in out).strip(), replaced
-
-
-_FOLLOW_UP = re.compile(r"^(and|but|also|so|what about|how about|how long|how often|why|is it|are they|does it|"
-                        r"can it|should i|what if)\b|\b(it|this|that|they|them|those)\b", re.I)
-
-
-def _earlier_question(message: str, history) -> str:
-    """The previous user question when `message` is a short follow-up that leans on it, else ""."""
-    from bot.answers.text import content_words
-
-    prev = [m.content for m in history if m.role == "user"]
-    if not prev or not message:
-        return ""
-    if len(content_words(message)) <= 4 and _FOLLOW_UP.search(message):
-        return prev[-1].strip()
-    return ""
 
 
 def _fence_tool(name: str, text: str) -> str:

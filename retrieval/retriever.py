@@ -143,18 +143,28 @@ class HybridRetriever:
         self._questions_gen = self._questions.generation
         return self._questions
 
-    def normalise_query(self, query: str) -> str:
-        """The query with generic names added after drug brand names ("Tylenol (acetaminophen)")
-        and the clinical or lay twin of common terms appended ("heart attack" -> "myocardial infarction")."""
-        from retrieval.query_terms import add_synonyms
-
+    @property
+    def drug_names(self):
+        """The drug-name table (brands and generics) the queries are normalised with."""
         if self._drug_names is None:
             from pathlib import Path
 
             from retrieval.drug_names import DrugNames
 
             self._drug_names = DrugNames(Path(self.index.config.home) / "literature" / "cache")
-        return add_synonyms(self._drug_names.normalise(query))
+        return self._drug_names
+
+    def embed(self, texts) -> "object":
+        """Texts as unit vectors (rows) with the index's own embedder (what relevance and the
+        answers' support check compare with)."""
+        return self.index.embedder.embed(list(texts), batch_size=32)
+
+    def normalise_query(self, query: str) -> str:
+        """The query with generic names added after drug brand names ("Tylenol (acetaminophen)")
+        and the clinical or lay twin of common terms appended ("heart attack" -> "myocardial infarction")."""
+        from retrieval.query_terms import add_synonyms
+
+        return add_synonyms(self.drug_names.normalise(query))
 
     def _chunk_counts(self) -> tuple[int, int]:
         """(embedded, total) chunks, re-read at most once a second (cheap on the query path)."""
@@ -370,7 +380,7 @@ class HybridRetriever:
         }
 
 
-def get_retriever(settings, embedder=None) -> HybridRetriever:
+def get_retriever(settings, embedder=None, progress=None) -> HybridRetriever:
     """The retriever of the configured collection, ready to search.
 
     With `retrieval.auto_build` on, the bundled consumer answers (MedQuAD) and guideline summaries
@@ -379,33 +389,30 @@ def get_retriever(settings, embedder=None) -> HybridRetriever:
     half a minute on 2 cores) and, with
     `retrieval.auto_fill`, a detached background process starts filling the dense index
     (resumable; see `status()`); search serves BM25 at once and fuses in vectors as they come.
+    While that first build runs, a progress line is shown at least every 2 s (`retrieval.first_run`).
 
     Args:
         settings: an `IndexConfig`, or application settings `IndexConfig.coerce` accepts.
         embedder: an embedder to use instead of the configured one (tests); no background fill
             is started for it.
+        progress: a `retrieval.first_run.FirstRunProgress` for a first-run build (default: one
+            on stderr, which also keeps `literature/first_run.json` for other processes to show).
 
     Raises:
         UserError: the collection was built with another embedder, or the store is unreachable.
     """
     from retrieval.dense_fill import fill_running, start_background_fill
-    from retrieval.ingest import ensure_lexical, ingest_lexical
+    from retrieval.ingest import ensure_lexical
 
     from retrieval.config import IndexConfig
 
     r = IndexConfig.coerce(settings)
     index = LiteratureIndex(r, embedder)
     if r.auto_build and embedder is None:
-        from retrieval.collections import LITERATURE
+        from retrieval.first_run import prepare
 
-        # Consumer answers and guideline summaries first (seconds), searchable before MEDLINE is parsed.
-        from retrieval.knowledge import ensure_bundled
-
-        if any(o.status == "ok" for o in ensure_bundled(index)):
-            ensure_lexical(index)
-        kinds = index.catalog.count_kinds()
-        if not any(collection_of(kind) == LITERATURE for kind in kinds):
-            ingest_lexical(index, [])
+        # Consumer answers and guideline summaries first, then MEDLINE; progress on stderr meanwhile.
+        prepare(index, progress)
     ensure_lexical(index)
     counts = index.catalog.counts()
     if (r.auto_fill and embedder is None and counts["chunks"] > counts["embedded"]

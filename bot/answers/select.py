@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import re
 
 from bot.answers.text import content_words, drop_repeated_tail, split_sentences
-from bot.citations import label
+from bot.answers.cite import label
 
 Embed = Callable[[Sequence[str]], Any]
 _ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department|services|care)|ambulance|"

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Sequence
 
+from bot.answers.cite import ANY as _CITE
 from bot.answers.text import content_words, stem
 
 Embed = Callable[[Sequence[str]], "object"]  # texts -> unit vectors, shape (n, dim)
@@ -43,7 +44,6 @@ _ANTONYMS = [("increase", "decrease"), ("higher", "lower"), ("more", "less"), ("
              ("type 1", "type 2"), ("left", "right"), ("short", "long"), ("at least", "at most"),
              ("older", "younger"), ("increase", "reduce"), ("better", "worse"), ("upper", "lower")]
 _NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)?")
-_CITE = re.compile(r"\[(?:PMID|DOC):[^\]]+\]")
 
 
 @dataclass
@@ -109,6 +109,19 @@ def _names(text: str, drugs: Drugs | None) -> set[str]:
             | {f"cond:{w}" for w in words if w in _condition_terms()})
 
 
+_CLAUSE = re.compile(r",?\s+but\s+|;\s+|,\s+(?:although|though|whereas|while|however)\s+", re.I)
+
+
+def closest_clause(sentence: str, evidence: str) -> str:
+    """The clause of `evidence` that shares most words with `sentence` ("X is not spread, but Y can
+    spread" has two claims; a sentence restating the first is compared with the first)."""
+    clauses = [c for c in _CLAUSE.split(evidence) if c and c.strip()]
+    if len(clauses) < 2:
+        return evidence
+    words = content_words(sentence)
+    return max(clauses, key=lambda c: len(words & content_words(c)))
+
+
 def _antonym_clash(sentence: str, evidence: str) -> bool:
     s, e = sentence.lower(), evidence.lower()
     for a, b in _ANTONYMS:
@@ -166,7 +179,7 @@ def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = 
     best, everything = evidence[i], " ".join(evidence)
     if not close and _coverage(clean, everything) < 0.8:
         return Verdict(False, "unsupported", best, score)
-    if negated(clean) != negated(best):
+    if negated(clean) != negated(closest_clause(clean, best)):
         return Verdict(False, "negation", best, score)
     d_s, d_e = direction(clean), direction(best)
     if d_s and d_e and d_s != d_e:

@@ -1,8 +1,10 @@
 """`medbot eval answers`: what a patient or clinician actually gets, on a fixed question set.
 
-The set (`bot/evals/data/answers.yaml`) holds common patient and clinician questions written for
-medbot, each with the key facts a correct answer must contain, plus out-of-scope questions.
-It was fixed before the answer pipeline was built and is never used for tuning.
+Two frozen sets: `main` (`bot/evals/data/answers.yaml`: common patient and clinician questions, each
+with the key facts a correct answer must contain, plus out-of-scope questions) and `shapes`
+(`answers_shapes.yaml`: yes/no, "what can I do", lists, and follow-ups asked after an earlier
+question in the same conversation). Both were fixed before the answer path they measure was built
+and are never used for tuning.
 
 Reports key-fact coverage, the share of the LLM's sentences the support check found backed by
 their citations (before it dropped any), the "not covered" rate on answerable and on out-of-scope
@@ -22,16 +24,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role-filter", dest="role_filter", choices=["patient", "clinician"],
                         help="only questions of this role")
     parser.add_argument("--show", action="store_true", help="print each question's answer as it is scored")
+    parser.add_argument("--questions", choices=sorted(QUESTION_SETS), default="main",
+                        help="which frozen question set (default: main)")
 
 
-def load_questions() -> list[dict[str, Any]]:
-    """The packaged question set."""
+QUESTION_SETS = {"main": "answers.yaml", "shapes": "answers_shapes.yaml"}
+
+
+def load_questions(which: str = "main") -> list[dict[str, Any]]:
+    """A packaged question set ("main" or "shapes")."""
     from importlib import resources
 
     import yaml
 
-    data = yaml.safe_load(resources.files("bot.evals").joinpath("data/answers.yaml").read_text(encoding="utf-8"))
-    return data["questions"]
+    text = resources.files("bot.evals").joinpath(f"data/{QUESTION_SETS[which]}").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["questions"]
+
+
+def answer_words(answer: str) -> int:
+    """Words of the answer a person reads: the text above the source list and the disclaimers."""
+    body = answer.split("\n\n**Sources**")[0].split("\n\n_medbot gives general")[0]
+    body = re.sub(r"\[\d{1,2}\]", "", body)
+    return len(re.findall(r"[A-Za-z0-9']+", body))
 
 
 def fact_coverage(answer: str, facts: list[list[str]]) -> tuple[int, list[int]]:
@@ -52,17 +66,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bot.config import settings_from_args
 
     settings = settings_from_args(args)
-    questions = [q for q in load_questions() if not args.role_filter or q["role"] == args.role_filter]
+    questions = [q for q in load_questions(getattr(args, "questions", "main"))
+                 if not args.role_filter or q["role"] == args.role_filter]
     if args.limit:
         questions = questions[: args.limit]
     agent = Agent(settings)
     rows = []
     for q in questions:
-        t0 = time.perf_counter()
         first = None
         result = None
-        for ev in agent.turn(q["q"], role=q["role"]):
-            if ev.kind == "token" and first is None:
+        conversation = agent.ask(q["before"], role=q["role"]).conversation_id if q.get("before") else None
+        t0 = time.perf_counter()
+        for ev in agent.turn(q["q"], role=q["role"], conversation_id=conversation):
+            if ev.kind in ("token", "reading") and first is None:
                 first = time.perf_counter() - t0
             if ev.kind == "done":
                 result = ev.data
@@ -73,7 +89,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         row = {"id": q["id"], "role": q["role"], "kind": q.get("kind", "answerable"), "facts": len(q.get("facts") or []),
                "covered": covered, "missed": missed, "not_covered": not_covered_text(q["role"]) in answer,
                "llm_sentences": g.get("llm_sentences", 0), "supported": g.get("supported", 0),
-               "seconds": round(secs, 2), "first_token_s": round(first or secs, 2),
+               "seconds": round(secs, 2), "first_token_s": round(first or secs, 2), "words": answer_words(answer),
+               "shape": q.get("shape", ""), "question": result.question,
                "citations": [c["id"] for c in result.citations]}
         rows.append(row)
         if getattr(args, "show", False):
@@ -94,12 +111,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "not_covered_out_of_scope": share(sum(r["not_covered"] for r in oos), len(oos)),
         "seconds_per_answer": round(statistics.mean(r["seconds"] for r in rows), 2) if rows else None,
         "first_words_s_p50": round(statistics.median(r["first_token_s"] for r in rows), 2) if rows else None,
+        "mean_words": round(statistics.mean(r["words"] for r in answerable), 1) if answerable else None,
     }
     by_role = {}
     for role in ("patient", "clinician"):
         rs = [r for r in answerable if r["role"] == role]
         if rs:
             by_role[role] = share(sum(r["covered"] for r in rs), sum(r["facts"] for r in rs))
+            metrics[f"mean_words_{role}"] = round(statistics.mean(r["words"] for r in rs), 1)
+    for shape in sorted({r["shape"] for r in answerable if r["shape"]}):
+        rs = [r for r in answerable if r["shape"] == shape]
+        by_role[shape] = share(sum(r["covered"] for r in rs), sum(r["facts"] for r in rs))
     return {"suite": "answers", "metrics": metrics, "coverage_by_role": by_role, "items": rows,
             "measured": {"questions": len(rows), "answerable": len(answerable), "out_of_scope": len(oos),
                          "llm_sentences": llm, "model": getattr(agent.backend, "name", None)}}

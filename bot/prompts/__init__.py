@@ -17,8 +17,8 @@ def system_prompt(role: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def rewrite_prompt(role: str) -> str:
-    """The system prompt that asks the LLM to restate selected source sentences for `role`."""
+def answer_prompt(role: str) -> str:
+    """The system prompt that asks the LLM for the direct answer from the numbered sources, for `role`."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    return resources.files(__package__).joinpath(f"rewrite_{role}.txt").read_text(encoding="utf-8").strip()
+    return resources.files(__package__).joinpath(f"answer_{role}.txt").read_text(encoding="utf-8").strip()

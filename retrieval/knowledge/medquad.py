@@ -22,7 +22,7 @@ from retrieval.types import Document, Section
 DATA_FILE = "medquad.jsonl.gz"
 KIND = "medquad"
 #: How answers are turned into text; a change re-ingests the bundled pairs in every home.
-TEXT_FORMAT = "3"
+TEXT_FORMAT = "4"
 AS_OF = "NIH, as of 2017"
 CRAWL_YEAR = 2017
 # The nine subsets whose answers survive (10-12 had them removed for copyright).
@@ -147,6 +147,51 @@ def read_records(path=None) -> Iterator[dict[str, Any]]:
         raise UserError(f"{src}: cannot read: {exc}") from None
 
 
+# "Chest pain or discomfort.Most heart attacks involve ...": a list item's heading glued to its text.
+_GLUED_ITEM = re.compile(r"^([A-Z][^.:;!?\n]{2,70}?)\.([A-Z][a-z])")
+_GLUED_SENTENCE = re.compile(r"([a-z)])\.([A-Z][a-z])")
+
+
+def repair_lists(answer: str) -> str:
+    """Restore the lists the crawl flattened.
+
+    Lines of "Heading.Text" after a line ending in ":" were list items whose heading lost its line
+    break: they become "- Heading" items (one list with its lead-in) followed by "Heading: Text".
+    Any other "word.Word" gets its space back.
+    """
+    lines = answer.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rstrip().endswith(":") and i + 1 < len(lines) and _GLUED_ITEM.match(lines[i + 1]):
+            heads, details = [], []
+            j = i + 1
+            while j < len(lines) and (m := _GLUED_ITEM.match(lines[j])):
+                heads.append(m.group(1).strip())
+                details.append(f"{m.group(1).strip()}: {lines[j][m.end(1) + 1:].strip()}")
+                j += 1
+            out += [line] + [f"- {h}" for h in heads] + details
+            i = j
+            continue
+        if line.rstrip().endswith(":") and _short_line(lines, i + 1) and _short_line(lines, i + 2):
+            out.append(line)  # a lead-in followed by short lines: a list that lost its bullets
+            i += 1
+            while _short_line(lines, i):
+                out.append(f"- {lines[i].strip().rstrip('.')}")
+                i += 1
+            continue
+        out.append(line)
+        i += 1
+    return _GLUED_SENTENCE.sub(r"\1. \2", "\n".join(out))
+
+
+def _short_line(lines: list[str], i: int, limit: int = 110) -> bool:
+    """Whether line i exists and reads like a list item (short, not itself a lead-in or an item)."""
+    return i < len(lines) and 0 < len(lines[i].strip()) <= limit and not lines[i].rstrip().endswith(":") \
+        and not lines[i].startswith("- ")
+
+
 _INLINE_ITEM = re.compile(r"(?:(?<=[.!?:])|(?<=\binclude)|(?<=\bincludes)|(?<=\bare))\s+-\s+(?=\S)")
 
 
@@ -158,6 +203,7 @@ def answer_text(answer: str) -> str:
     for symptoms needs the list, not the "symptoms vary" line before it). Other lines end with
     punctuation so that they stay apart.
     """
+    answer = repair_lists(answer)
     out: list[str] = []
     items: list[str] = []
 

@@ -1,11 +1,10 @@
-"""Sentence selection and the streamed, checked rewrite (pure functions, literal inputs)."""
+"""Selection of the units that answer a question (pure functions, literal inputs)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from bot.answers import select_evidence
-from bot.answers.compose import RewriteStats, checked_sentences, evidence_markdown, rewrite_messages
 from bot.answers.text import split_sentences
 
 
@@ -44,55 +43,6 @@ def test_nothing_selected_when_nothing_answers():
     assert select_evidence("How do I change brake pads on a car?", [LYMPHOMA]) == []
 
 
-def test_the_markdown_and_the_prompt_carry_the_labels():
-    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
-    md = evidence_markdown(ev, "patient")
-    assert md.startswith("**What the sources say**") and "[DOC:medquad:1]" in md
-    msgs = rewrite_messages("SYSTEM", "warning signs of a stroke?", ev)
-    assert msgs[0] == {"role": "system", "content": "SYSTEM"}
-    assert msgs[1]["content"].startswith("SENTENCES:\n[1] ") and "QUESTION: warning signs of a stroke?" in msgs[1]["content"]
-    assert "DOC:" not in msgs[1]["content"]  # the LLM cites by number: labels cost ~15 tokens each
-
-
-def test_numbers_the_llm_cites_become_the_sentences_labels_before_the_check():
-    from bot.answers.compose import relabel
-
-    ev = select_evidence("warning signs of a stroke", [STROKE, LYMPHOMA], min_score=0.2)
-    assert len(ev) >= 2
-    one = ev[0].label
-    assert relabel("Call 911 right away [1].", ev) == f"Call 911 right away [{one}]."
-    assert relabel("Both [1, 1] apply. [9]", ev) == f"Both [{one}] apply."  # repeats merged, unknown numbers dropped
-    chunks = ["Call 911 right away if you see ", "signs of a stroke. [1] Sudden weakness of the face is a ",
-              "warning sign [1]. Sudden trouble seeing in one or both eyes can also be a warning sign of a strok"]
-    stats = RewriteStats()
-    out = list(checked_sentences(iter(chunks), ev, None, stats))
-    assert out == [f"Call 911 right away if you see signs of a stroke. [{one}]",
-                   f"Sudden weakness of the face is a warning sign [{one}]."]
-    assert stats.sentences == 2  # the sentence cut off by the token limit is neither shown nor counted
-
-
-def test_the_llm_reads_the_best_sentences_within_its_budget():
-    from bot.answers.compose import rewrite_evidence
-    from bot.answers.select import Evidence
-
-    ev = [Evidence(text="a" * 500, label="DOC:1", score=0.5, source={}, rank=0, order=0),
-          Evidence(text="b" * 800, label="DOC:1", score=0.9, source={}, rank=0, order=1),
-          Evidence(text="c" * 300, label="DOC:2", score=0.4, source={}, rank=1, order=0)]
-    assert [e.text[0] for e in rewrite_evidence(ev, budget=1200)] == ["b", "c"]  # best first, reading order kept
-    assert [e.text[0] for e in rewrite_evidence(ev, budget=100)] == ["b"]  # always at least the best one
-
-
-def test_rewrite_sentences_stream_one_by_one_and_unsupported_ones_are_dropped():
-    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
-    chunks = ["Call 911 right ", "away if you see signs of a stroke [DOC:medquad:1]. The warning ",
-              "signs do not include weakness of the face, arm or leg. ", "Drink water to cure a stroke."]
-    stats = RewriteStats()
-    out = list(checked_sentences(iter(chunks), ev, None, stats))
-    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
-    assert stats.sentences == 3 and stats.supported == 1
-    assert {d["why"] for d in stats.dropped} == {"negation", "unsupported"}
-
-
 def test_a_list_repeated_by_the_source_is_said_once():
     from bot.answers.text import drop_repeated_tail
 
@@ -101,13 +51,6 @@ def test_a_list_repeated_by_the_source_is_said_once():
     assert drop_repeated_tail(text) == ("These are warning signs of a stroke: - sudden numbness of the face, arm, "
                                         "or leg. sudden confusion, trouble speaking.")
     assert drop_repeated_tail("Aspirin helps the heart a lot and it is cheap.") == "Aspirin helps the heart a lot and it is cheap."
-
-
-def test_a_label_written_first_moves_to_the_end_of_its_sentence():
-    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
-    out = list(checked_sentences(iter(["[DOC:medquad:1] Call 911 right away if you see signs of a stroke."]), ev, None,
-                                 RewriteStats()))
-    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
 
 
 def test_what_to_do_now_is_kept_even_when_it_scores_below_the_symptom_list():
@@ -213,12 +156,6 @@ def test_a_page_heading_glued_to_its_sentence_is_left_out():
     for kept in ("The goal of asthma treatment is to control the disease.", "Aspirin The drug is old.",
                  "The American Heart Association recommends aspirin.", "If you believe you are having a stroke, call 911."):
         assert strip_glued_heading(kept) == kept
-
-
-def test_a_sentence_the_llm_left_uncited_gets_the_label_of_the_evidence_that_backs_it():
-    ev = select_evidence("warning signs of a stroke", [STROKE], min_score=0.2)
-    out = list(checked_sentences(iter(["Call 911 right away if you see signs of a stroke."]), ev, None, RewriteStats()))
-    assert out == ["Call 911 right away if you see signs of a stroke [DOC:medquad:1]."]
 
 
 def test_a_passage_headed_by_the_questions_topic_covers_it_below_the_similarity_threshold():

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers.compose import rewrite_messages
+from bot.answers.read import read_sources
+from bot.answers.respond import answer_messages
 from bot.llm.llamacpp import LlamaCppBackend
-from bot.prompts import rewrite_prompt
+from bot.prompts import answer_prompt
 
 
-class Ev:
-    def __init__(self, text, label):
-        self.text, self.label = text, label
+class Passage:
+    def __init__(self, text, doc_id):
+        self.text, self.source = text, {"doc_id": doc_id, "title": "Stroke", "collection": "consumer"}
 
 
-EVIDENCE = [Ev("Sudden numbness or weakness of the face, arm, or leg is a warning sign of stroke.", "DOC:a"),
-            Ev("Call 911 right away if you think someone is having a stroke.", "DOC:b")]
+SOURCES = read_sources([Passage("Sudden numbness or weakness of the face, arm, or leg is a warning sign of stroke.", "a"),
+                        Passage("Call 911 right away if you think someone is having a stroke.", "b")])
 
 
 def _messages(role="patient", question="What are the warning signs of a stroke?"):
-    return rewrite_messages(rewrite_prompt(role), question, EVIDENCE)
+    return answer_messages(answer_prompt(role), question, SOURCES)
 
 
 def _answer(backend, messages):
@@ -64,7 +65,7 @@ def test_a_damaged_state_file_is_replaced_never_trusted(gguf_path, tmp_path, pla
 
 def test_chats_with_history_or_another_model_get_no_shared_file(gguf_path, tmp_path):
     backend = LlamaCppBackend(gguf_path, n_ctx=1024, threads=2, state_dir=tmp_path)
-    history = [{"role": "system", "content": rewrite_prompt("patient")},
+    history = [{"role": "system", "content": answer_prompt("patient")},
                {"role": "user", "content": "What is a stroke?"}, {"role": "assistant", "content": "A brain attack."},
                {"role": "user", "content": "What are its signs?"}]
     assert backend.prefix_state.prepare(history) == 0 and not list(tmp_path.glob("*.kv"))

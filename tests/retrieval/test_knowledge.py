@@ -92,6 +92,17 @@ def test_medquad_answer_text_lists():
     assert medquad.answer_text("A well-known fact - with a dash inside.") == "A well-known fact - with a dash inside."
 
 
+def test_medquad_lists_flattened_by_the_crawl_are_restored():
+    glued = ("The warning symptoms are:\nChest pain or discomfort.Most heart attacks involve the chest.\n"
+             "Upper body discomfort.You may feel pain in the arms.\nAct fast.")
+    assert medquad.answer_text(glued) == (
+        "The warning symptoms are: Chest pain or discomfort; Upper body discomfort. Chest pain or discomfort: Most "
+        "heart attacks involve the chest. Upper body discomfort: You may feel pain in the arms. Act fast.")
+    short = "Other symptoms include:\nBreaking out in a cold sweat.\nNausea and vomiting.\nA long closing paragraph " + "x" * 120
+    assert medquad.answer_text(short).startswith("Other symptoms include: Breaking out in a cold sweat; Nausea and vomiting.")
+    assert medquad.repair_lists("It hurts.See a doctor.") == "It hurts. See a doctor."
+
+
 def test_bundled_medquad_file_is_package_data():
     from importlib import resources
 

@@ -1,0 +1,166 @@
+"""Check: every sentence the model writes is tested against the sources it cites before it is shown.
+
+Sentences are cut from the token stream as they complete, so the answer still streams. A sentence
+citing `[2]` is checked against the units of source 2 (all sources when it cites none or a number
+that does not exist); one the check passes is shown with its citation, one it fails is replaced by
+the closest source unit when that says something not yet shown, or dropped. A yes/no answer keeps
+its claim in the same sentence ("Yes, shingles is contagious [1]."): the claim is checked, and a
+"No" must sit on a negative claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from bot.answers.cite import ANY, LABEL, NUMBERS, keep_numbers, numbers_in
+from bot.answers.read import Source
+from bot.answers.support import Verdict, check_support, negated
+from bot.answers.text import content_words, split_sentences
+
+# The end of a sentence in a token stream: . ! or ? with any citations after it, then a space.
+_END = re.compile(rf"(?<=[.!?])(?:\s*(?:{ANY.pattern}))*\s+(?=\S)")
+_YES_NO = re.compile(r"^\s*(yes|no)\b[,.:;!]?\s*", re.I)
+
+
+@dataclass
+class CheckStats:
+    """What the check did to the model's sentences."""
+
+    sentences: int = 0
+    supported: int = 0
+    replaced: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"llm_sentences": self.sentences, "supported": self.supported, "replaced": self.replaced,
+                "dropped": [{"sentence": d["sentence"], "why": d["why"]} for d in self.dropped]}
+
+
+def in_context(source: Source, unit: str) -> str:
+    """A unit with what its source says it is about (title, section heading): "Maintenance dose:
+    75-100 mg" under "Aspirin (Class I)" is about aspirin."""
+    s = source.source
+    if s.get("collection") == "literature":
+        return unit
+    about = list(dict.fromkeys(str(x) for x in (s.get("guideline"), s.get("title"), s.get("section")) if x))
+    return f"{' > '.join(about)}: {unit}" if about else unit
+
+
+def stream_sentences(chunks: Iterable[str]) -> Iterator[str]:
+    """Whole sentences out of a token stream, with the citations that follow them; a last sentence
+    cut off by the token limit (no end mark) is not given."""
+    buf = ""
+    for piece in chunks:
+        buf += piece
+        while (m := _END.search(buf)) is not None:
+            sentence, buf = buf[:m.start() + len(m.group(0).rstrip())].strip(), buf[m.end():]
+            yield sentence
+    if re.search(r"(?:[.!?]|\])\s*$", buf):
+        yield buf.strip()
+
+
+def _tidy(sentence: str, n_sources: int) -> str:
+    """Citations written before the sentence move after it; numbers of no source are removed;
+    raw labels the model copied are removed (it cites by number)."""
+    sentence = LABEL.sub("", sentence)
+    lead = re.match(rf"^((?:\s*(?:{NUMBERS.pattern}))+)\s*(.+)$", sentence, re.S)
+    if lead:
+        body = lead.group(lead.lastindex).rstrip()
+        end = body[-1] if body[-1:] in ".!?" else "."
+        sentence = f"{body.rstrip('.!?')} {lead.group(1).strip()}{end}"
+    sentence = keep_numbers(sentence, range(1, n_sources + 1))
+    sentence = re.sub(r"\s*((?:\[\d{1,2}\])+)\s*([.!?])$", r" \1\2", sentence.strip())  # "claim [1]." spacing
+    return re.sub(r"\s+([.!?])$", r"\1", sentence)
+
+
+def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=None) -> tuple[Verdict, str]:
+    """The verdict on one written sentence, and the sentence as it would be shown (cited).
+
+    Returns:
+        (verdict, sentence with its citation: the number of the source whose unit backs it).
+    """
+    cited = [s for s in sources if s.n in numbers_in(sentence)] or list(sources)
+    units = [(s, u) for s in cited for u in s.units]
+    claim = _YES_NO.sub("", sentence)
+    answer_word = (_YES_NO.match(sentence).group(1).lower() if _YES_NO.match(sentence) else "")
+    verdict = check_support(claim, [in_context(s, u) for s, u in units], embed=embed, drugs=drugs)
+    if verdict.supported and answer_word == "no" and not negated(ANY.sub("", claim)) and content_words(claim):
+        verdict = Verdict(False, "polarity", verdict.best, verdict.similarity)  # "No, X is Y." claims X is Y
+    shown = sentence
+    if verdict.supported and not numbers_in(sentence) and verdict.best is not None:
+        src = next((s for s, u in units if in_context(s, u) == verdict.best), None)
+        if src is not None:
+            body = sentence.rstrip()
+            end = body[-1] if body[-1:] in ".!?" else "."
+            shown = f"{body.rstrip('.!?')} [{src.n}]{end}"
+    return verdict, shown
+
+
+def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: CheckStats, embed: Callable | None = None,
+                      drugs: Callable | None = None, shown: list[str] | None = None) -> Iterator[str]:
+    """The model's sentences one by one as they complete, each only if its sources back it.
+
+    A sentence that fails is replaced by the closest source unit (cited) when that unit is not
+    already shown, else dropped; both count in `stats`. `shown` collects what was given.
+    """
+    shown = [] if shown is None else shown
+    by_context = {in_context(s, u): (s, u) for s in sources for u in s.units}
+    for raw in stream_sentences(chunks):
+        sentence = _tidy(raw, len(sources))
+        if not re.search(r"[A-Za-z]{3}", ANY.sub("", sentence)):
+            continue
+        stats.sentences += 1
+        verdict, cited = check_sentence(sentence, sources, embed, drugs)
+        if verdict.supported:
+            stats.supported += 1
+            shown.append(cited)
+            yield cited
+            continue
+        stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})
+        hit = by_context.get(verdict.best or "")
+        if hit and not _repeats(hit[1], shown):
+            stats.replaced += 1
+            quote = f"{hit[1].rstrip()} [{hit[0].n}]"
+            shown.append(quote)
+            yield quote
+
+
+def _repeats(text: str, shown: Sequence[str], limit: float = 0.6) -> bool:
+    words = content_words(ANY.sub("", text))
+    for other in shown:
+        o = content_words(ANY.sub("", other))
+        if words and o and len(words & o) / len(words | o) > limit:
+            return True
+        if words and words <= o:
+            return True
+    return False
+
+
+def repeats(text: str, shown: Sequence[str], limit: float = 0.6) -> bool:
+    """Whether `text` restates something already shown (most of its words are there)."""
+    return _repeats(text, shown, limit)
+
+
+def check_free_answer(text: str, sources: Sequence[Source], embed=None, drugs=None) -> tuple[str, int]:
+    """A freely written answer (a model that chose its own tools) with each sentence checked:
+    an unbacked sentence is replaced by the closest source unit, or dropped when that is shown."""
+    out: list[str] = []
+    replaced = 0
+    for paragraph in text.split("\n"):
+        kept: list[str] = []
+        for sentence in split_sentences(paragraph) if paragraph.strip() else []:
+            if "[removed:" in sentence:  # the injection guard's own marker
+                kept.append(sentence)
+                continue
+            verdict, cited = check_sentence(_tidy(sentence, len(sources)), sources, embed, drugs)
+            if verdict.supported:
+                kept.append(cited)
+                continue
+            replaced += 1
+            hit = next(((s, u) for s in sources for u in s.units if in_context(s, u) == verdict.best), None)
+            if hit and not _repeats(hit[1], kept + out):
+                kept.append(f"{hit[1]} [{hit[0].n}]")
+        out.append(" ".join(kept) if kept else "")
+    return "\n".join(out).strip(), replaced

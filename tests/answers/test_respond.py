@@ -1,0 +1,137 @@
+"""Read, write, check: the answer path with a scripted model and literal passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.answers import respond, resolve_follow_up
+from bot.answers.check import CheckStats, check_sentence, checked_sentences
+from bot.answers.cite import numbered, numbers_in, source_entry, strip
+from bot.answers.read import read_sources
+from bot.llm.scripted import ScriptedBackend
+
+
+@dataclass
+class P:
+    text: str
+    source: dict = field(default_factory=dict)
+    similarity: float | None = None
+
+
+HEART = P("Some of the most common warning symptoms of a heart attack are:\n- chest pain or discomfort\n"
+          "- shortness of breath\n- pain in one or both arms, the back, neck or jaw\n- nausea, cold sweat or "
+          "light-headedness\nCall 911 right away if you think you or someone else may be having a heart attack. "
+          "Heart attacks are treated in hospital.",
+          {"doc_id": "medquad:NHLBI-1-1", "title": "What are the symptoms of a heart attack?", "collection": "consumer",
+           "publisher": "National Heart, Lung, and Blood Institute", "note": "NIH, as of 2017",
+           "url": "https://www.nhlbi.nih.gov/health/heart-attack"})
+COLD = P("Rest and drink plenty of fluids to feel better with a cold. Colds are caused by viruses. "
+         "Antibiotics do not help a cold. See your doctor if a fever lasts more than three days.",
+         {"doc_id": "medquad:CDC-2-1", "title": "Common cold", "collection": "consumer"})
+SHINGLES = P("Shingles is not spread from person to person, but the virus can spread to a person who never had "
+             "chickenpox. The shingles vaccine is recommended for adults 50 years and older.",
+             {"doc_id": "medquad:NIA-3-1", "title": "Shingles", "collection": "consumer"})
+
+
+def run(question, passages, replies, role="patient"):
+    llm = ScriptedBackend(replies, supports_tools=False)
+    gen = respond(question, role, passages, llm)
+    pieces = []
+    try:
+        while True:
+            pieces.append(next(gen))
+    except StopIteration as stop:
+        return stop.value, pieces, llm
+
+
+def test_the_model_reads_whole_sources_and_writes_the_direct_answer_first():
+    ans, pieces, llm = run("What are the symptoms of a heart attack?", [HEART],
+                           ["The most common heart attack symptoms are chest pain and shortness of breath [1]."])
+    prompt = llm.calls[0]["messages"][-1]["content"]
+    assert "[1] What are the symptoms of a heart attack?" in prompt and "nausea, cold sweat" in prompt  # the whole list
+    assert pieces[0] == [{"n": 1, "title": "What are the symptoms of a heart attack?", "label": "DOC:medquad:NHLBI-1-1"}]
+    assert ans.text.startswith("The most common heart attack symptoms are chest pain and shortness of breath [1].")
+    # the source's own list follows, kept whole, item by item
+    assert "**Key points**" in ans.text and "  - Nausea, cold sweat or light-headedness" in ans.text
+    assert "**When to get help**\n- Call 911 right away" in ans.text
+    assert ans.cited == [1] and ans.grounding["supported"] == 1 and not ans.fallback
+    assert "DOC:" not in ans.text  # people read numbers, not labels
+
+
+def test_a_contradicting_sentence_is_replaced_by_the_source_and_two_failures_fall_back():
+    ans, _, _ = run("Do antibiotics help a cold?", [COLD], ["Yes, antibiotics help a cold [1]."])
+    assert "Yes, antibiotics help" not in ans.text
+    assert ans.grounding["dropped"][0]["why"] in ("negation", "polarity")
+    assert "Antibiotics do not help a cold. [1]" in ans.text or "Antibiotics do not help a cold [1]" in ans.text
+    ans, _, _ = run("What helps a cold?", [COLD], ["Antibiotics cure colds fast [1]. Colds last 20 weeks [1]."])
+    assert ans.fallback and len(ans.grounding["dropped"]) == 2
+    assert "cure colds" not in ans.text and "20 weeks" not in ans.text
+    assert "Rest and drink plenty of fluids" in ans.text
+
+
+def test_yes_and_no_carry_their_claim_and_the_polarity_is_checked():
+    src = read_sources([SHINGLES])
+    ok, shown = check_sentence("No, shingles is not spread from person to person [1].", src)
+    assert ok.supported and shown.endswith("[1].")
+    bad, _ = check_sentence("No, the shingles vaccine is recommended for adults 50 years and older [1].", src)
+    assert not bad.supported and bad.reason == "polarity"
+    flipped, _ = check_sentence("Yes, shingles is spread from person to person [1].", src)
+    assert not flipped.supported
+
+
+def test_what_you_can_do_comes_from_the_sources_and_only_when_asked():
+    ans, _, _ = run("I have a bad cold, what can I do?", [COLD], ["Rest and drink plenty of fluids [1]."])
+    assert ans.text.startswith("Rest and drink plenty of fluids [1].")
+    assert "**When to get help**\n- See your doctor if a fever lasts more than three days. [1]" in ans.text
+    ans, _, _ = run("What causes colds?", [COLD], ["Colds are caused by viruses [1]."])
+    assert "**What you can do**" not in ans.text
+
+
+def test_a_child_without_specific_advice_is_sent_to_a_clinician():
+    ans, _, _ = run("My 2 year old has a cold, what can I do?", [COLD], ["Rest and drink plenty of fluids [1]."])
+    assert "no specific advice for a child" in ans.text
+
+
+def test_sentences_stream_one_by_one_with_numbers_fixed_and_labels_removed():
+    src = read_sources([HEART])
+    stats = CheckStats()
+    chunks = ["[1] Call 911 right away if you think ", "someone is having a heart attack. Chest pain ",
+              "is common [DOC:medquad:x] [7]. Unfinished"]
+    out = list(checked_sentences(iter(chunks), src, stats))
+    assert out == ["Call 911 right away if you think someone is having a heart attack [1].",
+                   "Chest pain is common [1]."]
+    assert stats.sentences == 2 and stats.supported == 2
+
+
+def test_reading_is_budgeted_and_keeps_the_chosen_units():
+    long = P(" ".join(f"Sentence number {i} talks about topic {i}." for i in range(100)) + " The key fact is here.",
+             {"doc_id": "d1", "title": "Long"})
+    (src,) = read_sources([long], chosen=["The key fact is here."], budget=300)
+    assert len(src.text) <= 300 and "The key fact is here." in src.text
+    two = read_sources([HEART, HEART, COLD], budget=2000)
+    assert [s.n for s in two] == [1, 2] and two[1].label == "DOC:medquad:CDC-2-1"  # one source per document
+
+
+def test_citation_grammar():
+    assert numbers_in("a [1, 3] b [2][3]") == [1, 3, 2]
+    assert numbered("x [DOC:a] y [PMID:12][DOC:zz].", {"DOC:a": 1, "PMID:12": 2}) == "x [1] y [2]."
+    assert strip("Chest pain [1] is common [DOC:a].") == "Chest pain is common."
+    line = source_entry(1, HEART.source)
+    assert line.startswith("[1] What are the symptoms of a heart attack? — National Heart")
+    assert "NIH, as of 2017" in line and line.endswith("<https://www.nhlbi.nih.gov/health/heart-attack>")
+
+
+@pytest.mark.parametrize("before, message, resolved", [
+    ("What is shingles?", "Is there a vaccine for it?", "Is there a vaccine for shingles?"),
+    ("What are the symptoms of iron deficiency anemia?", "What foods help with that?",
+     "What foods help with iron deficiency anemia?"),
+    ("What causes migraines?", "What can I take for one?", "What can I take for migraines?"),
+    ("What is sleep apnea?", "Is it dangerous?", "Is sleep apnea dangerous?"),
+    ("What is shingles?", "What are the symptoms of the flu?", "What are the symptoms of the flu?"),  # stands alone
+    ("What is shingles?", "and how long does it last?", "And how long does shingles last?"),
+    ("What is gout?", "And for how long?", "Gout: and for how long?"),
+])
+def test_follow_ups_are_resolved_from_the_conversations_topic(before, message, resolved):
+    assert resolve_follow_up(message, [before]) == resolved
