@@ -79,6 +79,19 @@ def _with_removals(index, kind: str, docs: list[Document]) -> list[Document]:
     return docs + gone
 
 
+def pending_sources(index, sources: list[BundledSource] | None = None) -> list[BundledSource]:
+    """The sources whose current data is not in the index's catalog yet (cheap: digests only)."""
+    out = []
+    for src in bundled_sources() if sources is None else sources:
+        try:
+            if index.catalog.file_done(f"bundled:{src.kind}:{src.digest()}"):
+                continue
+        except (UserError, OSError, ValueError):
+            pass  # unreadable: `ensure_bundled` reports it
+        out.append(src)
+    return out
+
+
 def ensure_bundled(index, sources: list[BundledSource] | None = None,
                    on_source: Callable[[BundledOutcome], None] | None = None) -> list[BundledOutcome]:
     """Put the bundled knowledge into the index's catalog unless this exact data is already there.
