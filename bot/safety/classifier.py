@@ -5,7 +5,9 @@ probabilities over the digits 0 (routine), 1 (urgent) and 2 (emergency) are the 
 generated. The fixed prompt is evaluated once per process and its KV cache is kept (llama.cpp
 removes everything after the prefix before each message), so only the message's own tokens and a
 short suffix are processed per call. Thresholds are calibrated on the development set only
-(`data/triage_llm_calibration.json`, `python -m bot.safety.classifier --calibrate`).
+(`data/triage_llm_calibration.json`, `python -m bot.safety.classifier --calibrate`). A pregnancy,
+after-birth or baby context (`bot.safety.maternal_context`) is given to it as a first line
+("Context: pregnant, 34 weeks.").
 
 Triage always runs locally, whatever `--model` names: the judge is the bundled
 Qwen2.5-Coder-1.5B-Instruct GGUF (`bot.llm.bundled.bundled_gguf("qwen1.5b")`) or the GGUF in
@@ -181,6 +183,7 @@ def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) 
     emergency (the rules' own false alarms count against the budget). The urgent level stays off:
     the rules cover urgent cases and an urgent verdict would add false alarms.
     """
+    from bot.safety.maternal_context import maternal_context
     from bot.safety.triage import _second_opinion_text, normalize, triage
     from bot.safety.triage_context import CURRENT, situation
 
@@ -190,7 +193,10 @@ def calibrate(judge: LlmJudge, rows: list[dict], max_false_alarm: float = 0.02) 
     for r in rows:
         if triage(r["text"], r.get("history", [])).level != "routine" or situation(normalize(r["text"])) != CURRENT:
             continue
-        p = judge.probabilities(_second_opinion_text(r["text"], r.get("history", [])[-3:]))["emergency"]
+        history = r.get("history", [])[-3:]
+        earlier = [e for e in (normalize(h) for h in history) if situation(e) == CURRENT]
+        ctx = maternal_context(normalize(r["text"]), earlier)
+        p = judge.probabilities(_second_opinion_text(r["text"], history, ctx))["emergency"]
         scored.append((p, r["level"]))
     cal = choose_threshold(scored, len(routine), rules_false_alarms, max_false_alarm)
     cal.update(model=judge.name, set="development")
@@ -222,14 +228,14 @@ def main(argv: list[str] | None = None) -> None:
     """`python -m bot.safety.classifier --calibrate [--model GGUF]`: recalibrate on the development set."""
     import argparse
 
-    from bot.safety.eval_triage import load_set
+    from bot.safety.eval_triage import MATERNAL, load_set
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--model", help="GGUF of the judge (default: the bundled 1.5B model)")
     args = ap.parse_args(argv)
     judge = LlmJudge(judge_path(args.model))
-    cal = calibrate(judge, load_set())
+    cal = calibrate(judge, load_set() + load_set(MATERNAL))
     print(json.dumps(cal, indent=2))
     if args.calibrate:
         out = Path(__file__).parent / "data" / CALIBRATION_FILE

@@ -22,7 +22,7 @@ Sources (the concept list is built from these; each presentation cites its own):
   mmol/L with ketosis; HHS >= 600 mg/dL = 33.3 mmol/L).
 - ATLS 10th ed. haemorrhage classes (class II: 750-1500 mL); WHO 2012 PPH (>= 500 mL after birth).
 - BTS 2017 emergency oxygen guideline; NHS pulse-oximeter advice (SpO2 92 % or lower: A&E/999).
-- RCOG Green-top 57 (reduced fetal movements); RCPsych / NHS postpartum psychosis.
+- Pregnancy, after birth and babies: `bot.safety.maternal_concepts` (ACOG, AIM, NICE, RCOG, WHO, NHS).
 """
 
 from __future__ import annotations
@@ -30,6 +30,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from bot.safety.maternal_concepts import (MATERNAL_FINDINGS, MATERNAL_NEAR_NEGATION, MATERNAL_NEGATION_EXEMPT,
+                                         MATERNAL_PRESENTATIONS, MATERNAL_URGENT)
+from bot.safety.maternal_context import maternal_context
+from bot.safety.presentation import Presentation, _p
+
+__all__ = ["FINDINGS", "PRESENTATIONS", "URGENT_PRESENTATIONS", "THRESHOLDS", "Presentation", "findings", "measurements",
+           "matching_presentations", "urgent_presentations"]
 
 # ---- findings: lay words for clinical signs --------------------------------------------------
 _P = r"(my|his|her|their|our|the|your|a)"
@@ -54,7 +62,7 @@ FINDINGS: dict[str, str] = {
     "toxic_plant": r"(wild|garden|foraged|random|strange)? ?(mushrooms|toadstools|berries|foxglove|yew|oleander|deadly nightshade|hemlock)",
     "tearing_pain": r"(tearing|ripping) (pain|feeling|sensation)|pain.{0,30}(tearing|ripping)|(chest|pain).{0,40}through to (my|his|her|the) back",
     "pleuritic_pain": r"(sharp|stabbing) (chest )?pain.{0,30}(breathe in|breathing in|deep breath|when i breathe)|hurts to breathe",
-    "breathless": r"short of breath|breathless|out of breath|can't (catch (my|his|her|their) )?breath|can't breathe|"
+    "breathless": r"short of breath|shortness of breath|breathless|out of breath|can't (catch (my|his|her|their) )?breath|can't breathe|"
                   r"(struggling|fighting|hard|difficult|trouble|difficulty) (to |for |with |)(breathe|breathing|air|breath)|gasping|"
                   r"breathing (really |very |so )?(fast|hard|quickly|rapidly|heavily|deep and fast|deep)|breathless|winded|can't get (enough )?air|"
                   r"puffed out|wheez|breathing is (bad|awful|laboured|labored)|panting",
@@ -68,7 +76,7 @@ FINDINGS: dict[str, str] = {
     "wheeze": r"wheez|tight chest|chest (is |feels )?tight",
     "haemoptysis": r"cough(ing|ed)? (up )?(blood|red)",
     "palpitations": r"heart (is )?(racing|pounding|skipping|fluttering|going (really |very )?fast|beating (really |very )?fast)|palpitation",
-    "faint": r"faint|dizzy|dizziness|light[- ]?headed|collapsed|nearly (passed out|collapsed)|about to (pass out|collapse)|"
+    "faint": r"faint|(nearly|almost) (passed out|blacked out|collapsed)|passed out|dizzy|dizziness|light[- ]?headed|collapsed|nearly (passed out|collapsed)|about to (pass out|collapse)|"
              r"woozy|going to pass out|black(ing)? out|room (is )?spinning",
     "collapse": r"(?<!nearly )(?<!almost )collapsed|(dropped|fell) to the (floor|ground)|on the (floor|ground) and (not|isn't|won't)",
     "unresponsive": r"unconscious|unresponsive|won't wake|not waking|can't wake|hard to wake|not responding|isn't responding|"
@@ -215,27 +223,13 @@ FINDINGS: dict[str, str] = {
     "sudden": r"sudden|suddenly|all of a sudden|out of nowhere|came on|woke up with|started (hurting|an hour|this morning)|just started",
     "priapism": r"(erection|boner|hard[- ]on).{0,40}(won't go|not going|hasn't gone|for (\d|four|five|six) hours|hours)",
     "retention": r"(can't|haven't been able to|unable to|not able to|haven't) (pee|urinate|wee|pass urine)|bladder (is )?(bulging|full|swollen|bursting)",
-    # pregnancy
-    "pregnant": r"pregnan|(\d{1,2}|twenty|thirty) (weeks|wks|wk)( pregnant| gone|\b)|weeks gone|expecting|my waters|i'm (\d{1,2}) weeks|bump",
-    "postpartum": r"(gave birth|had (the|my|her|a) baby|gave birth|delivered|c-?section|birth).{0,20}(ago|days|week|yesterday|last)|"
-                  r"(just|recently) (given birth|gave birth|had (the|my|a|her) baby|delivered)|given birth|(\d|a|one|two|three|few) (days?|weeks?) (after|since) (giving birth|the birth|delivery|having)|postpartum|post-partum|postnatal",
-    "heavy_bleeding": r"(bleeding|blood).{0,30}(a lot|heavily|loads|so much|soaking|bright red|gushing|clots|won't stop)|"
-                      r"(bleeding|bleed) (a lot|heavily|so much)|(soak|soaking|fill|filling|through) (a |my )?pads?|big clots|large clots|"
-                      r"(lots of|a lot of|so much|loads of) blood|heavy bleeding",
-    "visual_disturbance": r"(flashing|flashes of) (lights?)|seeing (spots|stars|flashing|flashes)|blurr(y|ed) vision|vision (is )?(blurr|funny|strange)|"
-                          r"spots in front of|(spots|flashing lights?) (in|before) (my|her) eyes",
-    "sudden_swelling": r"(feet|face|hands|ankles|fingers).{0,20}(puffy|swollen|swelling|puffed)|(swollen|swelling|puffy) (face|hands|feet|fingers)",
-    "one_sided_pain": r"(sharp|bad|severe|stabbing)? ?pain (on|in) (one|my left|my right|the left|the right) side|one[- ]sided pain|"
-                      r"(left|right)[- ]sided pain|pain.{0,20}one side",
-    "shoulder_tip": r"shoulder tip|shoulder.{0,20}(hurts|pain)",
-    "reduced_movements": r"(baby|bump|he|she)('s| has| hasn't| hasnt| isn't| is not| has not)? (not |hasn't |hasnt |stopped |isn't )?(moved|moving|kicked|kicking)"
-                         r"(?!.{0,10}(a lot|loads|lots))|no (movement|movements|kicks)|moving less|(hasn't|not|haven't) (felt|feel) (the )?(baby|him|her) move",
-    "waters": r"waters (broke|broken|have gone|went|are leaking|just broke|have broken)|leaking fluid|gush of (fluid|water|liquid)|fluid (is )?(leaking|gushing|pouring)",
     "strange_beliefs": r"(thinks|believes|saying|says).{0,40}(evil|devil|poison|possessed|not (my|her|his) baby|spying|voices)|hearing voices|"
                        r"seeing things|saying strange things|hallucinat|paranoid",
     "not_sleeping": r"(hasn't|haven't|not) slept|no sleep|can't sleep",
     # mental health
-    "suicidal": r"(kill|hang|shoot|drown) (my ?self|myself|him ?self|her ?self|themselves)|end (my|it all|my own) (life)?|end it\b|"
+    "suicidal": r"(kill|killing|hang|hanging|shoot|shooting|drown|drowning) (my ?self|myself|him ?self|her ?self|themselves)|"
+                r"(thoughts?|thinking|thought) (of|about) (hurting|harming|cutting|killing|ending|taking) (my ?self|my (own )?life|it all)|"
+                r"(want|wanting|going|urge|urges) to (hurt|harm|cut) my ?self|end (my|it all|my own) (life)?|end it\b|"
                 r"(want|going|plan(ning)?|ready) to die|suicid|ending (it all|my life|things)|take (all )?(my|the) pills|"
                 r"don't want to (live|be alive|be here|wake up|go on)|better off (dead|without me)|(take|taking) my own life|"
                 r"no (reason|point) (to|in) (live|living|go on|going on)|there is no point( anymore)?|no point anymore|"
@@ -256,11 +250,8 @@ FINDINGS: dict[str, str] = {
     # children-specific
     "floppy": r"floppy|limp|(really|very) (weak|lethargic)|lethargic|hardly responding|not responding|no energy and (won't|not)",
     "weak_cry": r"(high[- ]pitched|weak|strange|moaning|whimpering|constant) (cry|crying|scream)",
-    "bulging_fontanelle": r"(soft spot|fontanel+e?).{0,20}(bulg|swollen|sunken|raised)|bulging (soft spot|fontanel)",
+    "bulging_fontanelle": r"(soft spot|fontanel+e?).{0,20}(bulg|swollen|raised)|bulging (soft spot|fontanel)",
     "sunken": r"sunken (eyes|soft spot|fontanel)|eyes (look |are )?sunken",
-    "not_feeding": r"(won't|not|isn't|refus(es|ing)|stopped) (feed|feeding|eating or drinking|drinking|taking (any )?(milk|feeds|bottle))|"
-                   r"(won't|not) wake (up )?for feeds",
-    "jaundice": r"yellow (all over|skin|eyes)|jaundice",
     "red_jelly_stool": r"(red|redcurrant|red currant|blood).{0,15}jelly|jelly.{0,30}(nappy|diaper|poo|stool)|blood(y)? (poo|stool|mucus) in (his|her) nappy",
     "colic_legs": r"(screaming|crying).{0,40}(pull|draw|drawing|pulling) (his|her|their) (legs|knees) up",
     "stridor": r"(whistl|squeak|crow|rasp|stridor|high[- ]pitched).{0,40}(breath|breathe|breathing)|(breath|breathing).{0,20}(whistl|squeak|stridor|crow)|stridor",
@@ -275,8 +266,8 @@ _NEGATION = re.compile(r"\b(no|not|never|without|isn't|aren't|wasn't|weren't|don
                        r"no longer|nor|denies|free of|nothing like)\b(?!.*\b(but|although|though|however)\b)[^,.;!?]*$")
 _CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(but|and now|now|then)\b")
 # Findings whose own patterns already contain negative words: never negated from outside.
-_NEGATION_EXEMPT = {"no_urine", "no_stool_wind", "reduced_movements", "no_cough", "not_feeding", "not_answering",
-                    "not_sleeping", "suicidal", "unresponsive", "severe_breathing", "bleeding_uncontrolled", "retention",
+_NEGATION_EXEMPT = MATERNAL_NEGATION_EXEMPT | {"no_urine", "no_stool_wind", "reduced_movements", "no_cough", "not_feeding", "not_answering",
+                    "not_sleeping", "unresponsive", "severe_breathing", "bleeding_uncontrolled", "retention",
                     "seizure_long", "priapism", "saddle", "final_acts", "limb_ischaemia", "numb_limbs_both", "breathless",
                     "one_sided_weakness", "vision_loss", "non_blanching_rash", "speech", "angioedema", "airway_angioedema",
                     "confused", "neck_stiff", "photophobia"}
@@ -296,15 +287,31 @@ def _negated(text: str, start: int) -> bool:
                           r"no longer|nor|denies|free of)\b", clause or ""))
 
 
+# Findings some of whose phrasings are negative themselves ("don't want to live"): such a match counts as
+# it stands; any other match is denied only by a negator right before it ("not suicidal", "I don't want to
+# die"), never by one earlier in the sentence ("I haven't slept for days and I want to die").
+_SELF_NEGATING = {"suicidal"}
+_NEGATIVE_START = re.compile(r"(don't|can't|no|never|not|nothing|wish|better off|there is no)\b")
+# A negator right before the match ("not suicidal", "I don't want to die", "I would never kill myself").
+_DENIAL = re.compile(r"\b(no|not|never|don't|won't|wouldn't|isn't|aren't|hasn't|haven't|without|nor)\b(\s+[\w']+){0,3}\s*$")
+
+
 def findings(text: str) -> set[str]:
-    """Finding names present (and not negated) in normalised text, numeric measurements included."""
+    """Finding names present (and not negated) in normalised text, numeric measurements and the
+    pregnancy / after-birth / baby context of the text (`maternal_context`) included."""
     found: set[str] = set()
     for name, pat in _compiled_findings().items():
         for m in pat.finditer(text):
-            if name in _NEGATION_EXEMPT or not _negated(text, m.start()):
+            if name in _SELF_NEGATING or name in MATERNAL_NEAR_NEGATION:
+                if (name in _SELF_NEGATING and _NEGATIVE_START.match(m.group(0))) or not _DENIAL.search(
+                        text[max(0, m.start() - 30):m.start()]):
+                    found.add(name)
+                    break
+            elif name in _NEGATION_EXEMPT or not _negated(text, m.start()):
                 found.add(name)
                 break
     found |= measurements(text)
+    found |= maternal_context(text).findings()
     return found
 
 
@@ -350,21 +357,6 @@ _UNIT_MMOL = r"\s*(mmol(/l| per litre| per liter)?|mmols?)"
 _UNIT_MGDL = r"\s*(mg(/| per )?dl|mgs?)"
 
 
-def _age_days(text: str) -> float | None:
-    """A child's age in days from phrases like '6 week old', 'baby is 2 months', '5 days old'."""
-    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-             "ten": 10, "eleven": 11, "twelve": 12}
-    m = re.search(r"\b(\d{1,2}|" + "|".join(words) + r")[- ](day|week|wk|month|mth)s?[- ]old\b|"
-                  r"\b(baby|son|daughter|she|he|infant|newborn) is (\d{1,2}|" + "|".join(words) + r") (day|week|month)s?\b|"
-                  r"\b(baby|son|daughter)( is)? (\d{1,2}) (days?|weeks?|months?)\b", text)
-    if not m:
-        return None
-    num = m.group(1) or m.group(4) or m.group(8)
-    unit = m.group(2) or m.group(5) or m.group(9)
-    n = int(num) if num.isdigit() else words[num]
-    return n * {"d": 1, "w": 7, "m": 30.4}[unit[0]]
-
-
 def measurements(text: str) -> set[str]:
     """Findings from numbers with units (or with a context word that fixes the unit)."""
     out: set[str] = set()
@@ -396,6 +388,8 @@ def measurements(text: str) -> set[str]:
     if re.search(r"(meter|sugar|glucose|reading).{0,20}\b(says|reads|shows|just says|is) (hi|high)\b", text):
         out.add("glucose_high")
     # temperature
+    age = maternal_context(text).infant_days
+    measured_temp = False
     for m in re.finditer(r"(?<![\d/])" + _NUM + r"\s*(°|deg(rees)?|º)?\s*(c|f|celsius|fahrenheit)?\b", text):
         v = float(m.group(1))
         unit = (m.group(4) or "")[:1]
@@ -405,7 +399,7 @@ def measurements(text: str) -> set[str]:
         c = (v - 32) * 5 / 9 if (unit == "f" or (not unit and 95 <= v <= 110)) else v if 30 <= v <= 45 else None
         if c is None or not 30 <= c <= 45:
             continue
-        age = _age_days(text)
+        measured_temp = True
         if c >= 37.95 and age is not None and age < 91:
             out.add("infant_fever")
         if c >= 38.95 and age is not None and 91 <= age < 183:
@@ -414,11 +408,13 @@ def measurements(text: str) -> set[str]:
             out.add("high_fever")
         if c >= 37.95:
             out.add("fever_measured")
+        elif c >= 35.0:
+            out.add("temp_normal")
         if c < 35.0:
             out.add("hypothermia_temp")
-    age = _age_days(text)
-    if age is not None and age < 91 and re.search(r"(?<!no )(?<!not )(fever|temperature|feels? (very |really )?hot|burning up|feverish)", text):
-        out.add("infant_fever")
+    if age is not None and age < 91 and not measured_temp and re.search(
+            r"(?<!no )(?<!not )(fever|temperature|feels? (very |really )?hot|burning up|feverish)", text):
+        out.add("infant_fever")  # "my 6 week old has a fever": no number, the word is enough
     # heart rate
     for m in re.finditer(r"(heart rate|heartrate|pulse|hr|heart is going|heart beat|heartbeat)[^.,;!?\d]{0,20}?(\d{2,3})\b", text):
         v = int(m.group(2))
@@ -458,38 +454,10 @@ def measurements(text: str) -> set[str]:
     m = re.search(r"(seizure|fitting|fit|shaking|jerking|convuls).{0,60}?(\d{1,2}|five|six|seven|eight|ten) min", text)
     if m and (not m.group(2).isdigit() or int(m.group(2)) >= 5):
         out.add("seizure_long")
-    # pregnancy gestation
-    m = re.search(r"\b(\d{1,2}) ?(weeks|wks|wk)\b", text)
-    if m and re.search(r"pregnan|weeks gone|gestation|i'm \d{1,2} ?weeks|\d{1,2} weeks and|bump|baby|waters|kick", text):
-        wk = int(m.group(1))
-        out.add("pregnant")
-        out.add("gestation_early" if wk < 14 else "gestation_viable" if wk >= 24 else "gestation_mid")
-        if wk < 37:
-            out.add("preterm")
     return out
 
 
 # ---- presentations ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Presentation:
-    """An emergency presentation: alternatives, each a tuple of any-of finding groups all required."""
-
-    name: str
-    groups: tuple[str, ...]   # adult | child | pregnancy | mental health
-    reason: str
-    alternatives: tuple[tuple[str, ...], ...]  # each group: "a|b|c" = any of these findings
-    source: str
-    level: str = "emergency"
-
-    def matches(self, found: set[str]) -> bool:
-        return any(all(set(g.split("|")) & found for g in alt) for alt in self.alternatives)
-
-
-def _p(name, groups, reason, alternatives, source, level="emergency") -> Presentation:
-    alts = tuple(tuple(a.split()) for a in alternatives)
-    return Presentation(name, tuple(groups.split(",")), reason, alts, source, level)
-
-
 A, C, P, M = "adult", "child", "pregnancy", "mental health"
 PRESENTATIONS: list[Presentation] = [
     # --- cardiovascular
@@ -608,7 +576,8 @@ PRESENTATIONS: list[Presentation] = [
        ["drowning breathless|confused|unresponsive|severe_breathing|vomiting|coughing"], "ESI 1-2; NHS999"),
     # --- children
     _p("fever in a young baby", C, "fever in a baby under 3 months (38 °C / 100.4 °F or more)",
-       ["infant_fever"], "NICE NG143 red: age < 3 months with temperature >= 38 °C"),
+       ["infant_fever", "infant_u3m fever_measured", "infant_u3m fever !temp_normal"],
+       "NICE NG143 red: age < 3 months with temperature >= 38 °C"),
     _p("seriously ill child", C, "a child with red-flag signs: floppy, unresponsive, weak cry, grunting, blue or mottled",
        ["child floppy|weak_cry|mottled|bulging_fontanelle|unresponsive|severe_breathing",
         "child not_feeding jaundice|floppy|unresponsive", "child tachycardia_severe pale_shock|fever|floppy"],
@@ -620,43 +589,27 @@ PRESENTATIONS: list[Presentation] = [
        "OM sore_throat.json Epiglottitis 'stridor', 'inability to swallow secretions'"),
     _p("intussusception", C, "possible intussusception: red-jelly stool or screaming with legs drawn up in a baby",
        ["red_jelly_stool", "colic_legs vomiting|red_jelly_stool|bilious_vomit"], "NHS intussusception; NICE CKS"),
-    # --- pregnancy
-    _p("pre-eclampsia", P, "possible pre-eclampsia: pregnancy with severe headache, vision problems or sudden swelling",
-       ["pregnant|postpartum severe_headache|headache visual_disturbance|sudden_swelling|vision_loss",
-        "pregnant visual_disturbance sudden_swelling", "pregnant|postpartum seizure"],
-       "NHS pre-eclampsia; OM headache.json CVT 'headache in peripartum or postpartum period'"),
-    _p("ectopic pregnancy", P, "possible ectopic pregnancy: early pregnancy with one-sided pain, shoulder-tip pain or faintness",
-       ["pregnant one_sided_pain|abdo_pain shoulder_tip|faint|pale_shock|heavy_bleeding", "pregnant shoulder_tip"],
-       "OM abdominal_pain.json Ectopic Pregnancy 'shoulder tip pain', 'syncope or near-syncope'"),
-    _p("bleeding in pregnancy", P, "heavy bleeding in pregnancy",
-       ["pregnant heavy_bleeding|bleeding_uncontrolled"], "NHS bleeding in pregnancy (A&E if heavy); RCOG"),
-    _p("reduced fetal movements", P, "baby not moving or moving less in later pregnancy",
-       ["pregnant reduced_movements gestation_viable|gestation_mid|preterm"],
-       "RCOG Green-top 57 reduced fetal movements; NHS 'call your maternity unit immediately'"),
-    _p("early waters or labour", P, "waters breaking before 37 weeks",
-       ["waters preterm", "waters gestation_viable|gestation_mid"], "NHS; RCOG preterm prelabour rupture of membranes"),
-    _p("postpartum haemorrhage", P, "heavy bleeding after giving birth",
-       ["postpartum heavy_bleeding|blood_loss_major|bleeding_uncontrolled"], "WHO 2012 PPH (>= 500 mL); NHS postnatal bleeding"),
-    _p("postpartum psychosis", f"{P},{M}", "possible postpartum psychosis: strange beliefs, hallucinations or not sleeping after a birth",
-       ["postpartum strange_beliefs|confused"], "RCPsych / NHS postpartum psychosis (emergency)"),
     # --- mental health
-    _p("suicide risk", M, "suicidal intent with a plan, means or final acts",
+    _p("suicide risk", M, "thoughts of suicide or of harming oneself, with or without a plan",
        ["suicidal", "final_acts"], "OM altered_mental_status.json Psychiatric 'suicidal or homicidal ideation'; NHS999 "
-       "'someone has seriously harmed themselves or is about to'"),
+       "'someone has seriously harmed themselves or is about to'; 988 Lifeline / Samaritans safe messaging", crisis=True),
     _p("serious self-harm", M, "self-harm with serious injury",
-       ["self_harm_injury bleeding_uncontrolled|big_wound|blood_loss_major"], "NHS999; NHS self-harm"),
+       ["self_harm_injury bleeding_uncontrolled|big_wound|blood_loss_major"], "NHS999; NHS self-harm", crisis=True),
     _p("intentional overdose", M, "an overdose of tablets",
        ["overdose_amount"], "NHS999 suicide attempt; OM altered_mental_status.json drug intoxication"),
     _p("risk to others", M, "a person at risk of harming others (voices, a weapon)",
        ["harm_others strange_beliefs|confused", "strange_beliefs harm_others"], "OM altered_mental_status.json 'homicidal ideation'"),
     _p("someone unreachable after a goodbye", M, "someone who said goodbye or threatened suicide and cannot be reached",
-       ["final_acts not_answering|locked_in", "suicidal locked_in"], "NHS999 'about to seriously harm themselves'"),
+       ["final_acts not_answering|locked_in", "suicidal locked_in"], "NHS999 'about to seriously harm themselves'", crisis=True),
+    *MATERNAL_PRESENTATIONS,
 ]
+# Same-day presentations (level `urgent`): checked when no emergency presentation matched.
+URGENT_PRESENTATIONS: list[Presentation] = [*MATERNAL_URGENT]
 
 # Extra compound findings defined from the text (kept here so presentations stay declarative).
 _EXTRA: dict[str, str] = {
     "aneurysm": r"aneurysm|aaa",
-    "post_op": r"(after|since) (my|his|her|the) (op|operation|surgery|knee op|hip op|c-?section)|weeks? after .{0,15}(op|operation|surgery)|"
+    "post_op": r"(after|since) (my|his|her|the) (op|operation|surgery|knee op|hip op|c[- ]?section)|weeks? after .{0,15}(op|operation|surgery)|"
                r"long[- ]haul flight",
     "calf_swollen": r"calf (has been |is |was )?(swollen|swelling|hot|red|painful)|(swollen|painful) calf",
     "apnoea": r"(not|isn't|stopped|no) breathing(?! (properly|right|normally))",
@@ -667,8 +620,14 @@ _EXTRA: dict[str, str] = {
     "coughing": r"cough",
 }
 FINDINGS.update(_EXTRA)
+FINDINGS.update(MATERNAL_FINDINGS)
 
 
 def matching_presentations(found: set[str]) -> list[Presentation]:
-    """Presentations whose finding combination is met."""
+    """Emergency presentations whose finding combination is met."""
     return [p for p in PRESENTATIONS if p.matches(found)]
+
+
+def urgent_presentations(found: set[str]) -> list[Presentation]:
+    """Same-day presentations whose finding combination is met."""
+    return [p for p in URGENT_PRESENTATIONS if p.matches(found)]

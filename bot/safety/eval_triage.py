@@ -10,6 +10,14 @@ Two packaged sets, reported separately:
   urological emergencies, toxic exposures at home, aortic, environmental, vital signs as numbers)
   appear only here, so its figures measure generalisation. Its controls are look-alikes: essays,
   fiction, hypotheticals, past events, mild versions of the same complaints.
+- **maternal development** (`triage_maternal_set.jsonl`, 98 messages: 52 emergencies, 10 same-day,
+  36 controls) and **maternal held-out** (`triage_maternal_heldout.jsonl`, 120 messages: 66
+  emergencies, 12 same-day, 42 near-miss controls): pregnancy, after birth and newborns, in lay
+  words. The held-out file was written and committed before the pregnancy rules and is never tuned
+  on; chest pain or breathlessness in pregnancy, infection after birth, breathing pauses in a baby
+  and jaundice on the first day appear only there. Its controls are normal pregnancy and baby-care
+  questions (food, exercise, mild nausea at 8 weeks, teething). Rows marked `crisis` (thoughts of
+  harming oneself or the baby) also count towards crisis recall.
 
 Each set is measured with the rules alone and with the local LLM's second opinion (unless
 `--rules-only`, or when the judge is not installed: then a note says so). Triage always runs
@@ -27,7 +35,10 @@ from typing import Any
 RANK = {"routine": 0, "urgent": 1, "emergency": 2}
 HELDOUT = "@heldout"  # the packaged held-out set
 HOLDOUT = HELDOUT  # former name
-PACKAGED = {None: "triage_set.jsonl", HELDOUT: "triage_heldout.jsonl"}
+MATERNAL, MATERNAL_HELDOUT = "@maternal", "@maternal-heldout"
+PACKAGED = {None: "triage_set.jsonl", HELDOUT: "triage_heldout.jsonl", MATERNAL: "triage_maternal_set.jsonl",
+            MATERNAL_HELDOUT: "triage_maternal_heldout.jsonl"}
+SETS = {"development": None, "held-out": HELDOUT, "maternal development": MATERNAL, "maternal held-out": MATERNAL_HELDOUT}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
-    """Labelled messages from a JSONL file (default: the packaged development set; `@heldout`: held-out).
+    """Labelled messages from a JSONL file (default: the packaged development set; `@heldout`, `@maternal`,
+    `@maternal-heldout`: the other packaged sets).
 
     Raises:
         UserError: unreadable file or a line without `text` and a valid `level`.
@@ -92,7 +104,7 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
     from bot.safety.triage import triage
 
     timed = _Timed(classifier) if classifier is not None else None
-    pos_e = pos_u = hit_e = hit_u = neg = fa = fa_e = 0
+    pos_e = pos_u = hit_e = hit_u = neg = fa = fa_e = crisis_n = crisis_hit = crisis_fa = 0
     per_cat: dict[str, list[int]] = {}
     per_group: dict[str, list[int]] = {}
     errors = []
@@ -100,6 +112,11 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
     for r in rows:
         res = triage(r["text"], r.get("history", []), r.get("notes", ""), emergency_number, classifier=timed)
         want, got = r["level"], res.level
+        if r.get("crisis"):
+            crisis_n += 1
+            crisis_hit += res.crisis
+        elif res.crisis:
+            crisis_fa += 1
         if want == "routine":
             neg += 1
             ok = got == "routine"
@@ -129,6 +146,8 @@ def evaluate(rows: list[dict[str, Any]], classifier=None, emergency_number: str 
         "messages": len(rows), "emergencies": pos_e, "urgent": pos_u, "controls": neg,
         "ms_per_message": round(ms, 2),
     }
+    if crisis_n:
+        metrics.update(crisis_recall=round(crisis_hit / crisis_n, 4), crisis_flagged_otherwise=crisis_fa)
     if timed is not None and timed.ms:
         s = sorted(timed.ms)
         metrics.update(judge_calls=len(s), judge_ms_mean=round(sum(s) / len(s), 1),
@@ -153,7 +172,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     settings = settings_from_args(args)
     custom = getattr(args, "triage_set", None)
-    sets = {"custom": custom} if custom else {"development": None, "held-out": HELDOUT}
+    sets = {"custom": custom} if custom else dict(SETS)
     notes: list[str] = []
     judge = None if getattr(args, "rules_only", False) else _judge(args, settings, notes)
     results: dict[str, dict[str, dict[str, Any]]] = {}
@@ -172,7 +191,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     metrics["set"] = head_set
     for name, runs in results.items():
         for cfg, r in runs.items():
-            key = f"{name}_{cfg}".replace("+", "_").replace("-", "")
+            key = f"{name}_{cfg}".replace("+", "_").replace("-", "").replace(" ", "_")
             metrics[f"{key}_emergency_recall"] = r["metrics"]["emergency_recall"]
             metrics[f"{key}_false_alarm_rate"] = r["metrics"]["false_alarm_rate"]
     table_rows = [[name, cfg, r["metrics"]["messages"], r["metrics"]["emergency_recall"], r["metrics"]["urgent_recall"],
@@ -201,7 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                  "urgent or emergency; a false alarm is a control flagged at all.")
     for e in best["errors"][:15]:
         notes.append(f"miss ({head_set}): '{e['text']}' expected {e['want']}, got {e['got']}")
-    corpus = custom or "bot/safety/data/triage_set.jsonl + triage_heldout.jsonl"
+    corpus = custom or "bot/safety/data/triage_set.jsonl + triage_heldout.jsonl + triage_maternal_{set,heldout}.jsonl"
     return {"suite": "triage", "corpus": str(corpus), "metrics": metrics,
             "headline": ["emergency_recall", "urgent_recall", "false_alarm_rate"], "tables": tables, "notes": notes,
             "errors": best["errors"]}

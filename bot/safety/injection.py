@@ -1,7 +1,7 @@
 """Prompt-injection defences on the answer side.
 
 Retrieved passages, uploaded documents and tool outputs reach the model fenced as data (see
-`bot.citations.format_sources` and `bot.agent._fence_tool`). A model can still obey an instruction
+`bot.answers.respond.answer_messages` and `bot.agent._fence_tool`). A model can still obey an instruction
 hidden in them, so the answer is checked before it is shown or stored:
 
 - sentences that reproduce the system prompt (any shared run of `SHINGLE` words) are removed;

@@ -10,12 +10,17 @@ Three steps, cheapest first:
    findings makes one of the emergency presentations, built from ESI levels 1-2, the red flags of
    `open-medicine`'s differential-diagnosis files and the NHS "call 999" lists. The recent user turns
    count: "it's getting worse" after a chest-pain message adds to the earlier findings.
+   Pregnancy, a recent birth and a young baby's age (`bot.safety.maternal_context`) are a context
+   that stays over the recent turns and changes what a symptom means: "a headache and blurry
+   vision" at 34 weeks is pre-eclampsia. Same-day presentations (reduced fetal movements, a single
+   warning sign, a baby not feeding) make the level `urgent`, not `emergency`.
 3. **Second opinion** (optional, `bot.safety.classifier`): when the rules find nothing in a message
-   about a current situation, a local LLM classifies it with a short fixed prompt. It can only raise
-   the level, never lower it.
+   about a current situation, a local LLM classifies it with a short fixed prompt, reading the
+   pregnancy / baby context as a first line. It can only raise the level, never lower it.
 
-The emergency banner, with the locale's number, always leads the answer. Rules only take
-milliseconds and import nothing heavy.
+The emergency banner, with the locale's number, always leads the answer. Thoughts of suicide or of
+harming oneself or a baby set `crisis`: the banner is then the crisis reply (`bot.safety.crisis`),
+with the locale's crisis line. Rules only take milliseconds and import nothing heavy.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from bot.safety.concepts import findings, matching_presentations
+from bot.safety.concepts import Presentation, findings, matching_presentations, urgent_presentations
+from bot.safety.crisis import crisis_reply
+from bot.safety.maternal_context import MaternalContext, maternal_context
 from bot.safety.triage_context import CURRENT, continues, situation
 from bot.safety.triage_text import normalize
 
-__all__ = ["LEVELS", "TriageResult", "normalize", "triage", "is_general", "emergency_banner", "urgent_banner"]
+__all__ = ["LEVELS", "TriageResult", "normalize", "triage", "is_general", "emergency_banner", "urgent_banner",
+           "emergency_hits", "emergency_reasons"]
 
 LEVELS = ("routine", "urgent", "emergency")
 RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
@@ -44,8 +52,6 @@ URGENT_RULES: list[tuple[str, str]] = [
      r"pain.{0,40}(lower right|right side of (my|his|her) (tummy|stomach|abdomen))"),
     ("blood in urine, stool or vomit", r"blood in (my |the |his |her )?(urine|stool|vomit|phlegm|sputum|pee|wee|poo|poop)|"
                                       r"(black|tarry|bloody) (stool|stools|diarrh)|(urine|stool) (is |looks )?(red|bloody)"),
-    ("pregnancy concern", r"(pregnan|weeks gone|expecting).{0,80}(bleeding|spotting|cramp|pain|reduced movement|"
-                          r"moving less|not moving as much|itch|swollen|swelling|headache|fever|leaking|vomiting)"),
     ("spreading infection", r"(red streak|spreading redness|redness (is )?spreading|wound|bite|cellulitis|abscess)"
                             r".{0,60}(spread|hot|pus|fever|swollen|red line|bigger)"),
     ("dehydration", r"(can't keep|not keeping) (anything|any fluids|fluids|water|food) down|"
@@ -75,7 +81,6 @@ URGENT_FINDINGS: dict[str, str] = {
     "young_infant_high_fever": "fever of 39 °C or more in a baby of 3 to 6 months",
     "bp_crisis": "very high blood pressure (180/120 or more)",
     "tachycardia": "fast heart rate (over 120 a minute)",
-    "reduced_movements": "baby moving less in pregnancy",
     "testicle_pain": "testicle or groin pain",
 }
 
@@ -95,9 +100,14 @@ class TriageResult:
     source: str = "rules"  # rules | classifier | notes
     context: str = CURRENT  # current | general | educational | fiction | hypothetical | past
     notes: list[str] = field(default_factory=list)  # e.g. why the second opinion was skipped
+    # thoughts of suicide or of harming oneself or a baby: `banner` is then the crisis reply, and the
+    # answer should be that reply alone (no search of the health sources, no "not covered")
+    crisis: bool = False
 
     def to_json(self) -> dict:
         out = {"level": self.level, "reasons": list(self.reasons)}
+        if self.crisis:
+            out["crisis"] = True
         if self.notes:
             out["notes"] = list(self.notes)
         return out
@@ -131,34 +141,60 @@ def is_general(text: str) -> bool:
     return situation(text) != CURRENT
 
 
-def emergency_reasons(text: str, earlier: Sequence[str] = ()) -> list[str]:
-    """Reasons of the emergency presentations in normalised `text`, with earlier turns when it continues them."""
-    found = findings(text)
+def emergency_hits(text: str, earlier: Sequence[str] = (), context: MaternalContext | None = None) -> list[Presentation]:
+    """Emergency presentations in normalised `text`, with earlier turns when it continues them.
+
+    The pregnancy / after-birth / baby context of the earlier turns always counts (it stays).
+    """
+    ctx = context if context is not None else maternal_context(text, earlier)
+    found = findings(text) | ctx.findings()
     hits = matching_presentations(found)
     if not hits and earlier and (found or continues(text)):
         prior: set[str] = set()
         for e in earlier:
             prior |= findings(e)
         hits = matching_presentations(prior | found)
-    return [p.reason for p in hits]
+    return hits
+
+
+def emergency_reasons(text: str, earlier: Sequence[str] = ()) -> list[str]:
+    """Reasons of the emergency presentations in normalised `text`, with earlier turns when it continues them."""
+    return [p.reason for p in emergency_hits(text, earlier)]
 
 
 # "Which painkillers are safe for a headache?": advice about a minor complaint, not a symptom to act on.
 _ADVICE = re.compile(r"\b(which|what|is it|are they|can i|is) .{0,40}\b(safe|ok|okay|allowed|recommended)\b")
 
 
-def _urgent_reasons(text: str, context: str) -> list[str]:
+def _urgent_reasons(text: str, context: str, maternal: MaternalContext | None = None) -> list[str]:
     if _ADVICE.search(text):
         return []
-    found = findings(text)
-    return _match(URGENT_RULES, text) or _match(URGENT_RULES, context) or [
+    found = findings(text) | (maternal.findings() if maternal is not None else set())
+    return [p.reason for p in urgent_presentations(found)] or _match(URGENT_RULES, text) or _match(URGENT_RULES, context) or [
         reason for name, reason in URGENT_FINDINGS.items() if name in found]
 
 
-def _second_opinion_text(message: str, earlier_raw: Sequence[str]) -> str:
-    """The message with up to two earlier user turns, each on its own line, trimmed."""
+def _second_opinion_text(message: str, earlier_raw: Sequence[str], maternal: MaternalContext | None = None) -> str:
+    """The message with up to two earlier user turns, each on its own line, trimmed; a pregnancy or
+    baby context first ("Context: pregnant, 34 weeks.")."""
     lines = [" ".join(h.split())[:300] for h in earlier_raw[-2:]] + [" ".join(message.split())[:600]]
-    return "\n".join(lines)
+    head = maternal.describe() if maternal is not None else ""
+    return "\n".join(([head] if head else []) + lines)
+
+
+def _emergency_result(hits: list[Presentation], emergency_number: str) -> TriageResult:
+    """The emergency result; thoughts of suicide or of harming oneself or a baby get the crisis reply."""
+    reasons = [p.reason for p in hits]
+    if any(p.crisis for p in hits):
+        banner = crisis_reply(emergency_number, harmed=any(not p.crisis and "mental health" not in p.groups for p in hits)
+                              or any(p.name in _HARM_DONE for p in hits),
+                              baby=any(p.name == "thoughts of harming the baby" for p in hits))
+        return TriageResult("emergency", reasons, banner, crisis=True)
+    return TriageResult("emergency", reasons, emergency_banner(emergency_number))
+
+
+# Presentations that mean harm already done: with a crisis, the emergency number comes first.
+_HARM_DONE = {"intentional overdose", "serious self-harm", "poisoning or overdose"}
 
 
 def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency_number: str = "911",
@@ -175,7 +211,8 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
             a current situation; it can only raise the level.
 
     Returns:
-        TriageResult with level `emergency`, `urgent` or `routine`, reasons and banner text.
+        TriageResult with level `emergency`, `urgent` or `routine`, reasons and banner text; `crisis`
+        with the crisis reply as the banner for thoughts of suicide or of harming oneself or a baby.
     """
     text = normalize(message)
     earlier_raw = [h for h in list(history)[-HISTORY_TURNS:] if h and h.strip()]
@@ -183,17 +220,18 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
     ctx = situation(text)
     if ctx != CURRENT:
         return TriageResult(context=ctx)
-    reasons = emergency_reasons(text, earlier)
-    if reasons:
-        return TriageResult("emergency", reasons, emergency_banner(emergency_number))
-    urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text)
+    maternal = maternal_context(text, earlier)
+    hits = emergency_hits(text, earlier, maternal)
+    if hits:
+        return _emergency_result(hits, emergency_number)
+    urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text, maternal)
     result = TriageResult("urgent", urgent, urgent_banner()) if urgent else TriageResult()
     note = getattr(classifier, "note", None) if classifier is not None and result.level == "routine" else None
     if note:  # the second opinion could not run: say so
         result.notes.append(note)
     elif classifier is not None and result.level == "routine":  # only when the rules found nothing
         try:
-            level, score, why = classifier.predict(_second_opinion_text(message, earlier_raw))
+            level, score, why = classifier.predict(_second_opinion_text(message, earlier_raw, maternal))
         except Exception as exc:  # noqa: BLE001 - a failing second opinion must never break a chat turn
             result.notes.append(f"second opinion failed ({type(exc).__name__}): rules only")
             level, score, why = "routine", 0.0, ""

@@ -50,6 +50,11 @@ _PAST = re.compile(
 _NOW = re.compile(r"\b(now|right now|currently|at the moment|this (morning|evening|afternoon)|tonight|today|just now|"
                   r"keeps|still|suddenly|getting worse|worse|again|since (last night|this morning|yesterday)|an hour ago|"
                   r"minutes ago|hours ago|happening)\b")
+# A birth given as a time anchor ("had my daughter 2 months ago, now ..."): the birth is past, what follows is not.
+_BIRTH_ANCHOR = re.compile(r"\b(had|gave birth to|delivered|since) (my|our|the|a|her)? ?(baby|son|daughter|twins|little one|boy|girl)?"
+                           r" ?(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (days?|weeks?|months?) ago\b|"
+                           r"\b(baby|son|daughter|twins) (was|were) born (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten) "
+                           r"(days?|weeks?|months?) ago\b")
 # First-person intent that no framing cancels ("I have to write an essay but I want to kill myself").
 _OVERRIDE = re.compile(r"\bi('m| am)? (really )?(want|wanna|going|gonna|plan|planning|will|about) to (die|kill myself|end (it|my life))|"
                        r"\bi('ve| have) (taken|swallowed|cut)\b")
@@ -69,7 +74,7 @@ def situation(text: str) -> str:
         return "fiction"
     if _HYPOTHETICAL.search(text):
         return "hypothetical"
-    if _PAST.search(text) and not _NOW.search(text):
+    if _PAST.search(_BIRTH_ANCHOR.sub(" ", text)) and not _NOW.search(text):
         return "past"
     stripped = _LEAD.sub("", text)
     if _GENERAL.search(stripped) and not _PERSONAL.search(stripped):

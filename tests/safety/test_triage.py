@@ -9,11 +9,14 @@ import pytest
 from bot.cli import main
 from bot.config import load_settings
 from bot.safety.classifier import Skipped, triage_classifier
-from bot.safety.concepts import FINDINGS, PRESENTATIONS, THRESHOLDS, findings, measurements
-from bot.safety.eval_triage import HELDOUT, evaluate, load_set
+from bot.safety.concepts import FINDINGS, PRESENTATIONS, THRESHOLDS, URGENT_PRESENTATIONS, findings, measurements
+from bot.safety.eval_triage import HELDOUT, MATERNAL, MATERNAL_HELDOUT, evaluate, load_set
+from bot.safety.maternal_context import CONTEXT_FINDINGS
 from bot.safety.triage import normalize, triage
 
 HELDOUT_SHA256 = "36eb50c52098f3d426e790cefcf8bc8134ec8fc7cb024fdc59a7d350ae09a3bb"  # written before the rules
+# pregnancy, after-birth and newborn held-out set, written before the maternal rules
+MATERNAL_HELDOUT_SHA256 = "a7d7b1ffa65f524c14778a2a2ef9b94044b8919bffc96cc39731711b5c41bd5b"
 
 
 @pytest.mark.parametrize("msg", [
@@ -43,7 +46,10 @@ HELDOUT_SHA256 = "36eb50c52098f3d426e790cefcf8bc8134ec8fc7cb024fdc59a7d350ae09a3
 def test_lay_emergencies(msg):
     r = triage(msg, emergency_number="999")
     assert r.level == "emergency", (msg, r)
-    assert r.banner.startswith("**This may be an emergency. Call 999")
+    if r.crisis:  # thoughts of suicide: the crisis reply, with the UK crisis line and 999
+        assert "116 123" in r.banner and "call 999" in r.banner
+    else:
+        assert r.banner.startswith("**This may be an emergency. Call 999")
 
 
 @pytest.mark.parametrize("msg", [
@@ -127,9 +133,8 @@ def test_concept_list_covers_the_groups_and_cites_sources():
     assert all(p.source and p.reason for p in PRESENTATIONS)
     assert sum("OM " in p.source for p in PRESENTATIONS) >= 15  # open-medicine differential red flags
     assert sum("NHS" in p.source for p in PRESENTATIONS) >= 15
-    measured = {t.finding for t in THRESHOLDS} | {"fever_measured", "gestation_early", "gestation_mid",
-                                                  "gestation_viable", "preterm"}
-    used = {n for p in PRESENTATIONS for alt in p.alternatives for g in alt for n in g.split("|")}
+    measured = {t.finding for t in THRESHOLDS} | {"fever_measured", "temp_normal"} | CONTEXT_FINDINGS
+    used = {n for p in PRESENTATIONS + URGENT_PRESENTATIONS for n in p.finding_names()}
     assert used <= set(FINDINGS) | measured, used - set(FINDINGS) - measured
 
 
@@ -213,6 +218,14 @@ def test_sets_are_large_disjoint_and_the_held_out_set_is_unchanged():
     assert not {r["text"].lower() for r in dev} & {r["text"].lower() for r in held}
     raw = resources.files("bot.safety").joinpath("data/triage_heldout.jsonl").read_bytes()
     assert hashlib.sha256(raw).hexdigest() == HELDOUT_SHA256
+    mdev, mheld = load_set(MATERNAL), load_set(MATERNAL_HELDOUT)
+    raw = resources.files("bot.safety").joinpath("data/triage_maternal_heldout.jsonl").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == MATERNAL_HELDOUT_SHA256
+    texts = [{r["text"].lower() for r in rows} for rows in (dev, held, mdev, mheld)]
+    assert not texts[3] & (texts[0] | texts[1] | texts[2]) and not texts[2] & (texts[0] | texts[1])
+    assert len(mheld) >= 70 and sum(r["level"] == "routine" for r in mheld) >= 30
+    assert not {"chest pain or breathlessness in pregnancy", "postpartum fever with foul discharge", "breathing pauses",
+                "yellow skin on day one"} & {r["category"] for r in mdev}
     # whole categories are kept out of the development set
     dev_cats = {r.get("category") for r in dev}
     assert not {"metabolic emergency (number)", "trauma with shock or nerve damage", "toxic exposure at home",
@@ -223,7 +236,11 @@ def test_rules_meet_their_measured_floors():
     dev = evaluate(load_set())["metrics"]
     assert dev["emergency_recall"] >= 0.97 and dev["urgent_recall"] >= 0.9 and dev["false_alarm_rate"] <= 0.03
     held = evaluate(load_set(HELDOUT))["metrics"]
-    assert held["emergency_recall"] >= 0.95 and held["false_alarm_rate"] <= 0.05
+    assert held["emergency_recall"] >= 0.97 and held["false_alarm_rate"] <= 0.025
+    mdev = evaluate(load_set(MATERNAL))["metrics"]
+    assert mdev["emergency_recall"] >= 0.97 and mdev["urgent_recall"] >= 0.9 and mdev["false_alarm_rate"] <= 0.03
+    mheld = evaluate(load_set(MATERNAL_HELDOUT))["metrics"]
+    assert mheld["emergency_recall"] >= 0.95 and mheld["false_alarm_rate"] <= 0.05 and mheld["crisis_recall"] == 1.0
 
 
 def test_eval_cli_rules_only_json(capsys):
@@ -233,6 +250,8 @@ def test_eval_cli_rules_only_json(capsys):
     res = json.loads(out)
     assert res["metrics"]["development_rules_emergency_recall"] >= 0.97 and res["metrics"]["triage"] == "rules"
     assert res["metrics"]["set"] == "held-out" and res["metrics"]["heldout_rules_emergency_recall"] >= 0.95
+    assert res["metrics"]["maternal_heldout_rules_emergency_recall"] >= 0.95
+    assert res["metrics"]["maternal_development_rules_false_alarm_rate"] <= 0.03
     titles = [t["title"] for t in res["tables"]]
     assert any("development" in t for t in titles) and any("held-out" in t for t in titles)
 
