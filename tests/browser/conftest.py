@@ -104,3 +104,24 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+USERS = ("alice", "bob", "carol", "dave", "erin")
+
+
+@pytest.fixture(scope="module")
+def scripted_server(tmp_path_factory):
+    """The web chat on the scripted LLM and a fixed retriever (scripted_server.py), behind a
+    password file: each of USERS signs in with the password `pw-<name>`."""
+    from bot.safety.auth import hash_password
+
+    root = tmp_path_factory.mktemp("scripted")
+    users = root / "users.txt"
+    users.write_text("".join(f"{u}:{hash_password('pw-' + u, iterations=1000)}\n" for u in USERS))
+    port = free_port()
+    srv = Server(root / "home", port, root / "serve.log",
+                 cmd=[sys.executable, str(Path(__file__).parent / "scripted_server.py"), str(port), str(users)],
+                 env={"MEDBOT_SAFETY__TRIAGE_CLASSIFIER": "rules", "MEDBOT_RETRIEVAL__AUTO_BUILD": "false",
+                      "MEDBOT_RETRIEVAL__AUTO_FILL": "false"}).start()
+    yield srv
+    srv.stop()

@@ -1,0 +1,111 @@
+"""The knowledge sources' state in words for the web chat: "NIH answers (16,407): searchable,
+meaning search 40% ready", one line per source, rather than raw vector counts.
+
+"Searchable" means the keyword index covers the source; "meaning search" is the dense (semantic)
+index, filled in the background after an install, knowledge sources first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SOURCES = (("consumer", "NIH answers"), ("guideline", "Guideline summaries"), ("literature", "Medical literature"))
+HEADING = "### Knowledge sources"
+
+
+def source_progress(catalog) -> dict[str, dict[str, int]]:
+    """Documents, passages and passages with a vector per collection of a retrieval catalog.
+
+    Args:
+        catalog: a `retrieval.catalog.Catalog` (read with one query on its connection).
+
+    Returns:
+        {collection: {"documents", "chunks", "embedded"}} for the collections that hold documents.
+    """
+    from retrieval.collections import collection_of
+
+    rows = catalog.db.execute(
+        "SELECT d.kind, COUNT(DISTINCT d.doc_id), COUNT(c.id), COALESCE(SUM(c.embedded), 0) FROM docs d "
+        "LEFT JOIN chunks c ON c.doc_id = d.doc_id WHERE d.deleted = 0 GROUP BY d.kind").fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for kind, docs, chunks, done in rows:
+        agg = out.setdefault(collection_of(kind), {"documents": 0, "chunks": 0, "embedded": 0})
+        agg["documents"] += int(docs)
+        agg["chunks"] += int(chunks)
+        agg["embedded"] += int(done)
+    return out
+
+
+def _eta(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute left"
+    if minutes < 60:
+        return f"about {minutes} min left"
+    return f"about {minutes // 60} h {minutes % 60} min left"
+
+
+def source_line(name: str, documents: int, chunks: int, embedded: int, keyword_ready: bool) -> str:
+    """One source in words, e.g. "NIH answers (16,407): searchable, meaning search 40% ready"."""
+    if not keyword_ready:
+        return f"{name} ({documents:,}): being prepared, not searchable yet"
+    if chunks and embedded >= chunks:
+        meaning = "meaning search ready"
+    else:
+        pct = int(100 * embedded / chunks) if chunks else 0  # floor: 100% only when every passage has a vector
+        meaning = f"meaning search {pct}% ready"
+    return f"{name} ({documents:,}): searchable, {meaning}"
+
+
+def index_words(progress: dict[str, dict[str, int]], keyword_ready: bool, filling: bool = False,
+                paused: bool = False, eta_s: float | None = None) -> str:
+    """Markdown for the index panel.
+
+    Args:
+        progress: `source_progress` output (collections without documents are left out).
+        keyword_ready: whether the keyword index is built.
+        filling: whether the background fill of the meaning-search index runs now.
+        paused: whether that fill waits for an answer being written.
+        eta_s: the fill's estimate of the seconds left.
+    """
+    lines = [HEADING]
+    shown = [(name, progress[key]) for key, name in SOURCES if progress.get(key, {}).get("documents")]
+    if not shown:
+        return f"{HEADING}\nNo sources are installed yet, so answers cannot cite anything (`medbot ingest` adds them)."
+    for name, p in shown:
+        lines.append("- " + source_line(name, p["documents"], p["chunks"], p["embedded"], keyword_ready))
+    if all(p["chunks"] and p["embedded"] >= p["chunks"] for _, p in shown):
+        return "\n".join(lines)
+    if paused:
+        lines.append("\n_Meaning search is being built in the background; it waits while an answer is written._")
+    elif filling:
+        left = _eta(eta_s)
+        lines.append(f"\n_Meaning search is being built in the background{f' ({left})' if left else ''}; "
+                     "until then answers use keyword search._")
+    else:
+        lines.append("\n_Meaning search is not being built now (`medbot index start` resumes it); "
+                     "answers use keyword search._")
+    return "\n".join(lines)
+
+
+def retriever_words(retriever, home=None) -> str:
+    """The index panel for a retriever (None: no index could be opened) of the data folder `home`."""
+    if retriever is None:
+        return f"{HEADING}\nNot available: no sources are installed (`medbot ingest` adds them)."
+    st: dict[str, Any] = retriever.status() if hasattr(retriever, "status") else {}
+    catalog = getattr(getattr(retriever, "index", None), "catalog", None)
+    if catalog is not None:
+        progress = source_progress(catalog)
+    else:  # a retriever without a catalog reports one total for all its sources
+        progress = {"literature": {"documents": int(st.get("documents") or st.get("bm25_docs") or 0),
+                                   "chunks": int(st.get("dense_total") or 0),
+                                   "embedded": int(st.get("dense_done") or 0)}}
+    paused = False
+    if st.get("filling") and home is not None:
+        from retrieval.dense_fill import answering_now
+
+        paused = answering_now(home)
+    return index_words(progress, keyword_ready=bool(st.get("bm25_docs")), filling=bool(st.get("filling")),
+                       paused=paused, eta_s=st.get("eta_s"))
