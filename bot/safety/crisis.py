@@ -104,8 +104,8 @@ def crisis_reply(locale_or_settings=None, *, harmed: bool = False, baby: bool = 
     else:
         line = crisis_line(getattr(locale_or_settings, "locale", None),
                            getattr(locale_or_settings, "emergency", None))
-    danger = (f"**If you have hurt yourself or taken something, or you are in immediate danger, call {line.emergency} "
-              f"now.**")
+    danger = (f"**Call {line.emergency} now** if you are in immediate danger, or if you have hurt yourself or taken "
+              f"something.")
     talk = f"**Talk to someone now:** {line.call}" + (f", or {line.text}" if line.text else "") + "."
     lines = ["I'm really sorry you're going through this. Thank you for telling me. **You are not alone**, and "
              "you don't have to face this by yourself.", ""]

@@ -43,28 +43,28 @@ def test_figures_of_speech_denials_and_questions_are_not_a_crisis(msg):
 
 def test_reply_for_each_locale_has_the_line_the_number_and_no_referral_elsewhere():
     us = crisis_reply("en-US")
-    assert "call or text **988**" in us and "call 911" in us and "not alone" in us
+    assert "call or text **988**" in us and "Call 911" in us and "not alone" in us
     uk = crisis_reply(load_settings({"locale": "en-GB"}))
-    assert "116 123" in uk and "call 999" in uk and "85258" in uk
+    assert "116 123" in uk and "Call 999" in uk and "85258" in uk
     assert "000" in crisis_reply("en-AU") and "13 11 14" in crisis_reply("en-AU")
     for reply in (us, uk, crisis_reply("ja-JP")):
         low = reply.lower()
         assert "pharmacist" not in low and "not cover" not in low and "keep talking" in low
-    assert "call 119" in crisis_reply(load_settings({"locale": "ja-JP"}))    # unknown locale: its emergency number
+    assert "Call 119" in crisis_reply(load_settings({"locale": "ja-JP"}))    # unknown locale: its emergency number
     assert crisis_reply("999") == crisis_reply("en-GB")
     assert locale_for_number("112") is None and all(line.emergency for line in CRISIS_LINES.values())
 
 
 def test_a_configured_emergency_number_is_used():
     s = load_settings({"locale": "en-US", "emergency_number": "112"})
-    assert "call 112" in crisis_reply(s) and "988" in crisis_reply(s)
+    assert "Call 112" in crisis_reply(s) and "988" in crisis_reply(s)
 
 
 def test_harm_already_done_puts_the_emergency_number_first_and_a_baby_adds_safety():
     r = triage("I took a whole bottle of pills because I want to die", emergency_number="999")
     assert r.crisis
     lines = [line for line in r.banner.splitlines() if line.startswith("- ")]
-    assert "call 999 now" in lines[0]
+    assert "Call 999 now" in lines[0]
     plain = crisis_reply("en-GB")
     assert "116 123" in [line for line in plain.splitlines() if line.startswith("- ")][0]
     baby = triage("since having the baby I keep thinking about hurting her", emergency_number="999")

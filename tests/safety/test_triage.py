@@ -47,7 +47,7 @@ def test_lay_emergencies(msg):
     r = triage(msg, emergency_number="999")
     assert r.level == "emergency", (msg, r)
     if r.crisis:  # thoughts of suicide: the crisis reply, with the UK crisis line and 999
-        assert "116 123" in r.banner and "call 999" in r.banner
+        assert "116 123" in r.banner and "Call 999" in r.banner
     else:
         assert r.banner.startswith("**This may be an emergency. Call 999")
 
