@@ -17,7 +17,7 @@ from bot.ui import chat_panel, conversations_panel, followup_panel, report_panel
 from bot.ui.chat_app import ChatApp
 from bot.ui.chat_panel import user_of
 from bot.ui.render import NO_SOURCES, history_messages, last_sources
-from bot.ui.style import CSS, FOLD_SIDEBAR_ON_PHONE
+from bot.ui.style import CSS, FOLD_SIDEBAR_ON_PHONE, HEAD
 
 TITLE = "medbot — health assistant"
 
@@ -124,4 +124,4 @@ def serve(settings, host: str, port: int, auth=None, agent: Agent | None = None,
 
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, auth=auth,
-                                                   ssr_mode=False, inbrowser=False, css=CSS)
+                                                   ssr_mode=False, inbrowser=False, css=CSS, head=HEAD)

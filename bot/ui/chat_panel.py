@@ -95,10 +95,10 @@ def example_text(evt: gr.SelectData) -> str:
 def wire(panel: ChatPanel, app, settings, conv_state, sources, after) -> None:
     """Questions (typed or an example clicked) run a turn, then `after` refreshes the other panels."""
     turn = responder(app, settings)
-    ins = [panel.box, panel.files, panel.chatbot, panel.role, conv_state]
     outs = [panel.chatbot, conv_state, panel.files, sources]
-    after(panel.box.submit(turn, ins, outs))
+    after(panel.box.submit(turn, [panel.box, panel.files, panel.chatbot, panel.role, conv_state], outs))
     panel.box.submit(lambda: "", None, panel.box)
-    picked = panel.chatbot.example_select(example_text, None, panel.box)
-    after(picked.then(turn, ins, outs).then(lambda: "", None, panel.box))
+    picked = gr.State("")  # a clicked example is asked as it is, without passing through the box
+    asked = panel.chatbot.example_select(example_text, None, picked)
+    after(asked.then(turn, [picked, panel.files, panel.chatbot, panel.role, conv_state], outs))
     panel.role.change(lambda r: gr.update(examples=chatbot_examples(r)), panel.role, panel.chatbot)

@@ -87,6 +87,7 @@ def wire(panel: ConversationsPanel, app, settings, chatbot: gr.Chatbot, conv_sta
     shown = [chatbot, conv_state, sources, panel.listing, panel.title]
     after(panel.listing.input(resume, panel.listing, shown))
     after(panel.new_btn.click(start, None, shown))
+    after(chatbot.clear(start, None, shown))  # the chat's own clear button starts a new one; the old one stays listed
     panel.listing.input(None, None, None, js=FOLD_SIDEBAR_ON_PHONE)
     panel.new_btn.click(None, None, None, js=FOLD_SIDEBAR_ON_PHONE)
     panel.rename_btn.click(rename, [conv_state, panel.title], [panel.listing, panel.title])

@@ -6,12 +6,16 @@ CSS = """
 #conversation-list .wrap {flex-direction: column}
 #conversation-list label {width: 100%}
 @media (max-width: 480px) {
-  .gradio-container {padding-left: 6px !important; padding-right: 6px !important}
   #header {padding-left: 28px}
   #header h2 {font-size: 1.25em}
   #chat {height: 60vh !important}
 }
 """
+
+# Gradio scopes `css` to the page's content; the page's own margins are set from the document head.
+HEAD = """<style>
+@media (max-width: 480px) {.gradio-container .main.app {padding-left: 8px !important; padding-right: 8px !important}}
+</style>"""
 
 # On a phone the conversation list covers the page: fold it away when the page opens and after a
 # conversation is chosen from it.

@@ -129,6 +129,9 @@ def test_conversations_resume_rename_delete_and_report_panel(scripted_server, br
     assert rows[0].startswith("What do my stroke") and rows[1].startswith("How can I lower")
     page.locator("#report-panel").wait_for(state="visible", timeout=10000)  # an uploaded file: something to report
     shot(page, "chat-conversations.png")
+    page.locator('#chat button[aria-label="Clear"]').click()  # the chat's clear button starts a new conversation
+    page.wait_for_function("document.querySelectorAll('#chat button.example').length > 0")
+    assert len(wait_listed(page, 2)) == 2 and page.locator("#conversation-list input:checked").count() == 0
 
     page.locator("#conversation-list label", has_text="How can I lower").click()  # resume
     page.wait_for_function("document.querySelector('[data-testid=\"user\"]')?.innerText.includes('lower my blood')")
@@ -189,11 +192,13 @@ def test_the_page_fits_a_phone(scripted_server, browser):
     shot(page, "phone-empty.png")
     page.locator("#chat button.example").nth(1).click()
     wait_answer(page, 1)
+    assert page.locator("#question textarea").input_value() == ""  # asked directly, not left in the box
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "phone-answer.png")
     folded = "!document.querySelector('#conversations').classList.contains('open')"
     page.locator("#conversations .toggle-button").click()  # the list slides in
-    page.locator("#conversation-list label").first.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#conversations').getBoundingClientRect().left >= 0")
+    page.wait_for_timeout(500)  # the end of the slide
     assert wait_listed(page, 1)[0].startswith(EXAMPLES["patient"][1])
     shot(page, "phone-conversations.png")
     page.locator("#new-conversation").click()  # starting one folds the list away
