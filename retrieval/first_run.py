@@ -3,7 +3,7 @@
 `prepare` puts the bundled NIH answers and guideline summaries into the catalog, builds BM25,
 parses the bundled MEDLINE files and builds BM25 again (about two minutes on 2 cores, once).
 `FirstRunProgress` says so while it happens, on stderr whether or not it is a terminal, at least
-every `every_s` seconds:
+every second:
 
     Preparing the bundled health knowledge (first run only): BM25 1/2 ... about 1 min left
 
@@ -28,6 +28,7 @@ STALE_S = 10.0  # a status file not refreshed for this long belongs to a process
 
 # Expected seconds of each stage on 2 cores (measured; the ETA rescales them by the speed seen so far).
 EXPECTED_S = {"knowledge": 25.0, "bm25": 12.0, "medline": 55.0, "bm25-final": 25.0}
+EXPECTED_S["opening"] = sum(EXPECTED_S.values())  # before the plan is known: the whole build
 
 
 @dataclass
@@ -71,7 +72,7 @@ class FirstRunProgress:
                  clock: Callable[[], float] = time.monotonic, ticker: bool = True):
         self.stream = stream if stream is not None else sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.every_s = every_s if every_s is not None else (0.5 if self.tty else 1.5)
+        self.every_s = every_s if every_s is not None else (0.5 if self.tty else 1.0)
         self.clock = clock
         self.status_path = Path(home) / "literature" / STATUS_FILE if home is not None else None
         self.stages: list[_Stage] = []
@@ -155,6 +156,8 @@ class FirstRunProgress:
 
     def finish(self, ok: bool = True) -> None:
         """Stop the display; print how long it took (or that it stopped) and remove the status file."""
+        if self._stop.is_set():
+            return  # finished already
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -135,17 +135,23 @@ def _followups(settings):
 
 
 def prepare_index(settings):
-    """On a new home, build the index now, with its progress on stderr from the first second
-    (before the model loads); None otherwise (the agent opens it when it first searches)."""
+    """On a new home, build the index now, its progress on stderr from the first second (before
+    the model loads); None otherwise (the agent opens the index when it first searches)."""
     from bot.errors import REPORTED_ERRORS
 
     try:
-        from retrieval.first_run import needed
+        from retrieval.first_run import FirstRunProgress, needed
 
         if not needed(settings):
             return None
         from retrieval import get_retriever
 
-        return get_retriever(settings)
+        progress = FirstRunProgress(settings.home)
+        progress.stage("opening")  # on screen while the index and its embedder open
+        progress.relabel("opening the index")
+        try:
+            return get_retriever(settings, progress=progress)
+        finally:
+            progress.finish()
     except (ImportError, *REPORTED_ERRORS):
         return None  # the agent meets the same error when it searches, and reports it there
