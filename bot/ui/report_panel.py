@@ -22,7 +22,7 @@ def build(settings) -> ReportPanel:
     with gr.Column(visible=settings.role == "clinician", variant="panel", elem_id="report-panel") as group:
         fmt = gr.Radio(["md", "pdf", "fhir"], value="md", label="Report format", elem_id="report-format")
         button = gr.Button("Download report", elem_id="report-button")
-        file = gr.File(label="Report", elem_id="report-file", interactive=False, height=80)
+        file = gr.File(label="Report", elem_id="report-file", interactive=False, height=80, visible=False)
     return ReportPanel(group, fmt, button, file)
 
 
@@ -44,7 +44,8 @@ def wire(panel: ReportPanel, app, settings, conv_state, role: gr.Radio) -> None:
         agent = app.agent_for(user_of(request, settings))
         out = agent.store.uploads_dir(conv_id) / f"report-{conv_id}.{ {'fhir': 'json'}.get(fmt, fmt) }"
         try:
-            return str(write_report(agent.settings, conversation_id=conv_id, fmt=fmt, out=out))
+            return gr.update(value=str(write_report(agent.settings, conversation_id=conv_id, fmt=fmt, out=out)),
+                             visible=True)
         except REPORTED_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 

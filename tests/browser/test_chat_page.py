@@ -32,11 +32,11 @@ def sign_in(browser, server, user: str, viewport=DESKTOP):
     return context, page
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     folder = os.environ.get("MEDBOT_TEST_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=full_page)
 
 
 def ask(page, text: str) -> None:
@@ -114,7 +114,7 @@ def test_empty_chat_offers_examples_per_role_and_states_the_sources(scripted_ser
 
 def test_conversations_resume_rename_delete_and_report_panel(scripted_server, browser, tmp_path):
     context, page = sign_in(browser, scripted_server, "bob")
-    ask(page, "How can I lower my blood pressure?")
+    ask(page, "What are the warning signs of a stroke?")
     wait_answer(page, 1)
     wait_listed(page, 1)
     page.locator("#new-conversation").click()
@@ -123,32 +123,35 @@ def test_conversations_resume_rename_delete_and_report_panel(scripted_server, br
     notes.write_text("Home blood pressure readings this week: 150/95, 148/92, 152/96.\n")
     page.locator("#uploads input[type=file]").set_input_files(str(notes))
     page.wait_for_function("document.querySelector('#uploads').innerText.includes('home-readings')")
-    ask(page, "What do my stroke warning signs readings mean?")
+    ask(page, "Here are my readings: how can I lower my blood pressure?")
     wait_answer(page, 1)
     rows = wait_listed(page, 2)
-    assert rows[0].startswith("What do my stroke") and rows[1].startswith("How can I lower")
+    assert rows[0].startswith("Here are my readings") and rows[1].startswith("What are the warning")
     page.locator("#report-panel").wait_for(state="visible", timeout=10000)  # an uploaded file: something to report
+    page.locator("#report-button").click()
+    page.locator("#report-file a").first.wait_for(timeout=30000)
+    assert "report-" in page.locator("#report-file").inner_text()
     shot(page, "chat-conversations.png")
     page.locator('#chat button[aria-label="Clear"]').click()  # the chat's clear button starts a new conversation
     page.wait_for_function("document.querySelectorAll('#chat button.example').length > 0")
     assert len(wait_listed(page, 2)) == 2 and page.locator("#conversation-list input:checked").count() == 0
 
-    page.locator("#conversation-list label", has_text="How can I lower").click()  # resume
-    page.wait_for_function("document.querySelector('[data-testid=\"user\"]')?.innerText.includes('lower my blood')")
+    page.locator("#conversation-list label", has_text="What are the warning").click()  # resume
+    page.wait_for_function("document.querySelector('[data-testid=\"user\"]')?.innerText.includes('warning signs of a stroke')")
     page.locator("#report-panel").wait_for(state="hidden", timeout=10000)  # a question alone: nothing to report
 
     page.locator("#conversation-edit").get_by_text("Rename or delete").click()
     title = page.locator("#conversation-title input")
-    assert title.input_value() == "How can I lower my blood pressure?"
-    title.fill("Blood pressure at home")
+    assert title.input_value() == "What are the warning signs of a stroke?"
+    title.fill("Stroke signs")
     page.locator("#rename-conversation").click()
     page.wait_for_function("[...document.querySelectorAll('#conversation-list label')]"
-                           ".some(l => l.innerText.startsWith('Blood pressure at home'))")
+                           ".some(l => l.innerText.startsWith('Stroke signs'))")
     page.reload()  # the new title is stored
     page.wait_for_selector("#question textarea")
     page.wait_for_function("[...document.querySelectorAll('#conversation-list label')]"
-                           ".some(l => l.innerText.startsWith('Blood pressure at home'))")
-    assert page.locator(USER).first.inner_text().strip() == "How can I lower my blood pressure?"  # still open
+                           ".some(l => l.innerText.startsWith('Stroke signs'))")
+    assert page.locator(USER).first.inner_text().strip() == "What are the warning signs of a stroke?"  # still open
 
     page.locator("#conversation-edit").get_by_text("Rename or delete").click()
     page.locator("#delete-conversation").click()
@@ -158,7 +161,7 @@ def test_conversations_resume_rename_delete_and_report_panel(scripted_server, br
     page.locator("#delete-conversation").click()
     page.locator("#delete-yes").click()
     rows = wait_listed(page, 1)
-    assert rows[0].startswith("What do my stroke")
+    assert rows[0].startswith("Here are my readings")
     page.wait_for_function("document.querySelectorAll('#chat button.example').length > 0")  # an empty chat again
     context.close()
 
@@ -200,7 +203,7 @@ def test_the_page_fits_a_phone(scripted_server, browser):
     page.wait_for_function("document.querySelector('#conversations').getBoundingClientRect().left >= 0")
     page.wait_for_timeout(500)  # the end of the slide
     assert wait_listed(page, 1)[0].startswith(EXAMPLES["patient"][1])
-    shot(page, "phone-conversations.png")
+    shot(page, "phone-conversations.png", full_page=False)
     page.locator("#new-conversation").click()  # starting one folds the list away
     page.wait_for_function(folded)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"user\"]').length === 0")
