@@ -19,13 +19,16 @@ class ChatApp:
         clock: returns the current aware datetime (dates follow-ups).
     """
 
-    INDEX_STATUS_TTL_S = 5.0  # every open page asks every 10 s; the per-source counts are one catalog query
+    INDEX_STATUS_TTL_S = 10.0  # every open page asks every 10 s; one answer serves them all
 
     def __init__(self, settings, agent: Agent | None = None, clock=None):
         self.settings = settings
         self.agent = agent or Agent(settings, clock=clock)
         self._lock = threading.Lock()  # one generation at a time on the local model
         self._status: tuple[float, str] | None = None
+        from bot.ui.index_words import ProgressCounter
+
+        self._progress = ProgressCounter()
         from bot.safety.ratelimit import RateLimiter
 
         self.limiter = RateLimiter(settings.safety.rate_limit_per_minute)
@@ -172,6 +175,6 @@ class ChatApp:
             return self._status[1]
         from bot.ui.index_words import retriever_words
 
-        text = retriever_words(self.agent.retriever(), self.settings.home)
+        text = retriever_words(self.agent.retriever(), self.settings.home, self._progress)
         self._status = (now, text)
         return text

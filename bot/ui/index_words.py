@@ -7,6 +7,7 @@ index, filled in the background after an install, knowledge sources first.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 SOURCES = (("consumer", "NIH answers"), ("guideline", "Guideline summaries"), ("literature", "Medical literature"))
@@ -34,6 +35,33 @@ def source_progress(catalog) -> dict[str, dict[str, int]]:
         agg["chunks"] += int(chunks)
         agg["embedded"] += int(done)
     return out
+
+
+class ProgressCounter:
+    """`source_progress` of a catalog, counted again only when the catalog changes: at once after an
+    ingest, at most every `interval_s` while passages get their vectors (a full count of a 100k-passage
+    catalog takes about a second; checking whether it changed, a few tens of milliseconds).
+
+    Args:
+        interval_s: the longest the per-source numbers lag a running fill.
+        clock: monotonic seconds (tests move it).
+    """
+
+    def __init__(self, interval_s: float = 60.0, clock=time.monotonic):
+        self.interval_s = interval_s
+        self.clock = clock
+        self._key: tuple | None = None
+        self._at = 0.0
+        self._value: dict[str, dict[str, int]] = {}
+
+    def __call__(self, catalog) -> dict[str, dict[str, int]]:
+        done, total = catalog.embedded_total()
+        key = (id(catalog), catalog.generation, total, done)
+        now = self.clock()
+        if self._key is not None and (key == self._key or (key[:3] == self._key[:3] and now - self._at < self.interval_s)):
+            return self._value
+        self._key, self._at, self._value = key, now, source_progress(catalog)
+        return self._value
 
 
 def _eta(seconds: float | None) -> str:
@@ -90,22 +118,22 @@ def index_words(progress: dict[str, dict[str, int]], keyword_ready: bool, fillin
     return "\n".join(lines)
 
 
-def retriever_words(retriever, home=None) -> str:
-    """The index panel for a retriever (None: no index could be opened) of the data folder `home`."""
+def retriever_words(retriever, home=None, progress=source_progress) -> str:
+    """The index panel for a retriever (None: no index could be opened) of the data folder `home`;
+    `progress` counts a catalog per source (a `ProgressCounter` to reuse counts)."""
     if retriever is None:
         return f"{HEADING}\nNot available: no sources are installed (`medbot ingest` adds them)."
     st: dict[str, Any] = retriever.status() if hasattr(retriever, "status") else {}
     catalog = getattr(getattr(retriever, "index", None), "catalog", None)
     if catalog is not None:
-        progress = source_progress(catalog)
+        counts = progress(catalog)
     else:  # a retriever without a catalog reports one total for all its sources
-        progress = {"literature": {"documents": int(st.get("documents") or st.get("bm25_docs") or 0),
-                                   "chunks": int(st.get("dense_total") or 0),
-                                   "embedded": int(st.get("dense_done") or 0)}}
+        counts = {"literature": {"documents": int(st.get("documents") or st.get("bm25_docs") or 0),
+                                 "chunks": int(st.get("dense_total") or 0), "embedded": int(st.get("dense_done") or 0)}}
     paused = False
     if st.get("filling") and home is not None:
         from retrieval.dense_fill import answering_now
 
         paused = answering_now(home)
-    return index_words(progress, keyword_ready=bool(st.get("bm25_docs")), filling=bool(st.get("filling")),
+    return index_words(counts, keyword_ready=bool(st.get("bm25_docs")), filling=bool(st.get("filling")),
                        paused=paused, eta_s=st.get("eta_s"))

@@ -12,7 +12,7 @@ from bot.llm.scripted import ScriptedBackend
 from bot.safety.audit import read
 from bot.tools import ToolRegistry
 from bot.ui import ChatApp
-from bot.ui.index_words import index_words, retriever_words, source_line, source_progress
+from bot.ui.index_words import ProgressCounter, index_words, retriever_words, source_line, source_progress
 from bot.ui.render import conversation_choices, sources_md, when
 
 
@@ -96,6 +96,25 @@ def test_source_progress_reads_a_catalog(tmp_path):
     assert source_progress(cat) == {"consumer": {"documents": 1, "chunks": 2, "embedded": 1},
                                     "guideline": {"documents": 1, "chunks": 1, "embedded": 0},
                                     "literature": {"documents": 2, "chunks": 2, "embedded": 1}}
+
+
+def test_progress_is_counted_again_when_the_catalog_changes(tmp_path):
+    from retrieval.catalog import Catalog
+    from retrieval.types import Chunk, Document
+
+    cat = Catalog(tmp_path / "catalog.sqlite3")
+    cat.apply([(Document("medquad:1", "medquad", "a", version="1"), [Chunk("c1", "medquad:1", 0, "t", "", 1),
+                                                                     Chunk("c2", "medquad:1", 1, "t", "", 1)])])
+    now = [0.0]
+    count = ProgressCounter(interval_s=60, clock=lambda: now[0])
+    assert count(cat)["consumer"] == {"documents": 1, "chunks": 2, "embedded": 0}
+    cat.mark_embedded(["c1"])
+    now[0] = 30.0
+    assert count(cat)["consumer"]["embedded"] == 0  # a fill moves on: counted again once a minute
+    now[0] = 61.0
+    assert count(cat)["consumer"]["embedded"] == 1
+    cat.apply([(Document("guideline:1", "guideline", "g", version="1"), [Chunk("g1", "guideline:1", 0, "t", "", 1)])])
+    assert count(cat)["guideline"]["documents"] == 1  # an ingest: counted again at once
 
 
 def test_sources_are_numbered_in_citation_order_and_conversations_labelled():
