@@ -28,6 +28,7 @@ from typing import Any, Iterator
 from bot.answers.follow_up import resolve_follow_up
 from bot.citations import citation_record, not_covered_text
 from bot.errors import REPORTED_ERRORS, UserError
+from bot.finish import DIRECT_TOOLS
 from bot.followups.checkin import after_turn, triage_history
 from bot.prompts import system_prompt
 from bot.safety.audit import record_turn
@@ -179,7 +180,7 @@ class Agent:
         if getattr(tri, "crisis", False):
             from bot.safety.crisis import crisis_reply
 
-            reply = crisis_reply(self.settings.emergency)
+            reply = tri.banner or crisis_reply(self.settings)  # the fixed, warm reply: no search, no model
             yield Event("token", reply)
             yield from self._done(role, conversation_id, message, history, tri, reply, [], [], None, [])
             return
@@ -189,12 +190,12 @@ class Agent:
         # 2. tools
         tool_calls: list[dict[str, Any]] = []
         results: list[tuple[str, ToolResult]] = []
-        for name, args in self._router().plan(message, saved, conversation_id):
+        for name, args in self._router().plan(message, saved, conversation_id, history, role):
             rec, res = self._call_tool(name, args, role)
             tool_calls.append(rec)
             yield Event("tool", rec)
-            if res is not None:
-                results.append((name, res))
+            if res is not None and not (name == "medicines" and not _label_answers(res.data)):
+                results.append((name, res))  # a medicine without its own label in the set is searched instead
 
         # 3. evidence: only when no tool answered
         question = resolve_follow_up(message, [m.content for m in history if m.role == "user"])
@@ -210,6 +211,9 @@ class Agent:
             text, used = answer.text, answer
         elif searched and not getattr(self.backend, "supports_tools", False):
             text, used = not_covered_text(role), None  # nothing covers it: say so rather than improvise
+            yield Event("token", text)
+        elif results and all(name in DIRECT_TOOLS for name, _ in results):
+            text, used = _direct_text(results), None  # cited and deterministic: shown as is
             yield Event("token", text)
         else:  # tool results to explain, or a model that searches with its own tool calls
             text = yield from self._model_answer(role, history, message, results, tool_calls)
@@ -438,6 +442,28 @@ class Agent:
         parts.append(f"QUESTION: {message}" if message else "Explain the tool results above.")
         msgs.append({"role": "user", "content": "\n\n".join(parts)})
         return msgs
+
+
+def _label_answers(data: dict[str, Any]) -> bool:
+    """Whether the medicines tool found the labels the question needs: a card must be the
+    medicine's own label (not only a combination product that contains it)."""
+    if data.get("verdict") == "no_label":
+        return False
+    if data.get("shape") == "what_is":
+        return all(m.get("name") in (m.get("labels") or []) for m in data.get("medicines") or [])
+    return True
+
+
+def _direct_text(results) -> str:
+    """What deterministic tools show as the answer: their tables when they have them (the text is
+    then only their summary), else their text."""
+    parts = []
+    for _, res in results:
+        if res.tables:
+            parts += [f"**{title}**\n\n{table}" for title, table in res.tables.items()]
+        else:
+            parts.append(res.text)
+    return "\n\n".join(parts)
 
 
 def _fence_tool(name: str, text: str) -> str:

@@ -15,6 +15,11 @@ from bot.answers.cite import numbered, source_list, strip
 from bot.citations import citation_record, evidence_note
 
 
+#: Tools whose text is the answer: deterministic and cited (label quotes, calculated scores); the
+#: model never rewrites them (a dose or a score must not be paraphrased).
+DIRECT_TOOLS = frozenset({"medicines", "scores"})
+
+
 @dataclass
 class Finished:
     answer: str
@@ -55,12 +60,13 @@ def finish(role: str, text: str, tri, results, answer, backend, settings, notes:
             text, flags = check_answer(text, res.data["facts"])
             if flags:
                 notes.append(f"{len(flags)} sentence(s) removed: numbers or dates not found in the case.")
-    if answer is None:
+    direct = bool(results) and all(name in DIRECT_TOOLS for name, _ in results)
+    if answer is None and not direct:
         text = strip(numbered(text, {}))  # a freely written answer cites nothing it did not read
     cited = [s for s in (answer.sources if answer is not None else []) if s.n in answer.cited]
     head: list[str] = []
     if tri.banner and not getattr(tri, "crisis", False):
-        head.append(tri.banner)
+        head.append(tri.banner)  # (the crisis reply is the text itself)
     if text:
         head.append(text.strip())
     body: list[str] = [f"_{n}_" for n in notes]
@@ -69,7 +75,7 @@ def finish(role: str, text: str, tri, results, answer, backend, settings, notes:
         note = evidence_note([s.passage for s in cited], settings.retrieval.evidence_max_age_years)
         if note:
             body.append(note)
-    for _, res in results:
+    for _, res in results if not direct else ():  # a direct tool's tables are its answer already
         for title, table in res.tables.items():
             body.append(f"**{title}**\n\n{table}")
     if role == "patient" and not getattr(tri, "crisis", False):
@@ -78,8 +84,8 @@ def finish(role: str, text: str, tri, results, answer, backend, settings, notes:
 
             body.append(f"**{DISCUSS}**")
         body.append("_medbot gives general information, not a diagnosis. Talk to a clinician about your own care._")
-    if getattr(tri, "crisis", False):
-        pass  # the crisis reply is fixed text, not the model's
+    if getattr(tri, "crisis", False) or direct:
+        pass  # the crisis reply and a direct tool's answer are not the model's words
     elif getattr(backend, "is_demo", False):
         body.append("_Answer written by the small demo model (SmolLM2-135M); it is often wrong._")
     elif getattr(backend, "notice", None):  # a bundled small model: an honest label on every answer

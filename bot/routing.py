@@ -44,11 +44,15 @@ class Router:
         refs = [u for u in self.store.uploads(conversation_id) if u["kind"] == "fasta"]
         return {"reference": refs[-1]["path"]} if refs else {}
 
-    def plan(self, message: str, uploads: list[dict[str, str]], conversation_id: str) -> list[tuple[str, dict[str, Any]]]:
+    def plan(self, message: str, uploads: list[dict[str, str]], conversation_id: str, history=(),
+             role: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         """Deterministic routing: each new upload selects its tool; explicit intents select theirs.
 
         A VCF with a question about medicines goes to `pharmacogenomics` (with the conversation's
-        FHIR bundle, if any, for the current medicines) instead of the variant summary.
+        FHIR bundle, if any, for the current medicines) instead of the variant summary. A clinical
+        score ("CURB-65: 72 years, confused, urea 8 mmol/L", "what is her CHA2DS2-VASc?", or the
+        missing inputs of the score asked just before) goes to `scores` with the conversation's
+        case; a medicine question (same as, together, how much, what is) goes to `medicines`.
         """
         available = set(self.names)
         planned: list[tuple[str, dict[str, Any]]] = []
@@ -66,6 +70,17 @@ class Router:
                     planned.append(("call_variants", {"bam": reads[-1]["path"], "reference": up["path"]}))
         if planned or self.native_tools:
             return planned
+        if "scores" in available:
+            args = self._scores_args(message, conversation_id, history, role)
+            if args is not None:
+                return [("scores", args)]
+        has_vcf = any(u["kind"] == "vcf" for u in self.store.uploads(conversation_id))
+        if "medicines" in available and not (pgx and has_vcf):
+            from retrieval.medicines import plan as medicines_plan
+
+            args = medicines_plan(message)
+            if args is not None and _medicine_question_for(args, role):
+                return [("medicines", args)]
         for name, pattern in _INTENTS:
             if name not in available or not pattern.search(message):
                 continue
@@ -95,3 +110,36 @@ class Router:
         if bundles:
             args["bundle"] = bundles[-1]["path"]
         return args
+
+    def _scores_args(self, message: str, conversation_id: str, history, role: str | None) -> dict[str, Any] | None:
+        """Arguments of the `scores` tool when the message asks for a score or completes the last one."""
+        from bot.scores.intent import plan as scores_plan
+
+        cases = [u for u in self.store.uploads(conversation_id) if u["kind"] in ("fhir", "notes")]
+        previous = None
+        for m in reversed(list(history)):
+            calls = [c for c in (getattr(m, "meta", None) or {}).get("tool_calls") or [] if c.get("name") == "scores"]
+            if calls:
+                previous = dict(calls[-1].get("arguments") or {})
+                break
+            if getattr(m, "role", "") == "assistant":
+                break  # only the turn just before can be completed
+        args = scores_plan(message, bool(cases), previous=previous)
+        if args is None:
+            return None
+        if cases and "path" not in args:
+            args["path"] = cases[-1]["path"]
+        if role == "patient":
+            args["role"] = "patient"
+        return args
+
+
+def _medicine_question_for(args: dict[str, Any], role: str | None) -> bool:
+    """Whether the medicines tool answers this question for this reader: "same as" and "together"
+    always; for a patient also "how much" and one part of a medicine's card (side effects, use,
+    pregnancy). "aspirin after a heart attack", or a clinician's dosing question, is searched:
+    guidelines answer it, not a product label."""
+    shape = args.get("question")
+    if shape in ("same_as", "together"):
+        return True
+    return role != "clinician" and (shape == "how_much" or (shape == "what_is" and bool(args.get("focus"))))

@@ -64,9 +64,19 @@ class Verdict:
     similarity: float
 
 
-def negated(text: str) -> bool:
-    """Odd number of negation cues (double negation cancels)."""
-    return len(_NEG.findall(text)) % 2 == 1
+def negated(text: str, shared_with: str = "") -> bool:
+    """Odd number of negation cues (double negation cancels). A cue whose phrase (the cue and the
+    word after it: "no reason", "not all") also appears in `shared_with` is quoted from it, not a
+    claim of its own, and does not count."""
+    other = " ".join(shared_with.lower().split())
+    n = 0
+    for m in _NEG.finditer(text):
+        after = re.match(r"\s*([A-Za-z]+)", text[m.end():])
+        phrase = f"{m.group(0).lower()} {after.group(1).lower()}" if after else ""
+        if other and phrase and re.search(rf"\b{re.escape(phrase)}\b", other):
+            continue
+        n += 1
+    return n % 2 == 1
 
 
 def direction(text: str) -> int:
@@ -179,7 +189,8 @@ def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = 
     best, everything = evidence[i], " ".join(evidence)
     if not close and _coverage(clean, everything) < 0.8:
         return Verdict(False, "unsupported", best, score)
-    if negated(clean) != negated(closest_clause(clean, best)):
+    clause = closest_clause(clean, best)
+    if negated(clean, clause) != negated(clause, clean):
         return Verdict(False, "negation", best, score)
     d_s, d_e = direction(clean), direction(best)
     if d_s and d_e and d_s != d_e:
