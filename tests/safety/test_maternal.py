@@ -150,3 +150,13 @@ def test_maternal_presentations_cite_recognised_sources():
         assert any(s in p.source for s in ("ACOG", "AIM", "NICE", "WHO", "NHS", "RCOG")), p.name
     assert {p.level for p in MATERNAL_URGENT} == {"urgent"}
     assert {p.level for p in MATERNAL_PRESENTATIONS} == {"emergency"}
+
+
+def test_judge_uses_its_own_threshold_for_messages_with_a_context_line():
+    from bot.safety.classifier import LlmJudge
+
+    judge = LlmJudge.__new__(LlmJudge)  # the thresholds only; no model
+    judge.name, judge.emergency_threshold, judge.urgent_threshold, judge.context_threshold = "fake", 0.3, None, 0.9
+    judge.probabilities = lambda text: {"routine": 0.4, "urgent": 0.0, "emergency": 0.6}
+    assert judge.predict("my grandad is acting a bit off today")[0] == "emergency"
+    assert judge.predict("Context: pregnant, 33 weeks.\nI feel a bit off today")[0] == "routine"
