@@ -171,3 +171,9 @@ def chunk_document(doc: Document, count: TokenCounter, max_tokens: int, special_
             cur_tok += pt
     flush()
     return chunks
+
+
+def chunk_documents(docs: list[Document], index) -> list[tuple[Document, list[Chunk]]]:
+    """Chunk documents for an index's embedder (`index.embedder`; deletion notices get no chunks)."""
+    emb = index.embedder
+    return [(d, [] if d.deleted else chunk_document(d, emb.count_tokens, emb.max_tokens)) for d in docs]

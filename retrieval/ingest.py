@@ -15,7 +15,7 @@ from typing import Callable, Literal
 
 from retrieval.errors import UserError
 from retrieval.catalog import ApplyStats
-from retrieval.chunking import chunk_document
+from retrieval.chunking import chunk_document, chunk_documents  # noqa: F401 - chunk_documents: public here too
 from retrieval.index import LiteratureIndex
 from retrieval.types import Document
 
@@ -76,12 +76,6 @@ def _user_file_identity(doc: Document, path: Path) -> Document:
     return doc
 
 
-def chunk_documents(docs: list[Document], index: LiteratureIndex) -> list[tuple[Document, list]]:
-    """Chunk documents for the index's embedder (deletion notices get no chunks)."""
-    emb = index.embedder
-    return [(d, [] if d.deleted else chunk_document(d, emb.count_tokens, emb.max_tokens)) for d in docs]
-
-
 def _digest(path: Path) -> str:
     from retrieval.readers import file_digest
 
@@ -99,7 +93,6 @@ def prepare_file(path: Path, embedder) -> tuple[list[tuple[Document, list]] | No
     Returns:
         (items, None) or (None, one-line error).
     """
-    from retrieval.chunking import chunk_document
     from retrieval.readers import read_documents
 
     try:

@@ -120,11 +120,29 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
             continue
         stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})
         hit = by_context.get(verdict.best or "")
-        if hit and not _repeats(hit[1], shown):
+        unit = clean_unit(hit[1]) if hit else ""
+        if unit and len(unit) <= MAX_REPLACEMENT and not _repeats(unit, shown):
             stats.replaced += 1
-            quote = f"{hit[1].rstrip()} [{hit[0].n}]"
+            quote = f"{unit.rstrip()} [{hit[0].n}]"
             shown.append(quote)
             yield quote
+
+
+#: A source unit longer than this (a whole list) does not stand in for a failed sentence of the
+#: direct answer: the key points show the lists.
+MAX_REPLACEMENT = 240
+
+
+def clean_unit(unit: str) -> str:
+    """A source unit as it may be shown: without a page heading glued to it or a list said twice;
+    "" for a heading, a question or a fragment."""
+    from bot.answers.select import strip_glued_heading
+    from bot.answers.text import drop_repeated_tail
+
+    text = drop_repeated_tail(strip_glued_heading(unit)).strip()
+    if not text or text.endswith("?") or text.split()[0].islower():
+        return ""
+    return text
 
 
 def _repeats(text: str, shown: Sequence[str], limit: float = 0.6) -> bool:

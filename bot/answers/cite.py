@@ -91,3 +91,8 @@ def source_list(sources: Iterable[tuple[int, Mapping[str, Any]]]) -> str:
     """The numbered source list shown under an answer."""
     lines = [source_entry(n, s) for n, s in sources]
     return "**Sources**\n" + "\n".join(f"{line}  " for line in lines) if lines else ""
+
+
+def reading_line(sources: Iterable[Mapping[str, Any]]) -> str:
+    """What the terminal shows while the model reads: "Reading: [1] Heart Attack · [2] ..."."""
+    return "Reading: " + " · ".join(f"[{s['n']}] {s['title']}" for s in sources)

@@ -20,6 +20,12 @@ _HELP = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department|se
                    r"(get|seek) (medical )?(help|care|attention)|(see|call|contact|talk to|tell) (a|your) "
                    r"(doctor|health ?care (provider|professional)|provider|nurse|pharmacist)|"
                    r"go to the (hospital|emergency))", re.I)
+# The sentences that tell a person to act (call, see, seek, go): preferred over ones that only name
+# the emergency room.
+_ACT = re.compile(r"\b(call 911|call 999|call 112|call (your|a) (doctor|provider|health ?care provider|nurse)|"
+                  r"(see|contact|talk to|tell) (a|your) (doctor|provider|health ?care (provider|professional))|"
+                  r"seek (medical|emergency|immediate|urgent)|get (medical |emergency )?help|"
+                  r"go to (the|an|a) (hospital|emergency|urgent))", re.I)
 _SELF_CARE = re.compile(r"\b(you can|you should|try to|it (may )?helps? to|drink (plenty|lots|more|fluids|water)|"
                         r"get (plenty of )?rest|rest\b|avoid\w*|eat\w*|exercise|be (more )?active|quit smoking|"
                         r"stop smoking|lose weight|wash (your )?hands|apply|over-the-counter|home (care|remedies|"
@@ -45,7 +51,7 @@ def bullets(ev: Evidence, n: int) -> list[str]:
     lead, sep, rest = text.partition(": ")
     if sep and rest.count("; ") >= 1:
         items = [i.strip().rstrip(".") for i in rest.split("; ") if i.strip()][:MAX_ITEMS]
-        return [f"{lead.rstrip(':')}: [{n}]"] + [f"  - {i[0].upper() + i[1:]}" for i in items]
+        return [f"- {lead.rstrip(':')}: [{n}]"] + [f"  - {i[0].upper() + i[1:]}" for i in items]
     return [f"{_short(text)} [{n}]"]
 
 
@@ -79,7 +85,8 @@ def patient_sections(question: str, evidence: Sequence[Evidence], units: Sequenc
             break
     if key:
         blocks.append("**Key points**\n" + "\n".join(key))
-    help_lines = _pick(units, _HELP, shown, 2)
+    help_lines = _pick(units, _ACT, shown, 2)
+    help_lines += _pick(units, _HELP, shown, 2 - len(help_lines))
     if help_lines:
         blocks.append("**When to get help**\n" + "\n".join(help_lines))
     if _ASKS_TO_ACT.search(question):

@@ -190,7 +190,7 @@ def check_support(sentence: str, evidence: Sequence[str], embed: Embed | None = 
     if not close and _coverage(clean, everything) < 0.8:
         return Verdict(False, "unsupported", best, score)
     clause = closest_clause(clean, best)
-    if negated(clean, clause) != negated(clause, clean):
+    if negated(clean, best) != negated(clause, clean):
         return Verdict(False, "negation", best, score)
     d_s, d_e = direction(clean), direction(best)
     if d_s and d_e and d_s != d_e:

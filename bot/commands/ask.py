@@ -83,6 +83,10 @@ def handle(args: argparse.Namespace) -> int:
         if ev.kind == "token" and stream:
             sys.stdout.write(ev.data)
             sys.stdout.flush()
+        elif ev.kind == "reading" and stream:  # on screen while the model reads them
+            from bot.answers.cite import reading_line
+
+            sys.stderr.write(reading_line(ev.data) + "\n")
         elif ev.kind == "tool" and stream:
             status = "error: " + ev.data["error"] if "error" in ev.data else "ok"
             sys.stderr.write(f"[tool {ev.data['name']}: {status}]\n")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence
 
 from bot.errors import UserError
-from bot.llm.llamacpp import common_prefix  # one definition, shared with the backend
+from bot.llm.base import common_prefix  # one definition, shared with the backend
 
 SCORING_METHODS = ("auto", "loglikelihood", "letter")
 

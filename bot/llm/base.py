@@ -48,3 +48,13 @@ def collect(chunks: Iterator[Chunk]) -> Completion:
         calls.extend(c.tool_calls)
         finish = c.finish_reason or finish
     return Completion("".join(parts), calls, finish)
+
+
+def common_prefix(a, b) -> int:
+    """Length of the longest common prefix of two token lists."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from bot.errors import UserError
-from bot.llm.base import Chunk, Completion, collect
+from bot.llm.base import Chunk, Completion, collect, common_prefix
 
 
 class LlamaCppBackend:
@@ -166,16 +166,6 @@ class LlamaCppBackend:
         self._last_logprobs = row - (m + np.log(np.exp(row - m).sum()))
         self._last_key = tuple(tokens)
         return self._last_logprobs
-
-
-def common_prefix(a, b) -> int:
-    """Length of the longest common prefix of two token lists."""
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _parse_call(tc: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from bot.llm.llamacpp import common_prefix
+from bot.llm.base import common_prefix
 
 log = logging.getLogger(__name__)
 

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     """`python -m bot.safety.classifier --calibrate [--model GGUF]`: recalibrate on the development set."""
     import argparse
 
-    from bot.safety.eval_triage import MATERNAL, load_set
+    from bot.safety.triage_sets import MATERNAL, load_set
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--calibrate", action="store_true")

@@ -12,7 +12,8 @@ text) and the emergency number for immediate danger, invites them to keep talkin
 nothing about methods. It never sends the person to a pharmacist and never says a topic is not
 covered.
 
-Crisis lines (checked against the services' own pages): US and Canada 988 (call or text, Suicide &
+Crisis lines, as the services publish them; these numbers change rarely but do change, so a
+deployment checks its own locale's line against the service's page before release. US and Canada 988 (call or text, Suicide &
 Crisis Lifeline / 9-8-8 Suicide Crisis Helpline); UK and Ireland Samaritans 116 123 (free, 24 hours),
 text SHOUT to 85258 (UK) or HELLO to 50808 (Ireland); Australia Lifeline 13 11 14, text 0477 13 11 14;
 New Zealand 1737 (call or text, "Need to talk?"); India Tele-MANAS 14416; France 3114; Germany

@@ -27,18 +27,11 @@ locally: `--model` does not change the judge.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 from typing import Any
 
-RANK = {"routine": 0, "urgent": 1, "emergency": 2}
-HELDOUT = "@heldout"  # the packaged held-out set
-HOLDOUT = HELDOUT  # former name
-MATERNAL, MATERNAL_HELDOUT = "@maternal", "@maternal-heldout"
-PACKAGED = {None: "triage_set.jsonl", HELDOUT: "triage_heldout.jsonl", MATERNAL: "triage_maternal_set.jsonl",
-            MATERNAL_HELDOUT: "triage_maternal_heldout.jsonl"}
-SETS = {"development": None, "held-out": HELDOUT, "maternal development": MATERNAL, "maternal held-out": MATERNAL_HELDOUT}
+from bot.safety.triage_sets import (HELDOUT, HOLDOUT, MATERNAL, MATERNAL_HELDOUT, PACKAGED, RANK,  # noqa: F401
+                                    SETS, load_set)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,36 +39,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(default: the packaged development and held-out sets)")
     p.add_argument("--rules-only", action="store_true", help="skip the LLM second opinion")
     p.add_argument("--triage-model", help="GGUF of the triage judge (default: safety.triage_model or the bundled 1.5B)")
-
-
-def load_set(path: str | Path | None = None) -> list[dict[str, Any]]:
-    """Labelled messages from a JSONL file (default: the packaged development set; `@heldout`, `@maternal`,
-    `@maternal-heldout`: the other packaged sets).
-
-    Raises:
-        UserError: unreadable file or a line without `text` and a valid `level`.
-    """
-    from importlib import resources
-
-    from bot.errors import UserError
-
-    try:
-        raw = (resources.files("bot.safety").joinpath(f"data/{PACKAGED[path]}").read_text(encoding="utf-8")
-               if path in PACKAGED else Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read triage set {path}: {exc}") from None
-    rows = []
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            raise UserError(f"{path or 'triage set'}:{n}: not JSON") from None
-        if not isinstance(row, dict) or not row.get("text") or row.get("level") not in RANK:
-            raise UserError(f"{path or 'triage set'}:{n}: needs 'text' and 'level' (routine|urgent|emergency)")
-        rows.append(row)
-    return rows
 
 
 class _Timed:

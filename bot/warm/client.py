@@ -49,7 +49,7 @@ def _connect(settings, timeout: float) -> socket.socket | None:
     s.settimeout(timeout)
     try:
         s.connect(str(path))
-        from bot.warm.server import peer_credentials
+        from bot.warm.paths import peer_credentials
 
         if peer_credentials(s)[1] != os.getuid():  # only ever talk to our own process
             s.close()
@@ -192,7 +192,7 @@ def stop(settings, timeout: float = 30.0) -> int | None:
     Returns:
         The pid stopped, or None when none runs.
     """
-    from bot.warm.server import peer_credentials
+    from bot.warm.paths import peer_credentials
 
     got = _request(settings, {"op": "stop"}, CONNECT_TIMEOUT_S)
     if got is None:

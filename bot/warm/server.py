@@ -6,21 +6,14 @@ import fcntl
 import logging
 import os
 import socket
-import struct
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from bot.warm import protocol
-from bot.warm.paths import fingerprint, lock_path, socket_path
+from bot.warm.paths import fingerprint, lock_path, peer_credentials, socket_path  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
-
-
-def peer_credentials(conn: socket.socket) -> tuple[int, int, int]:
-    """(pid, uid, gid) of the process at the other end of a Unix socket (SO_PEERCRED)."""
-    raw = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", raw)
 
 
 def _connected(conn: socket.socket) -> bool:

@@ -108,7 +108,7 @@ def ensure_bundled(index, sources: list[BundledSource] | None = None,
         One outcome per source; a source that cannot be read (e.g. open-medicine not installed)
         is reported as failed and the others are still ingested.
     """
-    from retrieval.ingest import chunk_documents
+    from retrieval.chunking import chunk_documents
 
     out: list[BundledOutcome] = []
     for src in bundled_sources() if sources is None else sources:

@@ -5,16 +5,16 @@ Readers import their parsing libraries inside `read`, so importing this package 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
-from retrieval.readers.base import Reader
+from retrieval.readers.base import Reader, file_digest
 from retrieval.readers.jsonl import JsonlReader
 from retrieval.readers.medline import MedlineReader
 from retrieval.readers.pdf import PdfReader
 from retrieval.readers.pmc import PmcReader
 from retrieval.readers.text import TextReader
+from retrieval.types import Document
 from retrieval.errors import UserError
 
 READERS: tuple[Reader, ...] = (MedlineReader(), PmcReader(), PdfReader(), TextReader(), JsonlReader())
@@ -73,15 +73,6 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
             seen.add(r)
             unique.append(f)
     return unique, errors
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of the file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_documents(path: Path) -> list[Document]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import ClassVar, Iterator, Protocol
 
@@ -24,3 +25,12 @@ class Reader(Protocol):
             UserError: the file is corrupt, empty, encrypted or not of this format (one line).
         """
         ...
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of the file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

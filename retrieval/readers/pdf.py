@@ -11,7 +11,7 @@ from retrieval.types import Document, Section
 
 def file_doc_id(path: Path) -> str:
     """Stable id of a user file: its content hash, so moving the file keeps the id."""
-    from retrieval.readers import file_digest
+    from retrieval.readers.base import file_digest
 
     return "file:" + file_digest(path)[:16]
 

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ("retrieval", "vision_tools", "genomics_tools", "finetune")
 # Only these parts of `bot` speak to a screen and may use the CLI helpers.
-SCREEN_MODULES = ("bot/commands/", "bot/cli.py", "bot/ui.py", "bot/cli_common.py")
+SCREEN_MODULES = ("bot/commands/", "bot/cli.py", "bot/ui/", "bot/cli_common.py")
 
 
 def _imported_modules(path: Path) -> set[str]:
