@@ -8,7 +8,7 @@ from pathlib import Path
 
 import simple_icd_10_cm as cm
 
-GENERIC = set("""other unspecified specified disorder disorders disease diseases chronic acute without classified
+GENERIC = set("""abuse alcohol exposure factor failure reaction sleep stress other unspecified specified disorder disorders disease diseases chronic acute without classified
 elsewhere involving certain conditions condition status history family personal due following associated
 complicated complication complications primary secondary multiple single unknown abnormal abnormalities
 findings syndrome syndromes injury sequelae effects effect severe moderate caused organism organisms

@@ -75,8 +75,13 @@ def _tidy(sentence: str, n_sources: int) -> str:
     return re.sub(r"\s+([.!?])$", r"\1", sentence)
 
 
-def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=None) -> tuple[Verdict, str]:
+def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=None,
+                   question: str = "") -> tuple[Verdict, str]:
     """The verdict on one written sentence, and the sentence as it would be shown (cited).
+
+    A "Yes, X is Y" answer must find in its sources every word it takes from the question: "Yes,
+    shingles is contagious" is not backed by a page that never says contagious, however close in
+    meaning "Shingles is very common" is.
 
     Returns:
         (verdict, sentence with its citation: the number of the source whose unit backs it).
@@ -88,6 +93,13 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
     verdict = check_support(claim, [in_context(s, u) for s, u in units], embed=embed, drugs=drugs)
     if verdict.supported and answer_word == "no" and not negated(ANY.sub("", claim)) and content_words(claim):
         verdict = Verdict(False, "polarity", verdict.best, verdict.similarity)  # "No, X is Y." claims X is Y
+    if verdict.supported and answer_word and question:
+        from retrieval.query_terms import add_synonyms
+
+        said = content_words(add_synonyms(" ".join(f"{in_context(s, u)}" for s, u in units)))
+        missing = sorted((content_words(ANY.sub("", claim)) & content_words(question)) - said)
+        if missing:
+            verdict = Verdict(False, f"unsupported {missing[0]}", verdict.best, verdict.similarity)
     shown = sentence
     if verdict.supported and not numbers_in(sentence) and verdict.best is not None:
         src = next((s for s, u in units if in_context(s, u) == verdict.best), None)
@@ -99,7 +111,8 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
 
 
 def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: CheckStats, embed: Callable | None = None,
-                      drugs: Callable | None = None, shown: list[str] | None = None) -> Iterator[str]:
+                      drugs: Callable | None = None, shown: list[str] | None = None,
+                      question: str = "") -> Iterator[str]:
     """The model's sentences one by one as they complete, each only if its sources back it.
 
     A sentence that fails is replaced by the closest source unit (cited) when that unit is not
@@ -112,7 +125,7 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
         if not re.search(r"[A-Za-z]{3}", ANY.sub("", sentence)):
             continue
         stats.sentences += 1
-        verdict, cited = check_sentence(sentence, sources, embed, drugs)
+        verdict, cited = check_sentence(sentence, sources, embed, drugs, question)
         if verdict.supported:
             stats.supported += 1
             shown.append(cited)
@@ -140,8 +153,8 @@ def clean_unit(unit: str) -> str:
     from bot.answers.text import drop_repeated_tail
 
     text = drop_repeated_tail(strip_glued_heading(unit)).strip()
-    if not text or text.endswith("?") or text.split()[0].islower():
-        return ""
+    if not text or text.endswith("?") or text.split()[0].islower() or re.match(r"(This|That|These|Those|It|They)\b", text):
+        return ""  # a heading, a question, a fragment, or a sentence that leans on the one before it
     return text
 
 

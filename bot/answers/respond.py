@@ -116,7 +116,7 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
     direct: list[str] = []
     messages = answer_messages(system or answer_prompt(role), question, read)
     chunks = (c.text for c in backend.stream(messages, max_tokens=ANSWER_MAX_TOKENS) if c.text)
-    for sentence in checked_sentences(chunks, read, stats, embed, drugs, shown):
+    for sentence in checked_sentences(chunks, read, stats, embed, drugs, shown, question):
         piece = sentence if not direct else " " + sentence
         direct.append(sentence)
         yield piece

@@ -79,6 +79,16 @@ def test_yes_and_no_carry_their_claim_and_the_polarity_is_checked():
     assert not bad.supported and bad.reason == "polarity"
     flipped, _ = check_sentence("Yes, shingles is spread from person to person [1].", src)
     assert not flipped.supported
+    # a yes that takes the question's word the source never says is not backed
+    import numpy as np
+
+    def same(texts):  # an embedder that finds every sentence identical in meaning
+        return np.full((len(texts), 4), 0.5)
+
+    cold = read_sources([COLD])
+    echo, _ = check_sentence("Yes, colds are contagious [1].", cold, embed=same, question="Are colds contagious?")
+    assert not echo.supported and echo.reason.startswith("unsupported contagi")
+    assert check_sentence("Yes, colds are contagious [1].", cold, embed=same)[0].supported  # what the rule adds
 
 
 def test_what_you_can_do_comes_from_the_sources_and_only_when_asked():
