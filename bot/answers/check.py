@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from bot.answers.cite import ANY, LABEL, NUMBERS, keep_numbers, numbers_in
 from bot.answers.read import Source
-from bot.answers.support import Verdict, check_support, negated
+from bot.answers.support import _CLAUSE, Verdict, check_support, negated
 from bot.answers.text import content_words, split_sentences
 
 # The end of a sentence in a token stream: . ! or ? with any citations after it, then a space.
@@ -91,8 +91,13 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
     claim = _YES_NO.sub("", sentence)
     answer_word = (_YES_NO.match(sentence).group(1).lower() if _YES_NO.match(sentence) else "")
     verdict = check_support(claim, [in_context(s, u) for s, u in units], embed=embed, drugs=drugs)
-    if verdict.supported and answer_word == "no" and not negated(ANY.sub("", claim)) and content_words(claim):
+    first_clause = _CLAUSE.split(ANY.sub("", claim))[0]  # "No, X is not Y, but Z is": the answer is about X
+    if verdict.supported and answer_word == "no" and not negated(first_clause) and content_words(claim):
         verdict = Verdict(False, "polarity", verdict.best, verdict.similarity)  # "No, X is Y." claims X is Y
+    if verdict.supported and _LISTY.search(ANY.sub("", claim)):  # a list: every item must come from the sources
+        new = _new_words(claim, [in_context(s, u) for s, u in units], question)
+        if new:
+            verdict = Verdict(False, f"new item {new[0]}", verdict.best, verdict.similarity)
     if verdict.supported and answer_word and question:
         from retrieval.query_terms import add_synonyms
 
@@ -108,6 +113,23 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
             end = body[-1] if body[-1:] in ".!?" else "."
             shown = f"{body.rstrip('.!?')} [{src.n}]{end}"
     return verdict, shown
+
+
+_LISTY = re.compile(r",[^.]*\b(?:and|or)\b|,[^.]*,")
+# Words that join a list to its sentence ("symptoms such as", "can cause", "include"): not items.
+_LIST_GLUE = content_words("""cause causes caused causing include includes including such common commonly most more other
+others also usually often sometimes may might can could help helps feel feeling have having get getting sign signs symptom
+symptoms thing things like well various several many some type types kind kinds factor factors trigger triggers triggered
+lead leads problem problems happen occur""")
+
+
+def _new_words(sentence: str, evidence: Sequence[str], question: str = "") -> list[str]:
+    """Content words of a list-like sentence that neither the sources nor the question say (an item
+    added to the sources' list: "... dust mites and peanuts" when the list has no peanuts)."""
+    from retrieval.query_terms import add_synonyms
+
+    said = content_words(add_synonyms(" ".join(evidence) + " " + question))
+    return sorted(content_words(ANY.sub("", sentence)) - said - _LIST_GLUE)
 
 
 def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: CheckStats, embed: Callable | None = None,

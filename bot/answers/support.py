@@ -28,7 +28,7 @@ Drugs = Callable[[str], "set[str]"]  # text -> generic names of the drugs it nam
 MIN_SIMILARITY = 0.62  # cosine to the closest evidence sentence (MiniLM) for a paraphrase to count
 MIN_COVERAGE = 0.6  # share of the sentence's content words found in the evidence (without an embedder)
 
-_NEG = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without|n't|avoid\w*|lack\w*|fail(?:s|ed)? to|"
+_NEG = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without|n't|avoid\w*|stop(?:s|ped|ping)?|quit\w*|lack\w*|fail(?:s|ed)? to|"
                   r"contraindicat\w*|unlikely|ineffective|useless|unnecessary|no longer)\b|n't\b", re.I)
 _POS_DIR = re.compile(r"\b(?:recommend\w*|should (?:be )?(?:used?|taken?|start\w*|continu\w*|given)|"
                       r"benefi\w*|effective|useful|helps?|reduc\w*|lower\w*|prevent\w*|improv\w*|indicated|"
@@ -119,7 +119,10 @@ def _names(text: str, drugs: Drugs | None) -> set[str]:
             | {f"cond:{w}" for w in words if w in _condition_terms()})
 
 
-_CLAUSE = re.compile(r",?\s+but\s+|;\s+|,\s+(?:although|though|whereas|while|however)\s+", re.I)
+# Clause boundaries: "but", semicolons (list items), "although"..., sentence ends, and a sentence
+# glued to a list item without its full stop ("... may cause constipation It's not important ...").
+_CLAUSE = re.compile(r",?\s+but\s+|;\s+|,\s+(?:although|though|whereas|while|however)\s+|(?<=[.!?])\s+|"
+                     r"(?<=[a-z])\s+(?=(?:It|It's|This|That|These|There|They|You|Your|If|When)\b)")
 
 
 def closest_clause(sentence: str, evidence: str) -> str:
