@@ -197,6 +197,26 @@ def _emergency_result(hits: list[Presentation], emergency_number: str) -> Triage
 _HARM_DONE = {"intentional overdose", "serious self-harm", "poisoning or overdose"}
 
 
+_TEMPERATURE = re.compile(r"\b(\d{2,3}(?:[.,]\d)?)\s*(?:°|degrees?|deg)?\s*(c|f|celsius|fahrenheit)\b")
+# Findings a child's fever message may carry and still be routine advice (anything else: the rules
+# or the second opinion decide).
+_FEVER_ONLY = frozenset({"fever", "fever_measured", "infection", "child"})
+
+
+def _settled_fever(text: str, maternal) -> bool:
+    """A child's (not a baby's) fever below 40 C / 104 F with nothing else: home care and when to call,
+    not an emergency (NICE NG143 traffic-light system: temperature alone is an amber/red sign only
+    under 6 months, >= 39 C at 3-6 months, >= 38 C under 3 months). The second opinion, which can
+    only raise the level, is not asked about it."""
+    found = findings(text)
+    if "child" not in found or not found <= _FEVER_ONLY or maternal.infant or maternal.pregnant:
+        return False
+    temps = [(float(v.replace(",", ".")), u[0]) for v, u in _TEMPERATURE.findall(text)]
+    if not temps:
+        return False
+    return all((t < 40.0 if u == "c" else t < 104.0) for t, u in temps)
+
+
 def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency_number: str = "911",
            classifier: Classifier | None = None) -> TriageResult:
     """Classify one user message in the context of the conversation so far.
@@ -226,6 +246,8 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
         return _emergency_result(hits, emergency_number)
     urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text, maternal)
     result = TriageResult("urgent", urgent, urgent_banner()) if urgent else TriageResult()
+    if result.level == "routine" and _settled_fever(text, maternal):
+        return result  # the rules have read this one whole: the second opinion is not asked
     note = getattr(classifier, "note", None) if classifier is not None and result.level == "routine" else None
     if note:  # the second opinion could not run: say so
         result.notes.append(note)

@@ -343,3 +343,21 @@ def test_judge_threshold_keeps_all_false_alarms_within_the_budget():
     assert cal["judged_emergencies_caught"] == 1
     cal = choose_threshold(scored, routine_total=100, rules_false_alarms=2, max_false_alarm=0.02)
     assert cal["emergency_threshold"] > 0.9 and cal["judged_routine_flagged"] == 0
+
+
+class _AlwaysEmergency:
+    """A second opinion that would call everything an emergency."""
+
+    def predict(self, text):
+        return "emergency", 0.99, "judge"
+
+
+@pytest.mark.parametrize("msg, level", [
+    ("my 2 year old has a fever of 39 C", "routine"),
+    ("my 5 yr old son has a temperature of 101 F", "routine"),
+    ("my 2 month old has a fever of 38.5 C", "emergency"),
+    ("my 2 year old has a fever of 39 C and is very floppy and hard to wake", "emergency"),
+])
+def test_a_childs_fever_alone_is_read_by_the_rules_not_escalated_by_the_second_opinion(msg, level):
+    r = triage(msg, classifier=_AlwaysEmergency())
+    assert r.level == level and r.source == "rules"
