@@ -23,6 +23,7 @@ Sources (the concept list is built from these; each presentation cites its own):
 - ATLS 10th ed. haemorrhage classes (class II: 750-1500 mL); WHO 2012 PPH (>= 500 mL after birth).
 - BTS 2017 emergency oxygen guideline; NHS pulse-oximeter advice (SpO2 92 % or lower: A&E/999).
 - Pregnancy, after birth and babies: `bot.safety.maternal_concepts` (ACOG, AIM, NICE, RCOG, WHO, NHS).
+- Lab results (INR above range, potassium): `bot.safety.lab_concepts` (ACC/AHA, ASH, CHEST, ERC 2021, UKKA).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.safety.lab_concepts import (LAB_FINDINGS, LAB_PRESENTATIONS, LAB_THRESHOLD_ROWS, LAB_URGENT, OTHER_ANALYTE,
+                                     lab_measurements)
 from bot.safety.maternal_concepts import (MATERNAL_FINDINGS, MATERNAL_NEAR_NEGATION, MATERNAL_NEGATION_EXEMPT,
                                          MATERNAL_PRESENTATIONS, MATERNAL_URGENT)
 from bot.safety.maternal_context import maternal_context
@@ -352,6 +355,7 @@ THRESHOLDS: list[Threshold] = [
     Threshold("priapism", "erection duration", ">= 4 hours", "NHS priapism"),
     Threshold("seizure_long", "seizure duration", ">= 5 minutes", "NHS999 / OM altered_mental_status.json status epilepticus"),
 ]
+THRESHOLDS += [Threshold(*row) for row in LAB_THRESHOLD_ROWS]
 
 _UNIT_MMOL = r"\s*(mmol(/l| per litre| per liter)?|mmols?)"
 _UNIT_MGDL = r"\s*(mg(/| per )?dl|mgs?)"
@@ -362,6 +366,8 @@ def measurements(text: str) -> set[str]:
     out: set[str] = set()
     # glucose
     for m in re.finditer(_GLUCOSE_CTX + r"[^.,;!?\d]{0,25}?" + _NUM + r"(" + _UNIT_MMOL + r"|" + _UNIT_MGDL + r")?", text):
+        if _names_other_analyte(text, m.start(2)):  # "INR reading 2.5", "potassium level 2.5": not a blood sugar
+            continue
         v = float(m.group(2))
         unit = m.group(3) or ""
         if re.match(_UNIT_MGDL, unit) if unit else False:
@@ -454,7 +460,19 @@ def measurements(text: str) -> set[str]:
     m = re.search(r"(seizure|fitting|fit|shaking|jerking|convuls).{0,60}?(\d{1,2}|five|six|seven|eight|ten) min", text)
     if m and (not m.group(2).isdigit() or int(m.group(2)) >= 5):
         out.add("seizure_long")
+    out |= lab_measurements(text)
     return out
+
+
+_GLUCOSE_WORD = re.compile(r"\b(sugar|sugars|glucose|bg|bm|cgm|libre|dexcom|meter)\b")
+
+
+def _names_other_analyte(text: str, pos: int) -> bool:
+    """Whether the last test named before the number at `pos` (same clause) is not a blood sugar."""
+    clause = re.split(r"[.,;!?]", text[max(0, pos - 40):pos])[-1]
+    other = [m.end() for m in OTHER_ANALYTE.finditer(clause)]
+    sugar = [m.end() for m in _GLUCOSE_WORD.finditer(clause)]
+    return bool(other) and (not sugar or other[-1] > sugar[-1])
 
 
 # ---- presentations ---------------------------------------------------------------------------
@@ -602,9 +620,10 @@ PRESENTATIONS: list[Presentation] = [
     _p("someone unreachable after a goodbye", M, "someone who said goodbye or threatened suicide and cannot be reached",
        ["final_acts not_answering|locked_in", "suicidal locked_in"], "NHS999 'about to seriously harm themselves'", crisis=True),
     *MATERNAL_PRESENTATIONS,
+    *LAB_PRESENTATIONS,
 ]
 # Same-day presentations (level `urgent`): checked when no emergency presentation matched.
-URGENT_PRESENTATIONS: list[Presentation] = [*MATERNAL_URGENT]
+URGENT_PRESENTATIONS: list[Presentation] = [*MATERNAL_URGENT, *LAB_URGENT]
 
 # Extra compound findings defined from the text (kept here so presentations stay declarative).
 _EXTRA: dict[str, str] = {
@@ -621,6 +640,7 @@ _EXTRA: dict[str, str] = {
 }
 FINDINGS.update(_EXTRA)
 FINDINGS.update(MATERNAL_FINDINGS)
+FINDINGS.update(LAB_FINDINGS)
 
 
 def matching_presentations(found: set[str]) -> list[Presentation]:
