@@ -77,47 +77,115 @@ def facts_from_text(text: str) -> CaseFacts:
     return extract_notes_facts(text)
 
 
-def summarize_facts(facts: CaseFacts, backend=None, role: str = "clinician", action: str = "remove") -> CaseSummary:
-    """Narrative + traceability check for extracted facts.
+def case_from_file(settings, path: Path, as_of: str | None = None):
+    """Facts and the scores' record of one case file, reading (and checking) the file once.
+
+    Returns:
+        (CaseFacts, bot.scores.record.ScoreRecord) with the same summary date.
+
+    Raises:
+        UserError: as `facts_from_file`.
+    """
+    from bot.cases.fhir_facts import extract_facts, load_bundle
+    from bot.cases.notes_facts import extract_notes_facts, read_notes
+    from bot.scores import record
+
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no such file: {path}")
+    if detect_case_kind(path) == "fhir":
+        bundle = load_bundle(path, _limit_bytes(settings, "json"))
+        facts = extract_facts(bundle, as_of=as_of)
+        return facts, record.from_bundle(bundle, as_of=as_of)  # the same summary-date rule as the facts
+    text = read_notes(path, _limit_bytes(settings, "text"))
+    facts = extract_notes_facts(text)
+    rec = record.from_notes(text)
+    if as_of:
+        rec.as_of, rec.as_of_rule = as_of, "summary date given by the user"
+    return facts, rec
+
+
+def case_from_text(text: str):
+    """Facts and the scores' record of notes (or a FHIR bundle) given as a string (see `facts_from_text`)."""
+    from bot.scores import record
+
+    facts = facts_from_text(text)
+    rec = record.from_text(text, as_of=facts.as_of if facts.kind == "fhir" else None)
+    return facts, rec
+
+
+def summarize_facts(facts: CaseFacts, backend=None, role: str = "clinician", action: str = "remove",
+                    scores: list | None = None, emit=None, backend_factory=None) -> CaseSummary:
+    """Narrative + traceability check for extracted facts, with the case's clinical scores.
+
+    The facts (and scores) are rendered before the model is asked anything; with `emit`, they are
+    shown at once and each narrative sentence is shown as soon as it has passed the check.
 
     Args:
         facts: from `facts_from_file` / `facts_from_text`.
         backend: an LLM backend for the narrative; None uses the rule narrative.
-        role: "clinician" or "patient" (tone of the narrative).
+        role: "clinician" or "patient" (tone of the narrative; a patient's scores hold no treatment text).
         action: "remove" untraceable sentences, or "flag" them in place.
+        scores: `bot.scores.ScoreResult`s of the case (from `bot.cases.scores.case_scores`), or None.
+        emit: called with each piece of Markdown as it is ready (facts and scores, the narrative
+            heading, each checked sentence, the end); None shows nothing.
+        backend_factory: instead of `backend`, a function that loads it; called once the facts
+            are shown, so that a reader has them while the model loads.
 
     Returns:
-        CaseSummary whose Markdown holds no number or date that is not traceable.
+        CaseSummary whose Markdown holds no number or date that is not traceable; its `timings`
+        hold the seconds of the prompt (to the first token), the generation and the checks.
     """
-    from bot.cases.narrative import llm_narrative, rule_narrative
-    from bot.cases.render import facts_markdown
-    from bot.cases.trace import TraceIndex, check_text
+    import time
 
+    from bot.cases.narrative import rule_narrative, stream_narrative
+    from bot.cases.render import facts_markdown
+    from bot.cases.scores import scores_markdown
+    from bot.cases.trace import TraceIndex, check_text, untraceable
+
+    out = emit or (lambda _text: None)
     index = TraceIndex.from_facts(facts)
-    source = "rule"
     flags: list[dict[str, str]] = []
-    narrative = ""
-    if backend is not None:
-        raw = llm_narrative(facts, backend, role)
-        narrative, flags = check_text(raw, index, action=action)
-        source = "llm"
-    if not narrative.strip():
-        if backend is not None:
-            flags.append({"token": "", "sentence": "", "action": "LLM narrative empty after the check; rule narrative used"})
-        narrative, more = check_text(rule_narrative(facts, role), index, action=action)
-        flags += more
-        source = "rule"
     body = facts_markdown(facts)
     # the facts section is built from the sources; check it too so a rendering bug cannot slip through
     for line in body.splitlines():
-        from bot.cases.trace import untraceable
-
         for t in untraceable(line, index):
             flags.append({"token": t.text, "sentence": line, "action": "flagged"})
+    scores = list(scores or [])
+    head = body + ("\n" + scores_markdown(scores, role) if scores else "")
+    out(head)
+    timings: dict[str, float] = {}
+    if backend is None and backend_factory is not None:
+        t0 = time.perf_counter()
+        backend = backend_factory()
+        timings["model_load_s"] = round(time.perf_counter() - t0, 3)
+    source = "rule"
+    narrative = ""
+    if backend is not None:
+        out("\n### Narrative (written by the language model from the facts above; checked)\n")
+        kept, more, spent = stream_narrative(facts, backend, role, index, action=action, emit=out)
+        timings.update(spent)
+        narrative, source = " ".join(kept), "llm"
+        flags += more
+    if not narrative.strip():
+        if backend is not None:
+            flags.append({"token": "", "sentence": "", "action": "LLM narrative empty after the check; rule narrative used"})
+        t0 = time.perf_counter()
+        narrative, more = check_text(rule_narrative(facts, role), index, action=action)
+        timings["rule_s"] = round(time.perf_counter() - t0, 4)
+        flags += more
+        source = "rule"
+        label = "Narrative (assembled from the facts above)"
+        out(("_The model's text held nothing traceable; assembled from the facts instead:_ " if backend is not None
+             else f"\n### {label}\n") + narrative)
+    out("\n")
     label = "Narrative (written by the language model from the facts above; checked)" if source == "llm" \
         else "Narrative (assembled from the facts above)"
-    markdown = f"{body}\n### {label}\n{narrative}\n"
-    return CaseSummary(facts=facts, narrative=narrative, narrative_source=source, markdown=markdown, flags=flags)
+    markdown = f"{head}\n### {label}\n{narrative}\n"
+    return CaseSummary(facts=facts, narrative=narrative, narrative_source=source, markdown=markdown, flags=flags,
+                       scores=scores, role=role, timings=timings,
+                       model=getattr(backend, "name", None) if backend is not None else None,
+                       model_is_demo=bool(getattr(backend, "is_demo", False)))
 
 
 def facts_from_json(data: dict) -> CaseFacts:
@@ -149,11 +217,17 @@ def check_answer(text: str, facts_json: dict, action: str = "remove") -> tuple[s
     return check_text(text, TraceIndex.from_facts(facts_from_json(facts_json)), action=action)
 
 
-def summarize_file(settings, path: Path, backend=None, role: str = "clinician", as_of: str | None = None) -> CaseSummary:
-    """Summarize a FHIR bundle or notes file (see `summarize_facts`)."""
-    return summarize_facts(facts_from_file(settings, path, as_of=as_of), backend=backend, role=role)
+def summarize_file(settings, path: Path, backend=None, role: str = "clinician", as_of: str | None = None,
+                   with_scores: bool = True, emit=None) -> CaseSummary:
+    """Summarize a FHIR bundle or notes file with the scores that apply (see `summarize_facts`)."""
+    from bot.cases.scores import case_scores
+
+    facts, rec = case_from_file(settings, path, as_of=as_of)
+    scores = case_scores(rec) if with_scores else []
+    return summarize_facts(facts, backend=backend, role=role, scores=scores, emit=emit)
 
 
-__all__ = ["CaseFacts", "CaseSummary", "Derived", "Item", "RULES", "check_answer", "facts_from_file",
+__all__ = ["CaseFacts", "CaseSummary", "Derived", "Item", "RULES", "case_from_file", "case_from_text", "check_answer",
+           "facts_from_file",
            "facts_from_json", "facts_from_text",
            "summarize_facts", "summarize_file", "detect_case_kind"]

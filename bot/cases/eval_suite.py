@@ -35,7 +35,36 @@ def _generate(n: int, seed: int, out):
     return sorted((Path(out) / "fhir").glob("*.json"))
 
 
-def _untraceable(text: str, bundle: dict, derived: list[dict]) -> list[str]:
+def split_scores(markdown: str) -> tuple[str, str]:
+    """(facts and narrative, clinical scores section) of a summary's Markdown."""
+    import re
+
+    m = re.search(r"(?m)^## (Clinical scores|Your scores)\n", markdown)
+    if not m:
+        return markdown, ""
+    end = markdown.find("\n### Narrative", m.start())
+    end = len(markdown) if end < 0 else end
+    return markdown[:m.start()] + markdown[end:], markdown[m.start():end]
+
+
+def untraceable_summary(summary, bundle: dict) -> list[str]:
+    """Numbers/dates of a `CaseSummary` found neither in the raw bundle nor derived by a recorded rule.
+
+    The facts and narrative may hold only the bundle's values and the derived ones (age, counts);
+    the scores section may hold those plus each score's value or range (computed by its rule) and
+    the numbers of its published text (interpretation bands, thresholds, citation).
+    """
+    from bot.cases.scores import published_numbers
+
+    derived = summary.to_json()["facts"]["derived"]
+    rest, scores = split_scores(summary.markdown)
+    bad = _untraceable(rest, bundle, derived)
+    if scores:
+        bad += _untraceable(scores, bundle, derived, extra=set(published_numbers(summary.scores)))
+    return bad
+
+
+def _untraceable(text: str, bundle: dict, derived: list[dict], extra: set[str] = frozenset()) -> list[str]:
     import re
     from decimal import Decimal
 
@@ -60,7 +89,7 @@ def _untraceable(text: str, bundle: dict, derived: list[dict]) -> list[str]:
     dates = {m for s in strings for m in iso.findall(s)}
     in_text = {Decimal(m) for s in strings for m in number.findall(iso.sub(" ", s))}
     years = {d[:4] for d in dates}
-    allowed = {Decimal(d["value"]) for d in derived}
+    allowed = {Decimal(d["value"]) for d in derived} | {Decimal(x) for x in extra}
     bad = [d for d in iso.findall(text) if d not in dates]
     for tok in number.findall(iso.sub(" ", text)):
         v = Decimal(tok)
@@ -112,8 +141,8 @@ def run(args: argparse.Namespace) -> dict:
                 if r["resourceType"] == "MedicationRequest" and r.get("status") == "active":
                     m_all += 1
                     m_hit += r.get("medicationCodeableConcept", {}).get("coding", [{}])[0].get("display", "\0") in meds
-            bad = _untraceable(md, bundle, summary.to_json()["facts"]["derived"])
-            rows.append([f"patient {len(rows) + 1}", f"{c_hit}/{c_all}", f"{m_hit}/{m_all}", len(bad),
+            bad = untraceable_summary(summary, bundle)
+            rows.append([f"patient {len(rows) + 1}", f"{c_hit}/{c_all}", f"{m_hit}/{m_all}", len(summary.scores), len(bad),
                          len([f for f in summary.flags if f.get("token")]), summary.narrative_source, round(dt, 2)])
             cond_hit, cond_all, med_hit, med_all = cond_hit + c_hit, cond_all + c_all, med_hit + m_hit, med_all + m_all
             bad_total += len(bad)
@@ -130,9 +159,10 @@ def run(args: argparse.Namespace) -> dict:
                     "bundles": n, "seconds_per_bundle": round(secs / n, 3) if n else None},
         "headline": ["condition_recall", "medication_recall", "untraceable_tokens"],
         "tables": [{"title": "Per bundle", "columns": ["bundle", "active disorders listed", "current medications listed",
-                                                       "untraceable tokens", "narrative tokens removed", "narrative",
+                                                       "clinical scores", "untraceable tokens", "narrative tokens removed", "narrative",
                                                        "seconds"], "rows": rows}],
         "notes": ["Untraceable tokens are counted against the raw bundle (every number and date in it), the "
                   "recorded display-rounding rule and the derived values (age, counts), independently of the "
-                  "summarizer's own check."],
+                  "summarizer's own check. The clinical scores section may also hold each score's value or range and "
+                  "the numbers of its published text (bands, thresholds, citation)."],
     }

@@ -79,6 +79,13 @@ class CaseSummary:
         narrative_source: "llm" or "rule".
         markdown: the whole summary as Markdown (facts then narrative).
         flags: untraceable numbers/dates found and what was done with them.
+        scores: clinical scores that apply to the case (`bot.scores.ScoreResult`), each with its
+            inputs traced to the record; empty for a case without a score record.
+        role: the reader ("clinician" or "patient"); a patient never sees treatment text.
+        timings: seconds spent per stage (facts, model_load, prompt, generation, check) and the
+            number of generated chunks, for profiling.
+        model: name of the LLM that was asked for the narrative, or None.
+        model_is_demo: that LLM is the small demo model.
     """
 
     facts: CaseFacts
@@ -86,7 +93,15 @@ class CaseSummary:
     narrative_source: str
     markdown: str
     flags: list[dict[str, str]] = field(default_factory=list)
+    scores: list[Any] = field(default_factory=list)
+    role: str = "clinician"
+    timings: dict[str, float] = field(default_factory=dict)
+    model: str | None = None
+    model_is_demo: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        from bot.cases.scores import scores_json
+
         return {"facts": self.facts.to_json(), "narrative": self.narrative,
-                "narrative_source": self.narrative_source, "summary": self.markdown, "flags": self.flags}
+                "narrative_source": self.narrative_source, "summary": self.markdown, "flags": self.flags,
+                "scores": scores_json(self.scores, self.role), "timings": self.timings}

@@ -10,8 +10,19 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from bot.cases.model import CaseFacts
-from bot.cases.render import demographics, facts_text
+import time
+from typing import Callable
+
+from bot.cases.model import CaseFacts, Item
+from bot.cases.render import demographics
+
+MAX_TOKENS = 180  # 3 to 5 sentences; every token costs about a tenth of a second on 2 CPU cores
+# what the narrative speaks of (the prompt asks for these); each digit is a token for the model, so
+# the prompt names the section's common date once and leaves out procedures and imaging
+_PROMPT_SECTIONS = (("problems", "Active problems", 8, True), ("medications", "Current medications", 8, False),
+                    ("allergies", "Allergies", 5, False), ("vitals", "Latest vital signs", 7, True),
+                    ("labs", "Latest laboratory results", 8, True), ("genomics", "Genomic findings", 3, False))
+_SKIP_VITALS = {"Body height", "Pain severity - 0-10 verbal numeric rating [Score] - Reported", "Pain severity"}
 
 
 @lru_cache(maxsize=None)
@@ -20,17 +31,106 @@ def _prompt(role: str) -> str:
     return resources.files("bot.cases").joinpath("prompts", name).read_text(encoding="utf-8").strip()
 
 
+def _item(i: Item, date: bool) -> str:
+    s = i.text
+    if i.value:
+        s += f" {i.value}{' ' + i.unit if i.unit else ''}"
+    if date and i.date:
+        s += f" ({i.date})"
+    return s
+
+
+def prompt_facts(facts: CaseFacts) -> str:
+    """The facts the narrative is written from: demographics, problems, medicines, allergies, latest
+    measurements (a section's shared date written once). Shorter than `render.facts_text`: prompt
+    evaluation is most of a summary's time on a CPU."""
+    lines = [f"Patient: {demographics(facts)}" + (f"; summary date {facts.as_of}" if facts.as_of else "")]
+    for key, title, limit, dated in _PROMPT_SECTIONS:
+        items: list[Item] = [i for i in getattr(facts, key) if not (key == "vitals" and i.text in _SKIP_VITALS)]
+        if not items:
+            continue
+        shown = items[:limit]
+        dates = {i.date for i in shown}
+        common = next(iter(dates)) if dated and len(dates) == 1 and None not in dates else None
+        head = f"{title} ({common})" if common else title
+        lines.append(f"{head}: " + "; ".join(_item(i, dated and not common) for i in shown)
+                     + ("; others" if len(items) > limit else ""))
+    return "\n".join(lines)
+
+
 def narrative_messages(facts: CaseFacts, role: str = "clinician") -> list[dict[str, str]]:
     """Chat messages asking the LLM for the narrative (facts fenced as data)."""
-    body = facts_text(facts).replace("<<<", "‹‹‹").replace(">>>", "›››")
+    body = prompt_facts(facts).replace("<<<", "‹‹‹").replace(">>>", "›››")
     return [{"role": "system", "content": _prompt(role)},
             {"role": "user", "content": f"FACTS\n<<<\n{body}\n>>>\nWrite the narrative paragraph."}]
 
 
-def llm_narrative(facts: CaseFacts, backend, role: str = "clinician", max_tokens: int = 220) -> str:
+def llm_narrative(facts: CaseFacts, backend, role: str = "clinician", max_tokens: int = MAX_TOKENS) -> str:
     """Ask `backend` (a bot.llm backend) for the narrative; returns its raw text."""
     completion = backend.complete(narrative_messages(facts, role), max_tokens=max_tokens, temperature=0.0)
     return " ".join((completion.text or "").split())
+
+
+def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = "remove",
+                     emit: Callable[[str], None] | None = None, max_tokens: int = MAX_TOKENS
+                     ) -> tuple[list[str], list[dict[str, str]], dict[str, float]]:
+    """Stream the narrative and check each sentence as soon as the next one begins.
+
+    A sentence is final once text follows its end, so the result is the same as checking the
+    whole text at the end (`trace.check_text`); a sentence that passes is shown at once.
+
+    Args:
+        facts: the case facts.
+        backend: a bot.llm backend with `stream`.
+        role: "clinician" or "patient".
+        index: the `trace.TraceIndex` of the facts.
+        action: "remove" untraceable sentences, or "flag" them in place.
+        emit: called with each kept sentence (and a separating space).
+        max_tokens: generation limit.
+
+    Returns:
+        (kept sentences, flags, timings) where timings hold prompt_s (to the first token),
+        generation_s, check_s and chunks.
+    """
+    from bot.cases.trace import check_text, split_sentences
+
+    out = emit or (lambda _text: None)
+    kept: list[str] = []
+    flags: list[dict[str, str]] = []
+    timing = {"prompt_s": 0.0, "generation_s": 0.0, "check_s": 0.0, "chunks": 0}
+    done = 0
+    buf = ""
+
+    def take(sentences: list[str]) -> None:
+        t = time.perf_counter()
+        for sentence in sentences:
+            text, more = check_text(sentence, index, action=action)
+            flags.extend(more)
+            if text:
+                out(("" if not kept else " ") + text)
+                kept.append(text)
+        timing["check_s"] += time.perf_counter() - t
+
+    t0 = time.perf_counter()
+    first = None
+    for chunk in backend.stream(narrative_messages(facts, role), max_tokens=max_tokens, temperature=0.0):
+        if not chunk.text:
+            continue
+        if first is None:
+            first = time.perf_counter()
+        timing["chunks"] += 1
+        buf += chunk.text
+        sentences = split_sentences(" ".join(buf.split()))
+        if len(sentences) - 1 > done:
+            take(sentences[done:-1])
+            done = len(sentences) - 1
+    end = time.perf_counter()
+    take(split_sentences(" ".join(buf.split()))[done:])
+    first = first or end
+    timing["prompt_s"] = round(first - t0, 3)
+    timing["generation_s"] = round(end - first, 3)
+    timing["check_s"] = round(timing["check_s"], 4)
+    return kept, flags, timing
 
 
 def _names(items, n: int = 5) -> str:

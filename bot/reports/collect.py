@@ -11,7 +11,7 @@ from bot.errors import UserError
 from bot.reports.model import Report, ReportImage
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg")
-_KIND_BY_TOOL = {"segment_image": "imaging", "call_variants": "genomics", "summarize_case": "case",
+_KIND_BY_TOOL = {"segment_image": "imaging", "call_variants": "genomics", "summarize_case": "case", "scores": "case",
                  "pharmacogenomics": "genomics"}
 _PGX_TABLES = ("Pharmacogenomics", "CPIC recommendations")  # shown by the report's own section instead
 
@@ -58,6 +58,8 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
     citations: dict[str, dict[str, Any]] = {}
     kinds: list[str] = []
     pgx: dict[str, Any] | None = None
+    scores: dict[str, Any] = {}  # score key -> latest result of the conversation
+    scores_subject: str | None = None
     for m in answers:
         for call in m.meta.get("tool_calls", []):
             name = call.get("name", "tool")
@@ -65,6 +67,12 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
                 continue
             if isinstance(call.get("report"), dict) and call["report"].get("kind") == "pharmacogenomics":
                 pgx = call["report"]
+            if isinstance(call.get("report"), dict) and call["report"].get("kind") == "scores":
+                from bot.cases.scores import score_from_json
+
+                for s in call["report"].get("scores") or []:
+                    scores[s["key"]] = score_from_json(s)
+                scores_subject = call["report"].get("subject") or scores_subject
             kinds.append(_KIND_BY_TOOL.get(name, "general"))
             if call.get("error"):
                 findings.append(f"**{name}** failed: {call['error']}")
@@ -85,6 +93,8 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
             citations.setdefault(c.get("id") or c.get("title", ""), c)
     kind = next((k for k in ("imaging", "genomics", "case") if k in kinds), "general")
     title = {"imaging": "Imaging report", "genomics": "Variant report", "case": "Case report"}.get(kind, "Report")
+    if scores:
+        tables = {k: v for k, v in tables.items() if k != "Clinical scores"}  # the report's own section instead
     if pgx is not None:
         tables = {k: v for k, v in tables.items() if k not in _PGX_TABLES}
         if kind == "genomics" and "call_variants" not in [c.get("name") for m in answers for c in m.meta.get("tool_calls", [])]:
@@ -95,7 +105,8 @@ def from_conversation(settings, conversation_id: str, store=None) -> Report:
     return Report(title=f"{title} (preliminary)", kind=kind, source=f"conversation {conversation_id}",
                   subject="", created=_now(), findings=findings, tables=tables, images=images, files=files,
                   conclusion=_conclusion(answers[-1].content), citations=list(citations.values()),
-                  model=answers[-1].meta.get("model", conv.model or ""), pharmacogenomics=pgx)
+                  model=answers[-1].meta.get("model", conv.model or ""), pharmacogenomics=pgx,
+                  scores=list(scores.values()), scores_subject=scores_subject)
 
 
 def from_case(settings, path: Path, backend=None) -> Report:
@@ -104,11 +115,14 @@ def from_case(settings, path: Path, backend=None) -> Report:
     Raises:
         UserError: see `bot.cases.facts_from_file`.
     """
-    from bot.cases import summarize_file
+    from bot.cases import case_from_file, summarize_facts
     from bot.cases.render import demographics, facts_markdown
+    from bot.cases.scores import case_scores, patient_reference
 
     path = Path(path)
-    summary = summarize_file(settings, path, backend=backend, role="clinician")
+    facts, rec = case_from_file(settings, path)
+    summary = summarize_facts(facts, backend=backend, role="clinician")
+    scores = case_scores(rec)
     facts = summary.facts
     body = facts_markdown(facts)
     # the vitals and labs tables become report tables; the rest of the facts are findings
@@ -132,4 +146,4 @@ def from_case(settings, path: Path, backend=None) -> Report:
     return Report(title="Case report (preliminary)", kind="case", source=path.name, subject=demographics(facts),
                   created=_now(), findings=findings, tables=tables, conclusion=summary.narrative,
                   model=getattr(backend, "name", "") if backend is not None else "rule-based summary",
-                  effective=facts.as_of)
+                  effective=facts.as_of, scores=scores, scores_subject=patient_reference(rec))

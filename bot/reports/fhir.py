@@ -53,11 +53,16 @@ def to_fhir(report: Report) -> dict[str, Any]:
     }
     if report.subject:
         obj["subject"] = {"display": report.subject}
+    observations: list[dict[str, Any]] = []
     if report.pharmacogenomics:
-        observations = pgx_observations(report.pharmacogenomics, obj["effectiveDateTime"])
-        if observations:
-            obj["contained"] = observations
-            obj["result"] = [{"reference": f"#{o['id']}", "display": o["code"]["text"]} for o in observations]
+        observations += pgx_observations(report.pharmacogenomics, obj["effectiveDateTime"])
+    if report.scores:
+        from bot.cases.scores import observations as score_observations
+
+        observations += score_observations(report.scores, report.scores_subject, obj["effectiveDateTime"])
+    if observations:
+        obj["contained"] = observations
+        obj["result"] = [{"reference": f"#{o['id']}", "display": o["code"]["text"]} for o in observations]
     return obj
 
 

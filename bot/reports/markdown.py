@@ -51,6 +51,10 @@ def render_markdown(report: Report, out_dir: Path | None = None) -> str:
         from genomics_tools.pgx.render import to_markdown
 
         lines += [to_markdown(report.pharmacogenomics), ""]
+    if report.scores:
+        from bot.cases.scores import clinician_markdown
+
+        lines += [clinician_markdown(report.scores).strip(), ""]
     if report.tables or report.images or report.files:
         lines += ["## Tool outputs", ""]
         for title, table in report.tables.items():

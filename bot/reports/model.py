@@ -43,6 +43,8 @@ class Report:
         model: the LLM that drafted it.
         effective: the clinically relevant date (a case's summary date), or None for the creation time.
         pharmacogenomics: the `pharmacogenomics` tool's report section (genes, recommendations), or None.
+        scores: clinical scores (`bot.scores.ScoreResult`) with their inputs and sources.
+        scores_subject: `Patient/<id>` the scores are about (the subject of their Observations), or None.
     """
 
     title: str
@@ -60,3 +62,5 @@ class Report:
     effective: str | None = None
     disclaimer: str = DISCLAIMER
     pharmacogenomics: dict[str, Any] | None = None
+    scores: list[Any] = field(default_factory=list)
+    scores_subject: str | None = None

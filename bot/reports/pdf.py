@@ -90,6 +90,12 @@ def write_pdf(report: Report, out: Path) -> None:
         story.append(Paragraph("Pharmacogenomics", styles["Heading2"]))
         body = to_markdown(report.pharmacogenomics).split("\n", 1)[1]
         paragraphs(re.sub(r"(?m)^#+\s*(.+)$", r"**\1**", body))
+    if report.scores:
+        from bot.cases.scores import clinician_markdown
+
+        story.append(Paragraph("Clinical scores", styles["Heading2"]))
+        body = clinician_markdown(report.scores).split("\n", 1)[1]
+        paragraphs(re.sub(r"(?m)^#+\s*(.+)$", r"**\1**", body))
     if report.tables or report.images or report.files:
         story.append(Paragraph("Tool outputs", styles["Heading2"]))
         for title, md in report.tables.items():

@@ -80,6 +80,10 @@ class Scores(Tool):
                               patient={"text": msg, "tables": {}})
         data = {"scores": [r.to_json() for r in results], "applicable": [{"score": k, "why": w} for k, w in why],
                 "as_of": rec.as_of, "as_of_rule": rec.as_of_rule}
+        from bot.cases.scores import patient_reference
+
+        data["report"] = {"kind": "scores", "scores": data["scores"], "as_of": rec.as_of,
+                          "subject": patient_reference(rec)}  # the diagnostic report's scores section
         table = markdown(results, why)
         return ToolResult(data=data, text=result_text(results)[:4000], tables={"Clinical scores": table},
                           patient={"text": patient_text(results), "tables": {}})

@@ -39,7 +39,8 @@ class SummarizeCase(Tool):
     description = ("Summarize a patient case from an uploaded FHIR R4 bundle or clinical notes (path), or from "
                    "pasted notes (text): age and sex, active problems with onset dates, current medications, "
                    "allergies, latest vitals and labs with dates and units, procedures, imaging and genomic "
-                   "findings. Every number and date is traceable to the record.")
+                   "findings, and the clinical scores that apply (value, interpretation, inputs with their source and "
+                   "date, DOI). Every number and date is traceable to the record.")
     parameters = {
         "type": "object",
         "properties": {
@@ -77,21 +78,31 @@ class SummarizeCase(Tool):
                 {"path": str(broken), "text": "both"}]
 
     def forward(self, path: str | None = None, text: str | None = None, role: str = "clinician") -> ToolResult:
-        from bot.cases import facts_from_file, facts_from_text, summarize_facts
+        from bot.cases import RULES, case_from_file, case_from_text, summarize_facts
+        from bot.cases.render import facts_text
+        from bot.cases.scores import case_scores, patient_reference
+        from bot.scores.render import patient_text, text as scores_text
 
         if (path is None) == (text is None):
             raise UserError("summarize_case needs either 'path' (an uploaded file) or 'text' (notes), not both")
         if path is not None:
-            facts = facts_from_file(self.settings, resolve_input(self.settings, path))
+            facts, rec = case_from_file(self.settings, resolve_input(self.settings, path))
         else:
-            facts = facts_from_text(text)
-        summary = summarize_facts(facts, backend=None, role=role)
+            facts, rec = case_from_text(text)
+        scores = case_scores(rec)
+        summary = summarize_facts(facts, backend=None, role=role, scores=scores)
         data = summary.to_json()
-        from bot.cases import RULES
-
         data["rules"] = RULES
-        from bot.cases.render import facts_text
-
         # the LLM gets the compact facts (small models have small contexts); people get the full summary table
-        text = f"{facts_text(facts)}\nNarrative: {summary.narrative}"
-        return ToolResult(data=data, text=text[:4000], tables={"Case summary": summary.markdown})
+        scored = scores_text(scores) if role != "patient" else patient_text(scores) if scores else ""
+        text = f"{facts_text(facts)}\nNarrative: {summary.narrative}" + (f"\nClinical scores:\n{scored}" if scored else "")
+        tables = {"Case summary": summary.markdown}
+        patient = None
+        if scores:  # what a patient sees: value or range and risk category, no treatment text
+            patient_view = summary if role == "patient" else summarize_facts(facts, role="patient", scores=scores)
+            patient = {"text": f"{patient_view.narrative}\n{patient_text(scores)}",
+                       "tables": {"Case summary": patient_view.markdown}}
+        if scores and role != "patient":  # the diagnostic report's scores section (reports are for clinicians)
+            data["report"] = {"kind": "scores", "scores": [r.to_json() for r in scores], "as_of": rec.as_of,
+                              "subject": patient_reference(rec)}
+        return ToolResult(data=data, text=text[:4000], tables=tables, patient=patient)
