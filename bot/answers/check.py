@@ -21,6 +21,10 @@ from bot.answers.text import content_words, split_sentences
 
 # The end of a sentence in a token stream: . ! or ? with any citations after it, then a space.
 _END = re.compile(rf"(?<=[.!?])(?:\s*(?:{ANY.pattern}))*\s+(?=\S)")
+#: Cosine (MiniLM) a yes/no claim needs to its closest source unit: a "Yes, X" answer must restate
+#: what a source says, not merely sit near it ("Yes, you can get the flu from the flu vaccine" is
+#: 0.66 from "The flu vaccine causes antibodies to develop"; true restatements score 0.76-0.91).
+YES_NO_SIMILARITY = 0.72
 _YES_NO = re.compile(r"^\s*(yes|no)\b[,.:;!]?\s*", re.I)
 
 
@@ -98,6 +102,8 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
         new = _new_words(claim, [in_context(s, u) for s, u in units], question)
         if new:
             verdict = Verdict(False, f"new item {new[0]}", verdict.best, verdict.similarity)
+    if verdict.supported and answer_word and embed is not None and verdict.similarity < YES_NO_SIMILARITY:
+        verdict = Verdict(False, "yes/no claim not stated", verdict.best, verdict.similarity)
     if verdict.supported and answer_word and question:
         from retrieval.query_terms import add_synonyms
 

@@ -145,3 +145,16 @@ def test_citation_grammar():
 ])
 def test_follow_ups_are_resolved_from_the_conversations_topic(before, message, resolved):
     assert resolve_follow_up(message, [before]) == resolved
+
+
+def test_a_yes_must_restate_a_source_not_sit_near_it():
+    import numpy as np
+
+    def near(texts):  # the claim at cosine 0.66 from every unit: related, not restated
+        return np.array([[1.0, 0.0]] + [[0.66, 0.7513]] * (len(texts) - 1))
+
+    src = read_sources([COLD])
+    verdict, _ = check_sentence("Yes, rest helps a cold [1].", src, embed=near, question="Does rest help a cold?")
+    assert not verdict.supported and verdict.reason == "yes/no claim not stated"
+    plain, _ = check_sentence("Rest helps a cold [1].", src, embed=near)
+    assert plain.supported  # the stricter bar is for yes/no claims only
