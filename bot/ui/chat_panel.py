@@ -66,6 +66,16 @@ def responder(app, settings):
                         streamed += ev.data
                         history[-1] = {"role": "assistant", "content": streamed}
                         yield history, conv_id, gr.update(), ""
+                    elif ev.kind == "reading" and not streamed.strip():  # while the model reads them
+                        from bot.answers.cite import reading_line
+
+                        history[-1] = {"role": "assistant", "content": f"_{reading_line(ev.data)}…_"}
+                        yield history, conv_id, gr.update(), ""
+                    elif ev.kind == "reading":
+                        from bot.answers.cite import reading_line
+
+                        history[-1] = {"role": "assistant", "content": f"{streamed}\n\n_{reading_line(ev.data)}…_"}
+                        yield history, conv_id, gr.update(), ""
                     elif ev.kind == "tool":
                         history.insert(len(history) - 1, tool_messages([ev.data], {})[0])
                         yield history, conv_id, gr.update(), ""
