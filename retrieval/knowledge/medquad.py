@@ -248,7 +248,21 @@ def to_document(rec: dict[str, Any]) -> Document:
                     sections=[Section(text=answer_text(rec["answer"]))], meta=meta, version=f"2017.{TEXT_FORMAT}")
 
 
-def documents(path=None) -> Iterator[Document]:
-    """Documents of a MedQuAD data file (default: the bundled one)."""
+def replaced_by(rec: dict[str, Any], replaced: frozenset[str] | set[str]) -> bool:
+    """Whether a MedlinePlus pair's page (`medlineplus.page_key` of its URL) has newer text bundled."""
+    if rec.get("source") != "MPlusHealthTopics" or not replaced:
+        return False
+    from retrieval.knowledge.medlineplus import page_key
+
+    return page_key(rec.get("url")) in replaced
+
+
+def documents(path=None, replaced: frozenset[str] | set[str] = frozenset()) -> Iterator[Document]:
+    """Documents of a MedQuAD data file (default: the bundled one).
+
+    Args:
+        replaced: MedlinePlus pages whose newer text is bundled: their 2017 pairs are left out.
+    """
     for rec in read_records(path):
-        yield to_document(rec)
+        if not replaced_by(rec, replaced):
+            yield to_document(rec)
