@@ -1,6 +1,7 @@
 """The three collections searched together, how a document's kind maps to them, and preferences.
 
-- consumer: NIH consumer-health answers (MedQuAD, kind "medquad"), MedlinePlus health topics ("medlineplus").
+- consumer: NIH consumer-health answers (MedQuAD, kind "medquad"), MedlinePlus health topics ("medlineplus"),
+  the lab results guide ("labs").
 - guideline: third-party summaries of clinical guidelines (open-medicine, kind "guideline") and USPSTF
   recommendation statements ("uspstf").
 - literature: MEDLINE citations, PMC articles and the user's own files (kinds "pubmed", "pmc", "file").
@@ -17,7 +18,8 @@ from retrieval.errors import UserError
 
 CONSUMER, GUIDELINE, LITERATURE = "consumer", "guideline", "literature"
 COLLECTIONS = (CONSUMER, GUIDELINE, LITERATURE)
-KIND_COLLECTION = {"medquad": CONSUMER, "medlineplus": CONSUMER, "guideline": GUIDELINE, "uspstf": GUIDELINE}
+KIND_COLLECTION = {"medquad": CONSUMER, "medlineplus": CONSUMER, "labs": CONSUMER, "guideline": GUIDELINE,
+                   "uspstf": GUIDELINE}
 
 # Named preferences (audiences): collection -> weight on the fused score.
 PREFERENCES: dict[str, dict[str, float]] = {

@@ -80,9 +80,17 @@ def uspstf_source(path=None) -> BundledSource:
                          lambda: uspstf.documents(path))
 
 
+def labs_source(path=None) -> BundledSource:
+    """The lab results guide (what common adult test results mean; bundled, or another file of its format)."""
+    from retrieval.knowledge import labs
+
+    name = "lab results guide (bundled)" if path is None else f"lab results guide ({path})"
+    return BundledSource(name, labs.KIND, lambda: labs.digest(path), lambda: labs.documents(path))
+
+
 def bundled_sources() -> list[BundledSource]:
     """The default bundled sources: consumer answers first, then guidelines and recommendations."""
-    return [medlineplus_source(), medquad_source(), guideline_source(), uspstf_source()]
+    return [medlineplus_source(), medquad_source(), labs_source(), guideline_source(), uspstf_source()]
 
 
 @dataclass
