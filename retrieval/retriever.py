@@ -236,7 +236,7 @@ class HybridRetriever:
             from retrieval.query_terms import question_type
 
             # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
-            qtype = question_type(lq) or ("treatment" if self._drug_names.mentions_drug(lq) else None)
+            qtype = question_type(lq) or ("treatment" if self.drug_names.mentions_drug(lq) else None)
             # MedQuAD pairs and guideline sections rank in lists of their own, so that neither crowds out the other.
             questions = self._refresh_questions()
             for name, kind in (("question", "medquad"), ("section", "guideline")):
