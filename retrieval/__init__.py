@@ -12,11 +12,11 @@ from __future__ import annotations
 from retrieval.types import Chunk, Document, Passage, Section
 
 
-def get_retriever(settings, embedder=None):
+def get_retriever(settings, embedder=None, progress=None):
     """See `retrieval.retriever.get_retriever`."""
     from retrieval.retriever import get_retriever as _get
 
-    return _get(settings, embedder=embedder)
+    return _get(settings, embedder=embedder, progress=progress)
 
 
 __all__ = ["Chunk", "Document", "Passage", "Section", "get_retriever"]
