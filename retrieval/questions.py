@@ -30,7 +30,7 @@ from retrieval.knowledge.medquad import KIND as MEDQUAD
 from retrieval.lexical import STOPWORDS, _quiet, _stemmer, tokenize
 from retrieval.query_terms import glue_numbers, question_type, words
 
-FORMAT = 1  # bumped when the saved files change: older indexes are rebuilt
+FORMAT = 2  # bumped when the saved files change (2: the lab guide joins): older indexes are rebuilt
 CHUNKS_PER_QUESTION = 3  # answer chunks a matched question contributes to the fused list
 CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
 FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
@@ -180,12 +180,12 @@ def build_question_index(catalog: Catalog, folder: Path) -> int:
     _quiet()
     generation = catalog.generation
     # entry: (id, text, question type, focus phrases, kind, year, chunk ids)
-    # MedlinePlus topics (title, aliases) rank with the MedQuAD pairs, USPSTF statements with the
+    # MedlinePlus topics (title, aliases) and the lab guide rank with the MedQuAD pairs, USPSTF statements with the
     # guideline sections: entries carry the kind of the list they rank in.
     entries = [(doc_id, question_text(t, m), m.get("qtype") or "",
                 [words(f) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()],
                 MEDQUAD, m.get("year") or 0, chunks)
-               for kind in (MEDQUAD, "medlineplus")
+               for kind in (MEDQUAD, "medlineplus", "labs")
                for doc_id, t, m, chunks in catalog.questions(kind, CHUNKS_PER_QUESTION) if chunks]
     entries += [(f"{doc_id}#{section}", section_text(t, section, m), "guideline",
                  [words(heading_focus(section))] if heading_focus(section) else [], GUIDELINE, m.get("year") or 0, chunks)

@@ -161,3 +161,10 @@ def test_questions_find_their_lab_page(labs_index, query, expected):
 
 def test_same_data_is_not_ingested_twice(labs_index):
     assert [o.status for o in ensure_bundled(labs_index, [labs_source()])] == ["skipped"]
+
+
+def test_lab_pages_rank_in_the_question_list(labs_index):
+    # titles and names rank with the NIH questions, so "My INR was 4.2..." finds the page by its title
+    r = HybridRetriever(labs_index)
+    hits = r.search("My INR was 4.2 yesterday, what does that mean?", k=3, mode="question")
+    assert hits and hits[0].source["doc_id"] == "labs:inr" and "question" in hits[0].ranks
