@@ -111,9 +111,11 @@ def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = 
                 kept.append(text)
         timing["check_s"] += time.perf_counter() - t
 
+    messages = narrative_messages(facts, role)
+    timing["prompt_chars"] = len(messages[1]["content"])
     t0 = time.perf_counter()
     first = None
-    for chunk in backend.stream(narrative_messages(facts, role), max_tokens=max_tokens, temperature=0.0):
+    for chunk in backend.stream(messages, max_tokens=max_tokens, temperature=0.0):
         if not chunk.text:
             continue
         if first is None:
