@@ -123,19 +123,38 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
 
 _LISTY = re.compile(r",[^.]*\b(?:and|or)\b|,[^.]*,")
 # Words that join a list to its sentence ("symptoms such as", "can cause", "include"): not items.
-_LIST_GLUE = content_words("""cause causes caused causing include includes including such common commonly most more other
+_LIST_GLUE = content_words("""try trying make making learn learning way ways take taking use using keep keeping
+cause causes caused causing include includes including such common commonly most more other
 others also usually often sometimes may might can could help helps feel feeling have having get getting sign signs symptom
 symptoms thing things like well various several many some type types kind kinds factor factors trigger triggers triggered
 lead leads problem problems happen occur""")
 
 
+_ITEM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+_LEAD_VERB = re.compile(r"^.*\b(?:include|includes|including|are|is|such as|like|causes?|mean|means)\b\s*", re.I)
+_TAIL_VERB = re.compile(r"\s+\b(?:can|may|might|could|are|is|will|cause|causes|trigger|triggers|lead|leads|help|helps)\b.*$",
+                        re.I)
+
+
 def _new_words(sentence: str, evidence: Sequence[str], question: str = "") -> list[str]:
-    """Content words of a list-like sentence that neither the sources nor the question say (an item
-    added to the sources' list: "... dust mites and peanuts" when the list has no peanuts)."""
+    """The items of a list-like sentence that share no word with the sources or the question (an item
+    added to the sources' list: "... dust mites and peanuts" when the list has no peanuts), each
+    given by its first word. The first item is read after its verb ("symptoms include X"), the last
+    before its verb ("X can trigger ...")."""
     from retrieval.query_terms import add_synonyms
 
     said = content_words(add_synonyms(" ".join(evidence) + " " + question))
-    return sorted(content_words(ANY.sub("", sentence)) - said - _LIST_GLUE)
+    items = [i for i in _ITEM_SPLIT.split(ANY.sub("", sentence).rstrip(" .!?")) if i.strip()]
+    if len(items) < 2:
+        return []
+    items[0] = _LEAD_VERB.sub("", items[0])
+    items[-1] = _TAIL_VERB.sub("", items[-1])
+    new = []
+    for item in items:
+        words = content_words(item) - _LIST_GLUE
+        if words and not words & said:
+            new.append(sorted(words)[0])
+    return new
 
 
 def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: CheckStats, embed: Callable | None = None,
@@ -160,7 +179,7 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
             yield cited
             continue
         stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})
-        hit = by_context.get(verdict.best or "")
+        hit = by_context.get(verdict.best or "") if not _YES_NO.match(sentence) else None  # a failed yes/no has no stand-in
         unit = clean_unit(hit[1]) if hit else ""
         if unit and len(unit) <= MAX_REPLACEMENT and not _repeats(unit, shown):
             stats.replaced += 1

@@ -121,6 +121,10 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
         direct.append(sentence)
         yield piece
     fallback = len(stats.dropped) > MAX_DROPPED or not direct
+    if fallback and is_yes_no(question) and not direct:
+        line = "The sources I found do not answer this yes-or-no question directly. What they do say:"
+        direct.append(line)
+        yield line
     if fallback:  # the model's answer did not hold: the sources' own best sentences answer instead
         quoted = [e for e in sorted(evidence, key=lambda e: -e.score) if not repeats(e.text, shown)][:2]
         for ev in quoted:

@@ -47,7 +47,13 @@ MAX_WORDS_PER_LINE = 45
 
 def bullets(ev: Evidence, n: int) -> list[str]:
     """A selected unit as answer lines: a list ("lead: a; b; c.") becomes its lead and items."""
-    text = ev.text.strip()
+    return unit_lines(ev.text, n)
+
+
+def unit_lines(text: str, n: int) -> list[str]:
+    """A source unit as answer lines, cited [n]: a list ("lead: a; b; c.") becomes a bullet with its
+    items under it; anything else one line."""
+    text = text.strip()
     lead, sep, rest = text.partition(": ")
     if sep and rest.count("; ") >= 1:
         items = [i.strip().rstrip(".") for i in rest.split("; ") if i.strip()][:MAX_ITEMS]
@@ -141,6 +147,7 @@ def _pick(units: Sequence[tuple[int, str]], pattern: re.Pattern, shown: list[str
             continue
         if repeats(unit, shown):
             continue
-        out.append(f"- {_short(unit)} [{n}]")
+        lines = unit_lines(unit, n)
+        out.append("\n".join(lines) if len(lines) > 1 else f"- {lines[0]}")
         shown.append(unit)
     return out

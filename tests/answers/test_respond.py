@@ -158,3 +158,10 @@ def test_a_yes_must_restate_a_source_not_sit_near_it():
     assert not verdict.supported and verdict.reason == "yes/no claim not stated"
     plain, _ = check_sentence("Rest helps a cold [1].", src, embed=near)
     assert plain.supported  # the stricter bar is for yes/no claims only
+
+
+def test_a_yes_no_the_sources_do_not_settle_says_so():
+    ans, _, _ = run("Is a cold contagious?", [COLD], ["Yes, a cold is contagious [1]."])
+    assert "Yes, a cold is contagious" not in ans.text
+    assert ans.text.startswith("The sources I found do not answer this yes-or-no question directly.")
+    assert ans.fallback and "[1]" in ans.text
