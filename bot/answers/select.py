@@ -29,7 +29,8 @@ _HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondar
 _GLUED_HEADING = re.compile(
     r"^((?:[A-Z\"'][\w'\"-]*|or|and|of|the|a|an|to|in|for|with|your|you)(?:\s+(?:[A-Z\"'][\w'\"-]*|or|and|of|the|a|an|"
     r"to|in|for|with|your|you)){1,7})\s+(?=(?:The|These|This|That|Some|Sometimes|Most|Many|If|When|You|Your|A|An|It|"
-    r"There|Other|Not|All|Each|Every|Any|In|For|During|After|Before|Although|While|Because|Even|People|Children)\b\s+[a-z])")
+    r"There|Other|Not|All|Each|Every|Any|In|For|During|After|Before|Although|While|Because|Even|People|Children|"
+    r"[A-Z][a-z]+ing)\b\s+[a-z])")
 
 
 def strip_glued_heading(sentence: str) -> str:

@@ -172,3 +172,11 @@ def test_a_passage_headed_by_the_questions_topic_covers_it_below_the_similarity_
     paper = P("Remote communities have less access to care.",
               {"pmid": "1", "title": "Health disparities in Australia", "collection": "literature"}, similarity=0.33)
     assert not names_topic("What is the capital of Australia?", [paper])  # a paper's title names anything
+
+
+def test_a_heading_glued_to_a_sentence_opening_with_a_gerund_is_left_out():
+    from bot.answers.select import strip_glued_heading
+
+    assert strip_glued_heading("Know the Signs Knowing the warning signs of stroke can lower your risk.") == \
+        "Knowing the warning signs of stroke can lower your risk."
+    assert strip_glued_heading("Smoking causes cancer.") == "Smoking causes cancer."
