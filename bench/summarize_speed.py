@@ -123,7 +123,8 @@ def main() -> int:
         print(f"{len(files)} bundle(s); model {args.model or 'configured default'}; cores {os.cpu_count()}; "
               f"load average before {_loadavg()}")
         # one load first so that both paths find the model file in the page cache
-        _timed([sys.executable, "-m", "bot.cli", "summarize", str(files[0]), "--json"], env)
+        _timed([sys.executable, "-c", "from bot.config import load_settings; from bot.llm import load_backend; "
+                "load_backend(load_settings())"], env)
         for f in files:
             row = {"bundle": f.name[:24]}
             if args.baseline:

@@ -10,18 +10,22 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+import re
 import time
 from typing import Callable
 
 from bot.cases.model import CaseFacts, Item
 from bot.cases.render import demographics
 
-MAX_TOKENS = 180  # 3 to 5 sentences; every token costs about a tenth of a second on 2 CPU cores
+MAX_TOKENS = 160  # 3 to 5 sentences; every token costs about a tenth of a second on 2 CPU cores
+MAX_SENTENCES = 5  # the prompt asks for 3 to 5: generation stops once 5 are complete
 # what the narrative speaks of (the prompt asks for these); each digit is a token for the model, so
 # the prompt names the section's common date once and leaves out procedures and imaging
 _PROMPT_SECTIONS = (("problems", "Active problems", 8, True), ("medications", "Current medications", 8, False),
                     ("allergies", "Allergies", 5, False), ("vitals", "Latest vital signs", 7, True),
                     ("labs", "Latest laboratory results", 8, True), ("genomics", "Genomic findings", 3, False))
+# LOINC long-name parts that say how a test is measured, not what it is ("[Mass/volume]", "in Blood")
+_HOW = re.compile(r"\s*\[[^\]]*\]|\s+(?:in|by|of) (?:Serum or Plasma|Blood|Serum|Plasma|Urine|Automated count)\b.*$", re.I)
 _SKIP_VITALS = {"Body height", "Pain severity - 0-10 verbal numeric rating [Score] - Reported", "Pain severity"}
 
 
@@ -31,29 +35,33 @@ def _prompt(role: str) -> str:
     return resources.files("bot.cases").joinpath("prompts", name).read_text(encoding="utf-8").strip()
 
 
-def _item(i: Item, date: bool) -> str:
-    s = i.text
+def _item(i: Item, date: bool, key: str = "") -> str:
+    s = (_HOW.sub("", i.text).strip() or i.text) if key == "labs" else i.text
     if i.value:
         s += f" {i.value}{' ' + i.unit if i.unit else ''}"
     if date and i.date:
-        s += f" ({i.date})"
+        s += f" ({i.date[:4]})" if key == "problems" else f" ({i.date})"  # onset year: a traceable year
     return s
 
 
 def prompt_facts(facts: CaseFacts) -> str:
     """The facts the narrative is written from: demographics, problems, medicines, allergies, latest
-    measurements (a section's shared date written once). Shorter than `render.facts_text`: prompt
-    evaluation is most of a summary's time on a CPU."""
+    measurements (a section's shared date written once, lab names without how they are measured,
+    onset years). Half the tokens of `render.facts_text`: prompt evaluation is much of a summary's
+    time on a CPU, and every digit of a date is a token."""
     lines = [f"Patient: {demographics(facts)}" + (f"; summary date {facts.as_of}" if facts.as_of else "")]
     for key, title, limit, dated in _PROMPT_SECTIONS:
         items: list[Item] = [i for i in getattr(facts, key) if not (key == "vitals" and i.text in _SKIP_VITALS)]
         if not items:
             continue
         shown = items[:limit]
-        dates = {i.date for i in shown}
-        common = next(iter(dates)) if dated and len(dates) == 1 and None not in dates else None
-        head = f"{title} ({common})" if common else title
-        lines.append(f"{head}: " + "; ".join(_item(i, dated and not common) for i in shown)
+        dates = [i.date for i in shown if i.date]
+        common = max(set(dates), key=dates.count) if key != "problems" and dated and dates else None
+        if common and dates.count(common) < 2:
+            common = None
+        head = title if not common else f"{title} ({common})" if dates.count(common) == len(shown) \
+            else f"{title} ({common} unless noted)"
+        lines.append(f"{head}: " + "; ".join(_item(i, dated and i.date != common, key) for i in shown)
                      + ("; others" if len(items) > limit else ""))
     return "\n".join(lines)
 
@@ -115,7 +123,10 @@ def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = 
     timing["prompt_chars"] = len(messages[1]["content"])
     t0 = time.perf_counter()
     first = None
-    for chunk in backend.stream(messages, max_tokens=max_tokens, temperature=0.0):
+    finish = None
+    stream = backend.stream(messages, max_tokens=max_tokens, temperature=0.0)
+    for chunk in stream:
+        finish = chunk.finish_reason or finish
         if not chunk.text:
             continue
         if first is None:
@@ -126,12 +137,21 @@ def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = 
         if len(sentences) - 1 > done:
             take(sentences[done:-1])
             done = len(sentences) - 1
+        if done >= MAX_SENTENCES:
+            finish = "sentences"
+            break
+    if hasattr(stream, "close"):
+        stream.close()  # stops the generation
     end = time.perf_counter()
-    take(split_sentences(" ".join(buf.split()))[done:])
+    rest = split_sentences(" ".join(buf.split()))[done:]
+    if finish != "stop" and rest and not rest[-1].rstrip().endswith((".", "!", "?")):
+        rest = rest[:-1]  # a sentence cut short by the token limit (or after the last one kept)
+    take(rest[: max(0, MAX_SENTENCES - done)])
     first = first or end
     timing["prompt_s"] = round(first - t0, 3)
     timing["generation_s"] = round(end - first, 3)
     timing["check_s"] = round(timing["check_s"], 4)
+    timing["finish"] = finish or ""
     return kept, flags, timing
 
 

@@ -55,15 +55,15 @@ class RecordingBackend:
     name = "recording"
     is_demo = False
 
-    def __init__(self, text: str, events: list):
-        self.text, self.events = text, events
+    def __init__(self, text: str, events: list, finish: str = "stop"):
+        self.text, self.events, self.finish = text, events, finish
 
     def stream(self, messages, tools=None, **gen):
         self.events.append(("prompt", messages[1]["content"]))
         for n, word in enumerate(self.text.split(" ")):
             self.events.append(("chunk", n))
             yield Chunk(text=word + " ")
-        yield Chunk(finish_reason="stop")
+        yield Chunk(finish_reason=self.finish)
 
 
 NARRATIVE = ("The patient is a 73-year-old female. Her blood pressure was 999/85 mm[Hg]. "
@@ -94,10 +94,22 @@ def test_facts_are_shown_before_the_model_loads_and_sentences_stream(tmp_path):
     assert set(summary.timings) >= {"model_load_s", "prompt_s", "generation_s", "check_s", "chunks"}
 
 
+def test_generation_stops_after_five_sentences_and_drops_a_cut_fragment(tmp_path):
+    facts, _ = case_from_file(None, _af_bundle(tmp_path))
+    events: list = []
+    seven = " ".join(f"Point {w} holds." for w in ["one", "two", "three", "four", "five", "six", "seven"])
+    summary = summarize_facts(facts, backend=RecordingBackend(seven + " And more words here", events))
+    assert summary.narrative == " ".join(f"Point {w} holds." for w in ["one", "two", "three", "four", "five"])
+    assert max(n for k, n in events if k == "chunk") < len(seven.split(" "))  # the model was stopped early
+    assert summary.timings["finish"] == "sentences"
+    cut = summarize_facts(facts, backend=RecordingBackend("She takes aspirin. She has atrial fib", [], finish="length"))
+    assert cut.narrative == "She takes aspirin."
+
+
 def test_streamed_check_equals_the_whole_text_check(rich_bundle):
     facts, _ = case_from_file(None, rich_bundle)
     item = facts.vitals[0]
-    text = (f"A summary. Value {item.value} {item.unit or ''} on {item.date}. Made up 12345 units. "
+    text = (f"Value {item.value} {item.unit or ''} on {item.date}. Made up 12345 units. "
             "Dr. Who saw 2099-01-01 come. Last line")
     whole, flags = check_text(" ".join(text.split()), TraceIndex.from_facts(facts))
     summary = summarize_facts(facts, backend=ScriptedBackend([text]))
