@@ -25,6 +25,7 @@ _END = re.compile(rf"(?<=[.!?])(?:\s*(?:{ANY.pattern}))*\s+(?=\S)")
 #: what a source says, not merely sit near it ("Yes, you can get the flu from the flu vaccine" is
 #: 0.66 from "The flu vaccine causes antibodies to develop"; true restatements score 0.76-0.91).
 YES_NO_SIMILARITY = 0.72
+_HEADING_LINE = re.compile(r"^\s*(?:SOURCES\b.*|\[\d{1,2}\][^.!?]*)$")
 _YES_NO = re.compile(r"^\s*(yes|no)\b[,.:;!]?\s*", re.I)
 
 
@@ -68,7 +69,11 @@ def stream_sentences(chunks: Iterable[str]) -> Iterator[str]:
 def _tidy(sentence: str, n_sources: int) -> str:
     """Citations written before the sentence move after it; numbers of no source are removed;
     raw labels the model copied are removed (it cites by number)."""
-    sentence = LABEL.sub("", sentence)
+    sentence = LABEL.sub("", re.sub(r"<<<|>>>|‹‹‹|›››", " ", sentence))
+    lines = [ln for ln in sentence.split("\n") if ln.strip()]
+    while len(lines) > 1 and _HEADING_LINE.match(lines[0]):  # a source's heading copied from the prompt
+        lines.pop(0)
+    sentence = " ".join(" ".join(lines).split())
     lead = re.match(rf"^((?:\s*(?:{NUMBERS.pattern}))+)\s*(.+)$", sentence, re.S)
     if lead:
         body = lead.group(lead.lastindex).rstrip()

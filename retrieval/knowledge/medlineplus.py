@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from retrieval.errors import UserError
+from retrieval.knowledge.pages import page_key  # noqa: F401 - part of this module's API
 from retrieval.types import Document, Section
 
 DATA_FILE = "medlineplus.jsonl.gz"
@@ -53,17 +54,6 @@ _ITEM_BREAK = re.compile(r"(?<=[a-z0-9%)'’\]])\s+(?=(?:[A-Z][a-z'’]|[A-Z]{2,
 _NO_BREAK_AFTER = {"a", "an", "the", "as", "of", "and", "or", "with", "to", "in", "for", "by", "from", "on", "at",
                    "than", "like", "called", "named", "your", "their", "his", "her", "is", "are", "include",
                    "including", "type", "vs", "via", "about", "into", "over", "under", "after", "before"}
-
-
-def page_key(url: str | None) -> str | None:
-    """The MedlinePlus page a URL names, whatever its host: 'https://www.nlm.nih.gov/medlineplus/acne.html'
-    and 'https://medlineplus.gov/acne.html' are both 'acne.html' (None for other sites)."""
-    if not url:
-        return None
-    m = re.match(r"^https?://(?:www\.)?(?:medlineplus\.gov|nlm\.nih\.gov/medlineplus)/([^?#]+?)/?$", url.strip(), re.I)
-    if not m or "/" in m.group(1):
-        return None
-    return m.group(1).lower()
 
 
 def split_source(summary: str) -> tuple[str, str | None]:

@@ -252,7 +252,7 @@ def replaced_by(rec: dict[str, Any], replaced: frozenset[str] | set[str]) -> boo
     """Whether a MedlinePlus pair's page (`medlineplus.page_key` of its URL) has newer text bundled."""
     if rec.get("source") != "MPlusHealthTopics" or not replaced:
         return False
-    from retrieval.knowledge.medlineplus import page_key
+    from retrieval.knowledge.pages import page_key
 
     return page_key(rec.get("url")) in replaced
 

@@ -61,7 +61,8 @@ def test_ask_json_offline_in_a_network_namespace(home):
 def test_ask_streams_answer_with_sources_and_demo_label(home, capsys):
     assert main(["ask", QUESTION]) == 0
     out = capsys.readouterr().out
-    assert "Sources: [PMID:900001]" in out
+    assert "**Sources**\n[1] " in out and "<https://pubmed.ncbi.nlm.nih.gov/900001/>" in out
+    assert "<<<" not in out and ">>>" not in out  # the fence around the sources never shows
     assert "demo model" in out and "not a diagnosis" in out
 
 
@@ -100,7 +101,7 @@ def test_ask_with_the_default_qwen_model_labels_it(home, capsys):
     """The default bundled model end to end: a cited answer, named, with the small-model label."""
     assert main(["ask", "--model", "qwen1.5b", "--max-tokens", "40", QUESTION]) == 0
     out = capsys.readouterr().out
-    assert "Sources: [PMID:" in out
+    assert "**Sources**\n[1] " in out and "<https://pubmed.ncbi.nlm.nih.gov/" in out
     assert "small local model (qwen2.5-coder-1.5b-instruct-q4_k_m.gguf)" in out and "Not medical advice" in out
     assert "demo model" not in out
     assert out.rstrip().endswith("model qwen2.5-coder-1.5b-instruct-q4_k_m.gguf)")
