@@ -23,7 +23,8 @@ _ACT_NOW = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department
 # list below", "watch the video"): they match a question's words and say nothing.
 _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|click here|learn more|^here are\b|"
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
-_HEADING = re.compile(r"^(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*\.?$")  # "Secondary High Blood Pressure."
+# "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
+_HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
 # A page heading glued to the sentence after it ("Common Signs of Stroke These are warning signs..."):
 # capitalised words (and small joining words) followed by a word that opens a sentence.
 _GLUED_HEADING = re.compile(
