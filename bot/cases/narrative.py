@@ -22,11 +22,12 @@ MAX_SENTENCES = 5  # the prompt asks for 3 to 5: generation stops once 5 are com
 # what the narrative speaks of (the prompt asks for these); each digit is a token for the model, so
 # the prompt names the section's common date once and leaves out procedures and imaging
 _PROMPT_SECTIONS = (("problems", "Active problems", 8, True), ("medications", "Current medications", 8, False),
-                    ("allergies", "Allergies", 5, False), ("vitals", "Latest vital signs", 7, True),
-                    ("labs", "Latest laboratory results", 8, True), ("genomics", "Genomic findings", 3, False))
+                    ("allergies", "Allergies", 5, False), ("vitals", "Latest vital signs", 5, True),
+                    ("labs", "Latest laboratory results", 6, True), ("genomics", "Genomic findings", 3, False))
 # LOINC long-name parts that say how a test is measured, not what it is ("[Mass/volume]", "in Blood")
 _HOW = re.compile(r"\s*\[[^\]]*\]|\s+(?:in|by|of) (?:Serum or Plasma|Blood|Serum|Plasma|Urine|Automated count)\b.*$", re.I)
-_SKIP_VITALS = {"Body height", "Pain severity - 0-10 verbal numeric rating [Score] - Reported", "Pain severity"}
+# the measurements a short narrative names (the model otherwise lists every vital sign)
+_KEY_VITALS = ("Blood pressure", "Heart rate", "Respiratory rate", "Oxygen saturation", "Body mass index")
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +52,7 @@ def prompt_facts(facts: CaseFacts) -> str:
     time on a CPU, and every digit of a date is a token."""
     lines = [f"Patient: {demographics(facts)}" + (f"; summary date {facts.as_of}" if facts.as_of else "")]
     for key, title, limit, dated in _PROMPT_SECTIONS:
-        items: list[Item] = [i for i in getattr(facts, key) if not (key == "vitals" and i.text in _SKIP_VITALS)]
+        items: list[Item] = [i for i in getattr(facts, key) if not (key == "vitals" and i.text not in _KEY_VITALS)]
         if not items:
             continue
         shown = items[:limit]

@@ -72,15 +72,19 @@ def handle(args: argparse.Namespace) -> int:
     factory = None
     pause = contextlib.nullcontext()
     if not args.no_llm:
+        from bot.cases.cpu import current_threads
         from bot.llm import load_backend
         from retrieval.dense_fill import answering
 
         settings.ensure_home()
-        factory = lambda: load_backend(settings)  # noqa: E731 - loaded once the facts are on screen
+        model_settings = settings.model_copy(update={"threads": current_threads(settings.threads)})
+        factory = lambda: load_backend(model_settings)  # noqa: E731 - loaded once the facts are on screen
         pause = answering(settings.home)  # the background fill yields the CPU while the model writes
     with pause:
         summary = summarize_facts(facts, role=args.role, scores=scores, emit=None if args.json else show,
                                   backend_factory=factory)
+    if factory is not None:
+        summary.timings["threads"] = model_settings.threads
     summary.timings = {"facts_s": round(facts_s, 3), **summary.timings,
                        "total_s": round(time.perf_counter() - t0, 3)}
     if args.timings:

@@ -234,3 +234,11 @@ def test_conversation_report_carries_the_scores_tool_result(tmp_path):
     obj = json.loads(write_report(settings, conversation_id=cid, fmt="fhir", out=tmp_path / "c.json").read_text())
     assert [o["id"] for o in obj["contained"]] == ["score-cha2ds2-vasc"]
     assert obj["code"]["coding"][0]["code"] == "60591-5"  # a case report
+
+
+@pytest.mark.parametrize("cores, load1, configured, expected", [
+    (2, 0.2, None, 2), (2, 1.3, None, 1), (2, 7.5, None, 1), (16, 8.4, None, 8), (2, 7.5, 2, 2), (1, 0.0, None, 1)])
+def test_model_threads_are_the_idle_cores(cores, load1, configured, expected):
+    from bot.cases.cpu import narrative_threads
+
+    assert narrative_threads(cores, load1, configured) == expected
