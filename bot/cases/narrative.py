@@ -101,7 +101,7 @@ def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = 
         (kept sentences, flags, timings) where timings hold prompt_s (to the first token),
         generation_s, check_s and chunks.
     """
-    from bot.cases.trace import check_text, split_sentences
+    from bot.cases.trace import check_text, iso_dates, split_sentences
 
     out = emit or (lambda _text: None)
     kept: list[str] = []
@@ -115,6 +115,7 @@ def stream_narrative(facts: CaseFacts, backend, role: str, index, action: str = 
         for sentence in sentences:
             text, more = check_text(sentence, index, action=action)
             flags.extend(more)
+            text = iso_dates(text, index)
             if text:
                 out(("" if not kept else " ") + text)
                 kept.append(text)

@@ -212,3 +212,16 @@ def check_text(text: str, index: TraceIndex, action: str = "remove") -> tuple[st
                 out = out[:t.start] + f"[unverified: {t.text}]" + out[t.end:]
             kept.append(out)
     return " ".join(kept), flags
+
+
+def iso_dates(text: str, index: TraceIndex) -> str:
+    """Write the full dates of a checked text as the facts do (ISO, "February 23, 2002" ->
+    "2002-02-23"), so that a reader, and a check that knows only ISO dates, sees the record's form.
+    An ambiguous slash date takes the reading the index traces; dates it cannot trace stay as written."""
+    out = text
+    for t in sorted((t for t in find_tokens(text) if t.kind == "date"), key=lambda t: -t.start):
+        readings = [v for v in t.value.split("|") if len(v) == 10 and v in index.dates]
+        if not readings or t.text == readings[0] or len(set(readings)) > 1:
+            continue
+        out = out[:t.start] + readings[0] + out[t.end:]
+    return out

@@ -242,3 +242,13 @@ def test_model_threads_are_the_idle_cores(cores, load1, configured, expected):
     from bot.cases.cpu import narrative_threads
 
     assert narrative_threads(cores, load1, configured) == expected
+
+
+def test_narrative_dates_are_written_as_in_the_record(tmp_path):
+    path = _af_bundle(tmp_path)
+    facts, rec = case_from_file(None, path)
+    summary = summarize_facts(facts, backend=ScriptedBackend(
+        ["She was last seen on March 1, 2024. Atrial fibrillation began 1/1/2019. She was seen on March 2, 2024."]))
+    assert summary.narrative == "She was last seen on 2024-03-01. Atrial fibrillation began 2019-01-01."
+    assert [f["token"] for f in summary.flags] == ["March 2, 2024"]
+    assert untraceable_summary(summary, json.loads(path.read_text())) == []
