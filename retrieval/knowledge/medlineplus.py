@@ -20,15 +20,12 @@ b; c."). MedQuAD's 2017 copies of the same pages are replaced by URL (`page_key`
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from retrieval.errors import UserError
 from retrieval.knowledge.pages import page_key  # noqa: F401 - part of this module's API
 from retrieval.types import Document, Section
 
@@ -242,18 +239,9 @@ def read_records(path=None) -> Iterator[dict[str, Any]]:
         UserError: the file is missing or not valid JSON lines.
     """
     src = data_path() if path is None else Path(path)
-    try:
-        with src.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise UserError(f"{src}:{n}: invalid JSON: {exc.msg}") from None
-    except FileNotFoundError:
-        raise UserError(f"{src}: the MedlinePlus data file is missing from this install") from None
-    except (OSError, EOFError) as exc:
-        raise UserError(f"{src}: cannot read: {exc}") from None
+    from retrieval.knowledge.records import read_gz_jsonl
+
+    yield from read_gz_jsonl(src, "MedlinePlus")
 
 
 def digest(path=None) -> str:

@@ -133,18 +133,9 @@ def read_records(path=None) -> Iterator[dict[str, Any]]:
         UserError: the file is missing or not valid JSON lines.
     """
     src = data_path() if path is None else Path(path)
-    try:
-        with src.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise UserError(f"{src}:{n}: invalid JSON: {exc.msg}") from None
-    except FileNotFoundError:
-        raise UserError(f"{src}: the MedQuAD data file is missing from this install") from None
-    except (OSError, EOFError) as exc:
-        raise UserError(f"{src}: cannot read: {exc}") from None
+    from retrieval.knowledge.records import read_gz_jsonl
+
+    yield from read_gz_jsonl(src, "MedQuAD")
 
 
 # "Chest pain or discomfort.Most heart attacks involve ...": a list item's heading glued to its text.
