@@ -39,6 +39,7 @@ class CheckStats:
     supported: int = 0
     replaced: int = 0
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # stand-ins not yet shown: no sentence of the model held
 
     def to_json(self) -> dict[str, Any]:
         return {"llm_sentences": self.sentences, "supported": self.supported, "replaced": self.replaced,
@@ -176,7 +177,9 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
     """The model's sentences one by one as they complete, each only if its sources back it.
 
     A sentence that fails is replaced by the closest source unit (cited) when that unit is not
-    already shown, else dropped; both count in `stats`. `shown` collects what was given.
+    already shown, else dropped; both count in `stats`. `shown` collects what was given. Stand-ins
+    follow the model's first supported sentence; when none is supported they are left in
+    `stats.held` (the caller says first that the sources do not answer directly).
     """
     shown = [] if shown is None else shown
     by_context = {in_context(s, u): (s, u) for s in sources for u in s.units}
@@ -190,6 +193,8 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
             stats.supported += 1
             shown.append(cited)
             yield cited
+            yield from stats.held
+            stats.held.clear()
             continue
         stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})
         hit = by_context.get(verdict.best or "") if not _YES_NO.match(sentence) else None  # a failed yes/no has no stand-in
@@ -198,7 +203,10 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
             stats.replaced += 1
             quote = f"{unit.rstrip()} [{hit[0].n}]"
             shown.append(quote)
-            yield quote
+            stats.held.append(quote)
+        if stats.supported and stats.held:
+            yield from stats.held
+            stats.held.clear()
 
 
 #: A source unit longer than this (a whole list) does not stand in for a failed sentence of the

@@ -121,12 +121,17 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
         direct.append(sentence)
         yield piece
     fallback = len(stats.dropped) > MAX_DROPPED or not direct
-    if fallback and is_yes_no(question) and not direct:
-        line = "The sources I found do not answer this yes-or-no question directly. What they do say:"
+    if not direct:  # nothing the model wrote held: say so before the sources' own words
+        line = ("The sources I found do not answer this yes-or-no question directly. What they do say:"
+                if is_yes_no(question) else "The sources I found do not answer this directly. What they do say:")
         direct.append(line)
         yield line
+        for quote in stats.held:
+            direct.append(quote)
+            yield " " + quote
     if fallback:  # the model's answer did not hold: the sources' own best sentences answer instead
-        quoted = [e for e in sorted(evidence, key=lambda e: -e.score) if not repeats(e.text, shown)][:2]
+        quoted = [e for e in sorted(evidence, key=lambda e: -e.score)
+                  if not repeats(e.text, shown)][:max(1, 2 - stats.replaced)]
         for ev in quoted:
             sentence = f"{ev.text.rstrip()} [{number[ev.label]}]"
             shown.append(ev.text)

@@ -165,3 +165,12 @@ def test_a_yes_no_the_sources_do_not_settle_says_so():
     assert "Yes, a cold is contagious" not in ans.text
     assert ans.text.startswith("The sources I found do not answer this yes-or-no question directly.")
     assert ans.fallback and "[1]" in ans.text
+
+
+def test_when_nothing_the_model_wrote_holds_the_answer_says_so_first():
+    ans, pieces, _ = run("What helps a cold?", [COLD], ["Antibiotics cure a cold quickly [1]."])
+    assert ans.text.startswith("The sources I found do not answer this directly. What they do say:")
+    assert "Antibiotics cure" not in ans.text and "[1]" in ans.text
+    # the stand-in never comes before the line that introduces it
+    text = [p for p in pieces if isinstance(p, str)]
+    assert text[0].startswith("The sources I found do not answer this directly.")
