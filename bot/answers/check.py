@@ -27,6 +27,7 @@ _END = re.compile(rf"(?<=[.!?])(?:\s*(?:{ANY.pattern}))*\s+(?=\S)")
 #: true restatements scored 0.83-0.93 ("there is a vaccine for shingles" / "The shingles vaccine is
 #: available in pharmacies...": 0.83).
 YES_NO_SIMILARITY = 0.80
+_ABOUT_SOURCES = re.compile(r"^\W*(?:sources?|references?|citations?)\b\s*:?", re.I)
 _HEADING_LINE = re.compile(r"^\s*(?:SOURCES\b.*|\[\d{1,2}\][^.!?]*)$")
 _YES_NO = re.compile(r"^\s*(yes|no)\b[,.:;!]?\s*", re.I)
 
@@ -185,8 +186,8 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
     by_context = {in_context(s, u): (s, u) for s in sources for u in s.units}
     for raw in stream_sentences(chunks):
         sentence = _tidy(raw, len(sources))
-        if not re.search(r"[A-Za-z]{3}", ANY.sub("", sentence)):
-            continue
+        if not re.search(r"[A-Za-z]{3}", ANY.sub("", sentence)) or _ABOUT_SOURCES.match(sentence):
+            continue  # no words, or a line about the sources ("Sources: [1] and [2].") rather than a claim
         stats.sentences += 1
         verdict, cited = check_sentence(sentence, sources, embed, drugs, question)
         if verdict.supported:

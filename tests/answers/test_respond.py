@@ -174,3 +174,10 @@ def test_when_nothing_the_model_wrote_holds_the_answer_says_so_first():
     # the stand-in never comes before the line that introduces it
     text = [p for p in pieces if isinstance(p, str)]
     assert text[0].startswith("The sources I found do not answer this directly.")
+
+
+def test_a_line_about_the_sources_is_not_a_claim():
+    stats = CheckStats()
+    out = list(checked_sentences(iter(["Rest and drink plenty of fluids [1]. Sources: [1] and [2]."]), read_sources([COLD]),
+                                 stats))
+    assert out == ["Rest and drink plenty of fluids [1]."] and stats.sentences == 1
