@@ -41,6 +41,9 @@ _SPECIAL = {"a child": re.compile(r"\b(child|children|kid|kids|son|daughter|todd
 _SPECIAL_SOURCE = {"a child": re.compile(r"\b(child|children|kids?|infant|baby|babies|toddler|pediatric|"
                                          r"paediatric)\b", re.I),
                    "pregnancy or breastfeeding": re.compile(r"\b(pregnan\w*|breast ?feed\w*|lactat\w*)\b", re.I)}
+# A sentence that leans on the one before it ("This is the most disabling stage of gout.") says
+# nothing on its own in a list of key points.
+_LEANS_BACK = re.compile(r"(?:This|That|These|Those|It|They|Such)\b")
 MAX_ITEMS = 8
 MAX_WORDS_PER_LINE = 45
 
@@ -82,7 +85,7 @@ def patient_sections(question: str, evidence: Sequence[Evidence], units: Sequenc
     key: list[str] = []
     for ev in sorted(evidence, key=lambda e: -e.score):
         n = number.get(ev.label)
-        if n is None or _HELP.search(ev.text) or repeats(ev.text, shown):
+        if n is None or _HELP.search(ev.text) or repeats(ev.text, shown) or _LEANS_BACK.match(ev.text):
             continue
         lines = bullets(ev, n)
         key.append("\n".join(lines) if len(lines) > 1 else f"- {lines[0]}")

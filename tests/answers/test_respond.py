@@ -181,3 +181,10 @@ def test_a_line_about_the_sources_is_not_a_claim():
     out = list(checked_sentences(iter(["Rest and drink plenty of fluids [1]. Sources: [1] and [2]."]), read_sources([COLD]),
                                  stats))
     assert out == ["Rest and drink plenty of fluids [1]."] and stats.sentences == 1
+
+
+def test_key_points_leave_out_sentences_that_lean_on_the_one_before():
+    gout = P("Gout is a painful joint disease. This is the most disabling stage of gout. Gout attacks often start "
+             "in the big toe.", {"doc_id": "medquad:g-1", "title": "Gout", "collection": "consumer"})
+    ans, _, _ = run("What is gout?", [gout], ["Gout is a painful joint disease [1]."])
+    assert "This is the most disabling" not in ans.text and "big toe" in ans.text
