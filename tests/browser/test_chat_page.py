@@ -134,7 +134,8 @@ def test_conversations_resume_rename_delete_and_report_panel(scripted_server, br
     shot(page, "chat-conversations.png")
     page.locator('#chat button[aria-label="Clear"]').click()  # the chat's clear button starts a new conversation
     page.wait_for_function("document.querySelectorAll('#chat button.example').length > 0")
-    assert len(wait_listed(page, 2)) == 2 and page.locator("#conversation-list input:checked").count() == 0
+    assert len(wait_listed(page, 2)) == 2
+    page.wait_for_function("document.querySelectorAll('#conversation-list input:checked').length === 0")
 
     page.locator("#conversation-list label", has_text="What are the warning").click()  # resume
     page.wait_for_function("document.querySelector('[data-testid=\"user\"]')?.innerText.includes('warning signs of a stroke')")
