@@ -47,7 +47,8 @@ def answers(url: str, timeout: float = 2.0) -> bool:
     return _heartbeat(url, timeout)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, or a child of ours that exited and is reaped here, does not)."""
     try:  # a supervisor this process started and that has exited: reap it (a zombie answers kill 0)
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
             return False
@@ -133,7 +134,7 @@ def server_info(folder: Path) -> dict | None:
         info = json.loads(_info_path(Path(folder)).read_text())
     except (OSError, ValueError):
         return None
-    if not _alive(int(info.get("pid", 0))):
+    if not process_alive(int(info.get("pid", 0))):
         return None
     return info
 
@@ -221,7 +222,7 @@ def _wait_for_running(folder: Path, info: dict, deadline: float, unreachable_s: 
             return None  # the supervisor exited meanwhile: start a new one
         if _heartbeat(current["url"], timeout=1.0):
             return current
-        restarting = current.get("chroma_pid") and not _alive(int(current["chroma_pid"]))
+        restarting = current.get("chroma_pid") and not process_alive(int(current["chroma_pid"]))
         if time.time() >= (deadline if restarting else limit):
             if restarting:
                 return None
@@ -343,7 +344,7 @@ def stop_server(folder: Path, timeout: float = 30.0) -> bool:
     except ProcessLookupError:
         return False
     deadline = time.time() + timeout
-    while time.time() < deadline and _alive(int(info["pid"])):
+    while time.time() < deadline and process_alive(int(info["pid"])):
         time.sleep(0.1)
     return True
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from bot.warm import protocol
+from retrieval.chroma_server import process_alive
 from bot.warm.paths import UnsafeFolder, fingerprint, socket_path
 
 CONNECT_TIMEOUT_S = 2.0  # a live server answers a request at once; a hung one must not hold the command
@@ -207,21 +208,6 @@ def stop(settings, timeout: float = 30.0) -> int | None:
             return None
     path = socket_path(settings.home, settings.user)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and path.exists() and _alive(pid):
+    while time.monotonic() < deadline and path.exists() and process_alive(pid):
         time.sleep(0.1)
     return pid
-
-
-def _alive(pid: int) -> bool:
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
