@@ -79,7 +79,7 @@ def finish(role: str, text: str, tri, results, answer, backend, settings, notes:
         for title, table in res.tables.items():
             body.append(f"**{title}**\n\n{table}")
     if role == "patient" and not getattr(tri, "crisis", False):
-        if any(res.patient for _, res in results):
+        if any(res.patient for name, res in results if name == "pharmacogenomics"):  # results that name medicines
             from bot.safety.dosing import DISCUSS
 
             body.append(f"**{DISCUSS}**")
