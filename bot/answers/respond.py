@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator, Sequence
 
-from bot.answers.check import CheckStats, checked_sentences, repeats
+from bot.answers.check import CheckStats, checked_sentences, clean_unit, repeats
 from bot.answers.cite import numbers_in
 from bot.answers.read import Source, read_sources
 from bot.answers.sections import clinician_sections, patient_sections
@@ -131,7 +131,7 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
             yield " " + quote
     if fallback:  # the model's answer did not hold: the sources' own best sentences answer instead
         quoted = [e for e in sorted(evidence, key=lambda e: -e.score)
-                  if not repeats(e.text, shown)][:max(1, 2 - stats.replaced)]
+                  if not repeats(e.text, shown) and clean_unit(e.text)][:max(1, 2 - stats.replaced)]
         for ev in quoted:
             sentence = f"{ev.text.rstrip()} [{number[ev.label]}]"
             shown.append(ev.text)

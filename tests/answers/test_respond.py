@@ -188,3 +188,10 @@ def test_key_points_leave_out_sentences_that_lean_on_the_one_before():
              "in the big toe.", {"doc_id": "medquad:g-1", "title": "Gout", "collection": "consumer"})
     ans, _, _ = run("What is gout?", [gout], ["Gout is a painful joint disease [1]."])
     assert "This is the most disabling" not in ans.text and "big toe" in ans.text
+
+
+def test_the_fallback_never_quotes_a_sentence_that_leans_on_the_one_before():
+    gout = P("This is the most disabling stage of gout. Gout attacks often start in the big toe.",
+             {"doc_id": "medquad:g-2", "title": "Gout", "collection": "consumer"})
+    ans, _, _ = run("Where do gout attacks start?", [gout], ["Gout never hurts [1]. Gout is 12 feet long [1]."])
+    assert ans.fallback and "This is the most disabling" not in ans.text and "big toe" in ans.text
