@@ -1,9 +1,11 @@
 """`medbot eval answers`: what a patient or clinician actually gets, on a fixed question set.
 
-Two frozen sets: `main` (`bot/evals/data/answers.yaml`: common patient and clinician questions, each
+Three frozen sets: `main` (`bot/evals/data/answers.yaml`: common patient and clinician questions, each
 with the key facts a correct answer must contain, plus out-of-scope questions) and `shapes`
 (`answers_shapes.yaml`: yes/no, "what can I do", lists, and follow-ups asked after an earlier
-question in the same conversation). Both were fixed before the answer path they measure was built
+question in the same conversation), and `realworld` (`answers_realworld.yaml`: questions typed the way
+people type them in a chat: brand names, two drugs, a child's fever, lab values with units,
+prevention, clinician management). All were fixed before the answer path they measure was built
 and are never used for tuning.
 
 Reports key-fact coverage, the share of the LLM's sentences the support check found backed by
@@ -28,11 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which frozen question set (default: main)")
 
 
-QUESTION_SETS = {"main": "answers.yaml", "shapes": "answers_shapes.yaml"}
+QUESTION_SETS = {"main": "answers.yaml", "shapes": "answers_shapes.yaml", "realworld": "answers_realworld.yaml"}
 
 
 def load_questions(which: str = "main") -> list[dict[str, Any]]:
-    """A packaged question set ("main" or "shapes")."""
+    """A packaged question set ("main", "shapes" or "realworld")."""
     from importlib import resources
 
     import yaml
