@@ -8,6 +8,7 @@ summary date by a recorded rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -97,15 +98,21 @@ def check_bundle(obj: Any, name: str = "bundle") -> dict[str, Any]:
     return obj
 
 
+@functools.lru_cache(maxsize=None)
 def is_known_type(rtype: str) -> bool:
-    """Whether `rtype` names a FHIR R4 resource (checked against fhir.resources.R4B)."""
-    from fhir.resources.R4B import get_fhir_model_class
+    """Whether `rtype` names a FHIR R4 resource (checked against fhir.resources.R4B).
 
-    try:
-        get_fhir_model_class(rtype)
-    except (KeyError, ValueError, ImportError, AttributeError):
+    Checked by name (the type fhir.resources declares, and its module), without building the pydantic
+    model class: building one class per resource type took most of a second per bundle.
+    """
+    import importlib.util
+
+    from fhir.resources.R4B import fhirtypes
+
+    model = getattr(getattr(fhirtypes, f"{rtype}Type", None), "_model_klass", None)
+    if not isinstance(model, str) or not model.startswith("fhir.resources.R4B."):
         return False
-    return True
+    return importlib.util.find_spec(model.rsplit(".", 1)[0]) is not None
 
 
 def _date(value: Any) -> str | None:
