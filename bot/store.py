@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS followups (
   urgent_if TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '{}',
   created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS selfchecks (
+  id TEXT PRIMARY KEY, user TEXT NOT NULL, questionnaire TEXT NOT NULL, answers TEXT NOT NULL,
+  total INTEGER NOT NULL, band TEXT NOT NULL, created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS selfchecks_user ON selfchecks(user, created);
 CREATE INDEX IF NOT EXISTS messages_conv ON messages(conversation_id, seq);
 CREATE INDEX IF NOT EXISTS followups_user ON followups(user, status, due);
 CREATE INDEX IF NOT EXISTS conv_user ON conversations(user, updated);
@@ -237,6 +242,38 @@ class Store:
         folder = self.home / "conversations" / conversation_id
         if folder.exists():
             shutil.rmtree(folder)
+
+    # ---- self-checks (PHQ-9, GAD-7 answers): the user's own, never written to the audit trail ----
+    def save_selfcheck(self, user: str, questionnaire: str, answers: dict[str, int], total: int, band: str) -> str:
+        """Store a completed self-check of `user`; returns its id."""
+        sid = uuid.uuid4().hex[:12]
+        with self._tx() as c:
+            c.execute("INSERT INTO selfchecks (id,user,questionnaire,answers,total,band,created) VALUES (?,?,?,?,?,?,?)",
+                      (sid, user, questionnaire, json.dumps(answers), int(total), band, time.time()))
+        return sid
+
+    def selfchecks(self, user: str = "local", limit: int = 100) -> list[dict[str, Any]]:
+        """The user's self-checks, newest first (id, questionnaire, answers, total, band, created)."""
+        rows = self._conn.execute("SELECT id,questionnaire,answers,total,band,created FROM selfchecks WHERE user=? "
+                                  "ORDER BY created DESC, rowid DESC LIMIT ?", (user, limit)).fetchall()
+        return [{"id": r[0], "questionnaire": r[1], "answers": json.loads(r[2]), "total": r[3], "band": r[4],
+                 "created": r[5]} for r in rows]
+
+    def delete_selfcheck(self, selfcheck_id: str, user: str = "local") -> None:
+        """Delete one of the user's self-checks.
+
+        Raises:
+            UserError: no such self-check for this user.
+        """
+        with self._tx() as c:
+            gone = c.execute("DELETE FROM selfchecks WHERE id=? AND user=?", (selfcheck_id, user)).rowcount
+        if not gone:
+            raise UserError(f"no self-check '{selfcheck_id}'")
+
+    def delete_selfchecks(self, user: str = "local") -> int:
+        """Delete all of the user's self-checks; returns how many."""
+        with self._tx() as c:
+            return c.execute("DELETE FROM selfchecks WHERE user=?", (user,)).rowcount
 
     def purge_older_than(self, days: int, user: str | None = None) -> int:
         """Delete conversations not updated for `days` days (retention); returns how many."""
