@@ -236,7 +236,10 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
     """
     text = normalize(message)
     earlier_raw = [h for h in list(history)[-HISTORY_TURNS:] if h and h.strip()]
-    earlier = [e for e in (normalize(h) for h in earlier_raw) if situation(e) == CURRENT]
+    # Only earlier turns about a situation now count, for the rules and for the second opinion: a
+    # general question before ("What is gout?") is a topic, not a symptom the person has.
+    earlier_raw = [h for h in earlier_raw if situation(normalize(h)) == CURRENT]
+    earlier = [normalize(h) for h in earlier_raw]
     ctx = situation(text)
     if ctx != CURRENT:
         return TriageResult(context=ctx)

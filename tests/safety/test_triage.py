@@ -185,6 +185,15 @@ def test_second_opinion_sees_recent_turns():
     assert clf.seen == ["my back is sore\nI lifted a box\nand it hurts more"]
 
 
+def test_second_opinion_reads_earlier_turns_only_when_they_describe_a_situation_now():
+    clf = FixedClassifier("routine")
+    triage("how do i stop it coming back", ["What is gout?"], classifier=clf)
+    triage("and it hurts more", ["What causes back pain?", "my back is sore"], classifier=clf)
+    assert clf.seen == ["how do i stop it coming back", "my back is sore\nand it hurts more"]
+    # a general question before does not make a follow-up about it an emergency for the rules either
+    assert triage("is it getting worse with age", ["What are the symptoms of a stroke?"]).level == "routine"
+
+
 def test_missing_or_failing_second_opinion_is_a_note_not_a_crash():
     r = triage("my knee is sore", classifier=Skipped("second opinion skipped: model not installed"))
     assert r.level == "routine" and r.notes == ["second opinion skipped: model not installed"]
