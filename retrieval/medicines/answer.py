@@ -130,7 +130,8 @@ def _mentions(card: Card, other: Medicine, own: Medicine) -> list[tuple[Quote, s
         if shared else None
     out = []
     for section in _INTERACTION_SECTIONS:
-        for unit in card.units(section):
+        units = card.units(section)
+        for i, unit in enumerate(units):
             # An allergy cross-sensitivity sentence ("allergic to ... an antihistamine containing hydroxyzine")
             # names a class without saying anything about taking the two together.
             allergy = re.search(r"allergic", unit, re.I)
@@ -141,8 +142,21 @@ def _mentions(card: Card, other: Medicine, own: Medicine) -> list[tuple[Quote, s
                     how = kind
                     break
             if hit:
+                impact = _row_impact(units, i) if unit.startswith("Examples") else None
+                if impact is not None:
+                    out.append((Quote(impact, section, card.id), how))
                 out.append((Quote(_window(unit, hit), section, card.id), how))
     return out
+
+
+def _row_impact(units: list[str], i: int) -> str | None:
+    """For an 'Examples: ...' row of an interaction table, the 'Clinical Impact:' sentence of the same row."""
+    for j in range(i - 1, max(-1, i - 5), -1):
+        if units[j].startswith("Examples"):
+            return None
+        if "Clinical Impact:" in units[j] and len(units[j]) <= _MAX_QUOTE:
+            return units[j]
+    return None
 
 
 def together(meds: list[Medicine]) -> Answer:

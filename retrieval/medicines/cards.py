@@ -126,7 +126,7 @@ class Card:
 
 
 _SALTS = re.compile(r"\b(hydrochloride|hcl|sodium|potassium|calcium|magnesium|sulfate|maleate|succinate|tartrate|"
-                    r"besylate|citrate|mesylate|bromide|acetate)\b")
+                    r"besylate|citrate|mesylate|bromide|acetate|oxalate|bisulfate|propionate|trihydrate|dihydrate)\b")
 
 
 def _base_name(name: str) -> str:

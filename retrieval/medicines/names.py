@@ -17,7 +17,7 @@ CLASS_TERMS: dict[str, list[str]] = {
     **{d: ["NSAID", "NSAIDs", "Non-steroidal Anti-Inflammatory", "nonsteroidal anti-inflammatory"] for d in
        ("ibuprofen", "naproxen", "aspirin", "celecoxib", "diclofenac", "meloxicam", "indomethacin", "ketorolac")},
     **{d: ["Antiplatelet"] for d in ("aspirin", "clopidogrel", "prasugrel", "ticagrelor", "cilostazol")},
-    **{d: ["anticoagulant", "blood thinning", "blood thinner"] for d in
+    **{d: ["anticoagulant", "anticoagulants", "blood thinning", "blood thinner"] for d in
        ("warfarin", "apixaban", "rivaroxaban", "dabigatran", "heparin", "enoxaparin", "edoxaban")},
     **{d: ["Serotonin Reuptake Inhibitors", "SSRI", "SSRIs", "SNRI", "SNRIs"] for d in
        ("sertraline", "fluoxetine", "citalopram", "escitalopram", "paroxetine", "venlafaxine", "duloxetine",
@@ -37,6 +37,20 @@ CLASS_TERMS: dict[str, list[str]] = {
     **{d: ["Carbonic anhydrase inhibitor", "Carbonic Anhydrase Inhibitors"] for d in
        ("topiramate", "zonisamide", "acetazolamide")},
     **{d: ["calcium channel blockers"] for d in ("amlodipine", "diltiazem", "verapamil", "nifedipine")},
+    **{d: ["ACE inhibitors", "ACE inhibitor", "ACE-inhibitors", "angiotensin converting enzyme inhibitors"] for d in
+       ("lisinopril", "enalapril", "ramipril", "benazepril", "captopril", "quinapril")},
+    **{d: ["angiotensin receptor blockers", "ARBs", "angiotensin II receptor antagonists"] for d in
+       ("losartan", "valsartan", "olmesartan", "irbesartan", "candesartan", "telmisartan")},
+    **{d: ["beta-blockers", "beta-blocker", "beta-blocking agents", "beta-adrenergic antagonists"] for d in
+       ("metoprolol", "atenolol", "propranolol", "carvedilol", "nebivolol", "bisoprolol")},
+    **{d: ["opioids", "opioid", "opioid agonists", "narcotics"] for d in
+       ("tramadol", "oxycodone", "hydrocodone", "morphine", "codeine", "fentanyl", "methadone")},
+    **{d: ["benzodiazepines", "benzodiazepine"] for d in ("alprazolam", "lorazepam", "diazepam", "clonazepam")},
+    **{d: ["proton pump inhibitors", "PPIs", "PPI"] for d in
+       ("omeprazole", "esomeprazole", "pantoprazole", "lansoprazole", "rabeprazole", "dexlansoprazole")},
+    **{d: ["tricyclic antidepressants", "TCAs", "tricyclics"] for d in
+       ("amitriptyline", "nortriptyline", "imipramine", "desipramine")},
+    **{d: ["triptans", "triptan"] for d in ("sumatriptan", "rizatriptan", "zolmitriptan")},
     "insulin": ["insulin"],
     "levothyroxine": ["thyroid products"],
     "phenytoin": [],
@@ -52,7 +66,8 @@ KNOWN_GENERICS = sorted({*CLASS_TERMS, "acetaminophen", "omeprazole", "esomepraz
                          "alprazolam", "lorazepam", "clonazepam", "gabapentin", "pseudoephedrine", "phenylephrine",
                          "dextromethorphan", "guaifenesin", "caffeine", "grapefruit juice", "ranolazine",
                          "dolutegravir", "montelukast", "allopurinol", "amiodarone", "carbamazepine", "rifampin",
-                         "clavulanate potassium", "ginseng", "echinacea", "vitamin k"})
+                         "clavulanate potassium", "ginseng", "echinacea", "vitamin k", "ezetimibe", "lithium",
+                         "clarithromycin", "digoxin", "citalopram", "paroxetine", "trazodone", "bupropion"})
 
 
 @dataclass

@@ -25,6 +25,19 @@ SAME_AS = [
     ("Advil", "Tylenol", "different"),
     ("Aleve", "Advil", "different"),
     ("Zyrtec", "Claritin", "different"),
+    ("Glucophage", "metformin", "same"),
+    ("Norvasc", "amlodipine", "same"),
+    ("Zoloft", "sertraline", "same"),
+    ("Lipitor", "atorvastatin", "same"),
+    ("Zestril", "lisinopril", "same"),
+    ("Zestoretic", "lisinopril", "contains"),
+    ("Vytorin", "simvastatin", "contains"),
+    ("Synthroid", "levothyroxine", "same"),
+    ("Plavix", "clopidogrel", "same"),
+    ("Claritin-D", "Claritin", "contains"),
+    ("NyQuil", "Tylenol", "contains"),
+    ("Nexium", "Prilosec", "different"),
+    ("Lexapro", "Celexa", "different"),
 ]
 
 # Pairs where a label sentence names the other drug, its ingredient or its class: (a, b, words of that sentence)
@@ -50,6 +63,34 @@ LABEL_SAYS = [
     ("metformin", "glipizide", "insulin secretagogue (e.g., sulfonylurea)"),
     ("metformin", "hydrochlorothiazide", "Thiazides and other diuretics"),
     ("Benadryl", "diphenhydramine", "any other product containing diphenhydramine"),
+    # labels carried over from the rest of the extract
+    ("sertraline", "tramadol", "Selective serotonin reuptake inhibitors (SSRIs)"),
+    ("sertraline", "alcohol", "concomitant use of sertraline hydrochloride and alcohol is not recommended"),
+    ("Zoloft", "warfarin", "Altered anticoagulant effects, including increased bleeding"),
+    ("tramadol", "alcohol", "other CNS depressants, including alcohol"),
+    ("tramadol", "warfarin", "alteration of warfarin effect"),
+    ("tramadol", "cyclobenzaprine", "cyclobenzaprine"),
+    ("lisinopril", "Advil", "co-administration of NSAIDs, including selective COX-2 inhibitors, with ACE inhibitors"),
+    ("lisinopril", "alcohol", "Alcohol, barbiturates, or narcotics - potentiation of orthostatic hypotension"),
+    ("losartan", "ibuprofen", "NSAIDs: Increased risk of renal impairment"),
+    ("losartan", "lisinopril", "combination of losartan and lisinopril"),
+    ("naproxen", "warfarin", "Naproxen and anticoagulants such as warfarin have a synergistic effect on bleeding"),
+    ("meloxicam", "lisinopril", "co-administration of an NSAID with ACE inhibitors or ARBs"),
+    ("escitalopram", "aspirin", "NSAIDs, Aspirin, Warfarin"),
+    ("clopidogrel", "omeprazole", "Avoid concomitant use of clopidogrel with omeprazole or esomeprazole"),
+    ("clopidogrel", "ibuprofen", "Coadministration of clopidogrel and NSAIDs increases the risk of gastrointestinal bleeding"),
+    ("Eliquis", "aspirin", "aspirin, and chronic NSAID use increases the risk of bleeding"),
+    ("Lipitor", "grapefruit juice", "Grapefruit juice consumption"),
+    ("amlodipine", "simvastatin", "Limit the dose of simvastatin in patients on amlodipine to 20 mg daily"),
+    ("Vytorin", "amlodipine", "For patients taking amiodarone, amlodipine, or ranolazine"),
+    ("zolpidem", "alcohol", "CNS depressants, including alcohol"),
+    ("gabapentin", "tramadol", "coadministration of gabapentin with opioids"),
+    ("levothyroxine", "omeprazole", "proton pump inhibitors may cause hypochlorhydria"),
+    ("fluoxetine", "alprazolam", "increased alprazolam plasma concentrations"),
+    ("metoprolol", "fluoxetine", "quinidine, fluoxetine, paroxetine, and propafenone"),
+    ("Augmentin", "warfarin", "oral anticoagulants"),
+    ("cyclobenzaprine", "alcohol", "may enhance the effects of alcohol"),
+    ("pantoprazole", "warfarin", "Increased INR and prothrombin time"),
 ]
 
 # Pairs the shipped labels say nothing about.
@@ -58,10 +99,14 @@ SILENT = [
     ("Tylenol", "Advil"),
     ("Claritin", "alcohol"),
     ("loratadine", "ibuprofen"),
-    ("omeprazole", "clopidogrel"),
-    ("sertraline", "tramadol"),
     ("Zyrtec", "Claritin"),
     ("Benadryl", "alcohol"),
+    ("amlodipine", "levothyroxine"),
+    ("montelukast", "amlodipine"),
+    ("Flonase", "Lipitor"),
+    ("esomeprazole", "gabapentin"),
+    ("budesonide", "loratadine"),
+    ("Norvasc", "Zyrtec"),
 ]
 
 
@@ -78,7 +123,7 @@ def test_same_as(a, b, verdict):
 def test_combination_product_lists_both_ingredients():
     res = answer("same_as", ["Augmentin"])
     assert "amoxicillin + clavulanate" in res.markdown and "combination" in res.markdown
-    assert "label is not in medbot's set" in res.markdown
+    assert "generic amoxicillin and clavulanate potassium product" in res.markdown
 
 
 @pytest.mark.parametrize("a,b,words", LABEL_SAYS)
@@ -137,8 +182,33 @@ def test_how_much_without_a_dosing_section_gives_no_dose():
     assert "set by the prescriber" in res.markdown
 
 
+def test_table_examples_row_is_quoted_with_its_clinical_impact():
+    res = answer("together", ["sertraline", "tramadol"])
+    texts = [q["text"] for q in res.data["quotes"]]
+    i = next(i for i, t in enumerate(texts) if t.startswith("Examples: Selective serotonin reuptake inhibitors"))
+    assert i > 0 and "has resulted in serotonin syndrome" in texts[i - 1]
+
+
+def test_combination_label_answers_for_its_single_ingredient_and_says_so():
+    res = answer("what_is", ["lisinopril"])
+    assert "Lisinopril and Hydrochlorothiazide" in res.markdown and "combination product" in res.markdown
+    res = answer("same_as", ["Augmentin", "amoxicillin"])
+    assert res.markdown.startswith("**Not exactly.**")
+
+
+def test_what_is_side_effects_from_a_new_prescription_label():
+    res = answer("what_is", ["atorvastatin"], focus="side_effects")
+    assert "nasopharyngitis, arthralgia, diarrhea, pain in extremity, and urinary tract infection" in res.markdown
+
+
+def test_how_much_prescription_label_quotes_its_printed_dose_only():
+    res = answer("how_much", ["Norvasc"])
+    assert res.data["verdict"] == "label_directions"
+    assert "5 mg once daily with maximum dose 10 mg once daily" in res.markdown
+
+
 def test_how_much_without_a_label():
-    res = answer("how_much", ["tramadol"])
+    res = answer("how_much", ["oxycodone"])
     assert res.data["verdict"] == "no_label" and "gives no dose" in res.markdown
 
 

@@ -1,0 +1,245 @@
+"""Build medbot's medicine labels (retrieval/data/medicines/labels.json) from the openFDA extract.
+
+The extract is `data/demo/dailymed/*.json` of the public repository jmponcebe/PharmaGraphRAG at commit
+5dd363e2f243f5f2598ba4243ab6fcdfbc357151 (openFDA `drug/label` records, public domain): one file per
+queried drug, `{"drug_name", "generic_names", "brand_names", "manufacturer", "product_type", "route",
+"substance_name", "pharm_class_epc", "pharm_class_moa", "sections": {openFDA section: text}}`.
+
+Every file of the extract was checked by hand: what product it really is (plain drug, combination,
+duplicate, homeopathic, withdrawn, hospital-only) is recorded in DECISIONS below, and the reasons are
+repeated in docs/medicines.md. The converter copies metadata and section text verbatim; it never edits
+text inside a sentence.
+
+Usage:
+    python scripts/medicines_from_extract.py EXTRACT_DIR [--labels retrieval/data/medicines/labels.json]
+    python scripts/medicines_from_extract.py EXTRACT_DIR --check
+
+EXTRACT_DIR holds files in the extract's format, named as in the extract (`atorvastatin.json`). With a
+checkout of the repository at that commit, a section is kept whole; a label whose decision says
+`"whole": False` was carried over as selected whole sentences, and `--check` verifies that every sentence
+stored in labels.json for it is a verbatim piece of the extract's section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = "jmponcebe/PharmaGraphRAG"
+COMMIT = "5dd363e2f243f5f2598ba4243ab6fcdfbc357151"
+LABELS = Path(__file__).resolve().parent.parent / "retrieval" / "data" / "medicines" / "labels.json"
+
+# Only the sections medbot's medicine card reads.
+SECTIONS = ("boxed_warning", "indications_and_usage", "dosage_and_administration", "warnings",
+            "warnings_and_cautions", "drug_interactions", "adverse_reactions")
+
+# file stem -> what medbot does with it. "id": card key; "whole": every kept section is the whole
+# section of the extract (else selected whole sentences); "note": shown with the card's data.
+DECISIONS: dict[str, dict] = {
+    # carried over before this converter existed (hand-checked; kept as they are in labels.json)
+    **{s: {"existing": True} for s in ("ibuprofen", "acetaminophen", "aspirin", "cetirizine", "loratadine",
+                                       "diphenhydramine", "omeprazole", "warfarin", "metformin")},
+    "amlodipine": {"id": "amlodipine", "whole": False},
+    "amoxicillin": {"id": "amoxicillin-clavulanate", "whole": False,
+                    "note": "amoxicillin and clavulanate potassium (the AUGMENTIN combination); medbot has no label "
+                            "for amoxicillin alone"},
+    "apixaban": {"id": "apixaban", "whole": False},
+    "atorvastatin": {"id": "atorvastatin", "whole": False},
+    "budesonide": {"id": "budesonide", "whole": True, "note": "OTC nasal spray"},
+    "clopidogrel": {"id": "clopidogrel", "whole": False},
+    "cyclobenzaprine": {"id": "cyclobenzaprine", "whole": False},
+    "escitalopram": {"id": "escitalopram", "whole": False, "note": "oral solution"},
+    "esomeprazole": {"id": "esomeprazole", "whole": True, "note": "OTC 14-day course (store brand)"},
+    "fluoxetine": {"id": "fluoxetine", "whole": False},
+    "fluticasone": {"id": "fluticasone", "whole": True, "note": "OTC nasal spray"},
+    "gabapentin": {"id": "gabapentin", "whole": False},
+    "levothyroxine": {"id": "levothyroxine", "whole": False},
+    "lisinopril": {"id": "lisinopril-hydrochlorothiazide", "whole": False,
+                   "note": "lisinopril and hydrochlorothiazide combination; medbot has no label for lisinopril alone"},
+    "losartan": {"id": "losartan", "whole": False},
+    "meloxicam": {"id": "meloxicam", "whole": False},
+    "metoprolol": {"id": "metoprolol", "whole": False, "note": "metoprolol tartrate (immediate release)"},
+    "montelukast": {"id": "montelukast", "whole": False},
+    "naproxen": {"id": "naproxen", "whole": False, "note": "prescription naproxen tablets"},
+    "pantoprazole": {"id": "pantoprazole", "whole": False,
+                     "note": "pantoprazole sodium for injection (intravenous); medbot has no label for the tablets"},
+    "sertraline": {"id": "sertraline", "whole": False},
+    "simvastatin": {"id": "ezetimibe-simvastatin", "whole": False,
+                    "note": "ezetimibe and simvastatin combination; medbot has no label for simvastatin alone"},
+    "tramadol": {"id": "tramadol", "whole": False, "note": "extended-release tablets"},
+    "zolpidem": {"id": "zolpidem", "whole": False},
+    # checked and left out
+    "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
+    "melatonin": {"skip": "a homeopathic mixture (GUNA-GERIATRICS), not a melatonin supplement"},
+    "ranitidine": {"skip": "withdrawn from the U.S. market in 2020"},
+}
+
+
+# Brand names: brand -> generic as drug-named-entity-recognition 2.0.9 (MIT) names it (checked against the
+# package when the table is built), mapped to the established name the FDA label uses.
+DNER_BRANDS: dict[str, str] = {
+    "norvasc": "amlodipine", "zoloft": "sertraline", "lipitor": "atorvastatin", "zestril": "lisinopril",
+    "prinivil": "lisinopril", "zocor": "simvastatin", "amoxil": "amoxicillin", "lexapro": "escitalopram",
+    "celexa": "citalopram", "prozac": "fluoxetine", "neurontin": "gabapentin", "synthroid": "thyroxine",
+    "plavix": "clopidogrel", "eliquis": "apixaban", "mobic": "meloxicam", "ambien": "zolpidem",
+    "flexeril": "cyclobenzaprine", "singulair": "montelukast", "cozaar": "losartan", "lopressor": "metoprolol",
+    "toprol": "metoprolol", "nexium": "esomeprazole", "flonase": "fluticasone", "rhinocort": "budesonide",
+    "pulmicort": "budesonide", "protonix": "pantoprazole", "naprosyn": "naproxen", "zetia": "ezetimibe",
+    "xanax": "alprazolam", "ativan": "lorazepam", "valium": "diazepam", "klonopin": "clonazepam",
+    "oxycontin": "oxycodone", "desyrel": "trazodone", "wellbutrin": "bupropion", "cymbalta": "duloxetine",
+    "effexor": "venlafaxine", "paxil": "paroxetine", "lasix": "furosemide", "flomax": "tamsulosin",
+    "glucotrol": "glipizide", "januvia": "sitagliptin", "crestor": "rosuvastatin", "tenormin": "atenolol",
+    "allegra": "fexofenadine", "unisom": "doxylamine", "pepcid": "famotidine", "mucinex": "guaifenesin",
+    "imodium": "loperamide", "xarelto": "rivaroxaban", "celebrex": "celecoxib", "voltaren": "diclofenac",
+    "lyrica": "pregabalin", "seroquel": "quetiapine", "zofran": "ondansetron", "medrol": "methylprednisolone",
+    "deltasone": "prednisone", "cipro": "ciprofloxacin", "zithromax": "azithromycin", "flagyl": "metronidazole",
+    "levaquin": "levofloxacin", "diflucan": "fluconazole", "imitrex": "sumatriptan", "zanaflex": "tizanidine",
+    "aldactone": "spironolactone", "coreg": "carvedilol", "diovan": "valsartan", "zantac": "ranitidine",
+}
+# Generic names DNER gives that differ from the label's established name.
+_DNER_TO_LABEL = {"thyroxine": "levothyroxine"}
+# Combination products: ingredients as the established name in the product's FDA labeling states them.
+LABEL_BRANDS: dict[str, tuple[list[str], str]] = {
+    "zestoretic": (["lisinopril", "hydrochlorothiazide"], "ZESTORETIC (lisinopril and hydrochlorothiazide) tablets"),
+    "prinzide": (["lisinopril", "hydrochlorothiazide"], "PRINZIDE (lisinopril and hydrochlorothiazide) tablets"),
+    "vytorin": (["ezetimibe", "simvastatin"], "VYTORIN (ezetimibe and simvastatin) tablets"),
+    "claritin-d": (["loratadine", "pseudoephedrine sulfate"],
+                   "Claritin-D (loratadine and pseudoephedrine sulfate) extended release tablets"),
+    "nyquil": (["acetaminophen", "dextromethorphan hydrobromide", "doxylamine succinate"],
+               "Vicks NyQuil Cold & Flu (acetaminophen, dextromethorphan HBr, doxylamine succinate)"),
+    "dayquil": (["acetaminophen", "dextromethorphan hydrobromide", "phenylephrine hydrochloride"],
+                "Vicks DayQuil Cold & Flu (acetaminophen, dextromethorphan HBr, phenylephrine HCl)"),
+    "percocet": (["oxycodone hydrochloride", "acetaminophen"], "PERCOCET (oxycodone and acetaminophen) tablets"),
+    "norco": (["hydrocodone bitartrate", "acetaminophen"], "NORCO (hydrocodone bitartrate and acetaminophen) tablets"),
+    "zyrtec-d": (["cetirizine hydrochloride", "pseudoephedrine hydrochloride"],
+                 "Zyrtec-D (cetirizine HCl and pseudoephedrine HCl) extended release tablets"),
+    "excedrin": (["acetaminophen", "aspirin", "caffeine"], "Excedrin Extra Strength (acetaminophen, aspirin, caffeine)"),
+}
+DNER_SOURCE = "drug-named-entity-recognition 2.0.9 (MIT), brand and synonym table"
+LABEL_SOURCE = "established name in the product's FDA labeling"
+
+
+def build_brands(brands: Path) -> list[str]:
+    """Add DNER_BRANDS (checked against drug-named-entity-recognition) and LABEL_BRANDS to brands.json."""
+    from drug_named_entity_recognition import find_drugs
+
+    data = json.loads(brands.read_text(encoding="utf-8"))
+    added = []
+    for brand, generic in DNER_BRANDS.items():
+        hits = find_drugs([brand])
+        got = hits[0][0]["name"].lower() if hits else None
+        if got != generic:
+            raise ValueError(f"{brand}: drug-named-entity-recognition gives {got!r}, expected {generic!r}")
+        entry = {"ingredients": [_DNER_TO_LABEL.get(generic, generic)], "source": DNER_SOURCE}
+        if generic in _DNER_TO_LABEL:
+            entry["note"] = f"listed as {generic}; FDA labels name it {_DNER_TO_LABEL[generic]}"
+        data["brands"].setdefault(brand, entry)
+        added.append(brand)
+    for brand, (ings, established) in LABEL_BRANDS.items():
+        data["brands"].setdefault(brand, {"ingredients": ings, "source": LABEL_SOURCE, "note": established})
+        added.append(brand)
+    brands.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return added
+
+
+def _sentences(text: str) -> list[str]:
+    """Whole sentences (the same cut as the medicine cards), used to check a selection against its source."""
+    from retrieval.medicines.cards import _SENT_END
+
+    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+
+
+def entry(stem: str, rec: dict, decision: dict) -> dict:
+    """One labels.json entry from one extract record, text verbatim."""
+    sections = {s: rec["sections"][s] for s in SECTIONS if rec["sections"].get(s)}
+    if not sections:
+        raise ValueError(f"{stem}: no section medbot uses")
+    out = {
+        "id": decision["id"],
+        "product": rec["brand_names"][0],
+        "manufacturer": rec["manufacturer"][0],
+        "product_type": rec["product_type"][0],
+        "route": rec["route"][0],
+        "generic_names": [g.lower() for g in rec["generic_names"]],
+        "substances": [s.lower() for s in rec["substance_name"]],
+        "classes": [*rec["pharm_class_epc"], *rec["pharm_class_moa"]],
+        "complete": bool(decision["whole"]),
+        "sections": sections,
+        "source": {"repository": REPO, "path": f"data/demo/dailymed/{stem}.json", "commit": COMMIT},
+    }
+    if decision.get("note"):
+        out["notes"] = [decision["note"]]
+    return out
+
+
+def convert(extract: Path, labels: Path) -> list[str]:
+    """Rewrite `labels` with an entry per kept extract file; returns the ids written."""
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    by_id = {lab["id"]: lab for lab in data["labels"]}
+    written = []
+    for stem, decision in DECISIONS.items():
+        if decision.get("skip") or decision.get("existing"):
+            continue
+        path = extract / f"{stem}.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: not in the extract directory")
+        new = entry(stem, json.loads(path.read_text(encoding="utf-8")), decision)
+        by_id[new["id"]] = new
+        written.append(new["id"])
+    data["labels"] = list(by_id.values())
+    labels.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return written
+
+
+def check(extract: Path, labels: Path) -> list[str]:
+    """Problems: stored sentences that are not verbatim pieces of the extract's section."""
+    problems = []
+    for lab in json.loads(labels.read_text(encoding="utf-8"))["labels"]:
+        path = extract / Path(lab["source"]["path"]).name
+        if not path.exists():
+            continue
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        for sec, text in lab["sections"].items():
+            src = re.sub(r"\s+", " ", rec["sections"].get(sec, ""))
+            for s in _sentences(text):
+                if re.sub(r"\s+", " ", s) not in src:
+                    problems.append(f"{lab['id']} {sec}: not in the extract: {s[:80]!r}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("extract", type=Path, help="directory of extract files (data/demo/dailymed)")
+    ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--check", action="store_true", help="verify labels.json against the extract instead")
+    ap.add_argument("--brands", type=Path, default=None, help="also add the brand table to this brands.json")
+    a = ap.parse_args(argv)
+    if not a.extract.is_dir():
+        print(f"medicines_from_extract: {a.extract} is not a directory", file=sys.stderr)
+        return 2
+    if a.check:
+        problems = check(a.extract, a.labels)
+        print("\n".join(problems) or "every stored sentence is in the extract")
+        return 1 if problems else 0
+    try:
+        ids = convert(a.extract, a.labels)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"medicines_from_extract: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(ids)} labels: {', '.join(ids)}")
+    if a.brands is not None:
+        try:
+            names = build_brands(a.brands)
+        except (OSError, ValueError, ImportError) as e:
+            print(f"medicines_from_extract: {e}", file=sys.stderr)
+            return 2
+        print(f"brand table: {len(names)} brands checked")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())
