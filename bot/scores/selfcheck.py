@@ -84,13 +84,13 @@ QUESTIONNAIRES: dict[str, Questionnaire] = {q.key: q for q in (PHQ9, GAD7)}
 
 # What a band means, in the patient's words: no treatment, no tests, no care decisions.
 _WORDS = {
-    "minimal": "Your answers show few or no {topic} symptoms over the last two weeks.",
-    "mild": "Your answers show mild {topic} symptoms over the last two weeks.",
-    "moderate": "Your answers show a moderate level of {topic} symptoms over the last two weeks.",
-    "moderately severe": "Your answers show a high level of {topic} symptoms over the last two weeks.",
-    "severe": "Your answers show a very high level of {topic} symptoms over the last two weeks.",
+    "minimal": "Your answers show few or no symptoms of {topic} over the last two weeks.",
+    "mild": "Your answers show mild symptoms of {topic} over the last two weeks.",
+    "moderate": "Your answers show a moderate level of symptoms of {topic} over the last two weeks.",
+    "moderately severe": "Your answers show a high level of symptoms of {topic} over the last two weeks.",
+    "severe": "Your answers show a very high level of symptoms of {topic} over the last two weeks.",
 }
-_TOPIC_WORDS = {"phq9": "low mood (depression)", "gad7": "anxiety"}
+_TOPIC_WORDS = {"phq9": "depression", "gad7": "anxiety"}
 _TALK_SOON = 10  # the sources' usual cut-off (PHQ-9 >= 10: Kroenke 2001; GAD-7 >= 10: Spitzer 2006)
 
 
@@ -217,13 +217,13 @@ def result(key: str, answers: dict[str, Any]) -> SelfCheckResult:
                            scored.doi, bool(q.crisis_item and values[q.crisis_item] > 0))
 
 
-def result_markdown(res: SelfCheckResult, locale_or_settings=None) -> str:
-    """What the patient sees at the end: the crisis reply first when item 9 was positive, then the
-    total, the band with its source, plain words and that this is a screening, not a diagnosis.
-    Never treatment text."""
+def result_markdown(res: SelfCheckResult, locale_or_settings=None, with_crisis: bool = True) -> str:
+    """What the patient sees at the end: the crisis reply first when item 9 was positive (unless
+    `with_crisis` is False: the form already shows it), then the total, the band with its source,
+    plain words and that this is a screening, not a diagnosis. Never treatment text."""
     q = questionnaire(res.key)
     lines: list[str] = []
-    if res.crisis:
+    if res.crisis and with_crisis:
         from bot.safety.crisis import crisis_reply
 
         lines += [crisis_reply(locale_or_settings), "", "---", ""]
@@ -244,7 +244,7 @@ def result_markdown(res: SelfCheckResult, locale_or_settings=None) -> str:
     return "\n".join(line for line in lines).strip() + "\n"
 
 
-def complete(store, user: str, key: str, answers: dict[str, Any], locale_or_settings=None
+def complete(store, user: str, key: str, answers: dict[str, Any], locale_or_settings=None, with_crisis: bool = True
              ) -> tuple[SelfCheckResult, str, str]:
     """Score a completed questionnaire and keep it for `user` only (never in the audit trail).
 
@@ -253,6 +253,7 @@ def complete(store, user: str, key: str, answers: dict[str, Any], locale_or_sett
         user: the signed-in user.
         key, answers: as `result` takes them.
         locale_or_settings: for the crisis reply's line and emergency number.
+        with_crisis: lead the words with the crisis reply when item 9 was positive.
 
     Returns:
         (the result, its stored id, the markdown the patient sees).
@@ -262,7 +263,7 @@ def complete(store, user: str, key: str, answers: dict[str, Any], locale_or_sett
     """
     res = result(key, answers)
     sid = store.save_selfcheck(user, res.key, res.answers, res.total, res.band)
-    return res, sid, result_markdown(res, locale_or_settings)
+    return res, sid, result_markdown(res, locale_or_settings, with_crisis)
 
 
 def history_line(row: dict[str, Any]) -> str:

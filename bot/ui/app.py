@@ -1,5 +1,5 @@
-"""The web chat page: the header, then the panels (conversations, chat, follow-up, sources, report,
-knowledge sources) and the events that join them, and `serve`.
+"""The web chat page: the header, then the panels (conversations, chat, follow-up, self-checks, sources,
+report, knowledge sources) and the events that join them, and `serve`.
 
 The open conversation's id lives in the browser's local storage and its messages in the SQLite
 store, so a page reload or a server restart shows the same conversation.
@@ -13,7 +13,7 @@ import gradio as gr  # imported only by `medbot serve` (through bot.ui)
 
 from bot.agent import Agent
 from bot.llm import DEMO_NOTICE
-from bot.ui import chat_panel, conversations_panel, followup_panel, report_panel
+from bot.ui import chat_panel, conversations_panel, followup_panel, report_panel, selfcheck_panel
 from bot.ui.chat_app import ChatApp
 from bot.ui.chat_panel import user_of
 from bot.ui.render import NO_SOURCES, history_messages, last_sources
@@ -55,6 +55,7 @@ def build_app(settings, agent: Agent | None = None, clock=None):
             with gr.Column(scale=3, min_width=320):
                 chat = chat_panel.build(settings)
                 follow = followup_panel.build()
+                checks = selfcheck_panel.build(settings)
             with gr.Column(scale=1, min_width=260):
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
                 report = report_panel.build(settings)
@@ -90,6 +91,7 @@ def build_app(settings, agent: Agent | None = None, clock=None):
         conversations_panel.wire(convs, app, settings, chat.chatbot, conv_state, sources, after)
         followup_panel.wire(follow, app, settings, chat.chatbot, conv_state, report.fmt)
         report_panel.wire(report, app, settings, conv_state, chat.role)
+        selfcheck_panel.wire(checks, app, settings, chat.role)
         after(demo.load(load, conv_state, [chat.chatbot, conv_state, sources]))
         demo.load(None, None, None, js=FOLD_SIDEBAR_ON_PHONE)
         demo.load(app.index_status, None, status)

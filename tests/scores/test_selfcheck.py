@@ -109,6 +109,8 @@ def test_result_words_total_band_source_and_screening_note_without_treatment():
 def test_result_with_item9_leads_with_the_crisis_reply():
     text = result_markdown(result("phq9", phq(0, 0, 0, 0, 0, 0, 0, 0, 1)), "en-GB")
     assert text.index("116 123") < text.index("PHQ-9 total") and "better off dead" in text
+    shown_below_item9 = result_markdown(result("phq9", phq(0, 0, 0, 0, 0, 0, 0, 0, 1)), "en-GB", with_crisis=False)
+    assert "116 123" not in shown_below_item9 and "better off dead" in shown_below_item9
 
 
 # ---- storage ----------------------------------------------------------------------------------
