@@ -33,7 +33,7 @@ class RetrievalSettings(Section):
 
     chroma_url: str | None = None  # http://HOST:PORT uses an external Chroma server; None = the home's own store
     store: Literal["server", "embedded"] = "server"  # home's store: one supervised Chroma server, or in-process (one process only)
-    collection: str = "medline"
+    collection: str = "knowledge"  # an older home's "medline" collection is used as it is (no re-embedding)
     embedder: str | None = None  # None = MiniLM, bf16 (OpenVINO) or int8 (onnxruntime); "minilm-torch", a .onnx file or a folder
     k: int = 5
     min_similarity: float = 0.40  # dense cosine below which passages are "not relevant" (calibrated: docs/retrieval.md)

@@ -6,6 +6,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+# The one collection of bundled knowledge, MEDLINE abstracts and the user's files is named for what it
+# holds. Homes built before it had this name keep theirs (`LEGACY_COLLECTION`): see `resolve_collection`.
+DEFAULT_COLLECTION = "knowledge"
+LEGACY_COLLECTION = "medline"
+
 
 @dataclass(frozen=True)
 class IndexConfig:
@@ -13,7 +18,8 @@ class IndexConfig:
 
     Attributes:
         home: the data folder; collections live under `home/literature/`.
-        collection: collection name (3-64 letters, digits, '.', '_' or '-').
+        collection: collection name (3-64 letters, digits, '.', '_' or '-'). The default
+            (`DEFAULT_COLLECTION`) reads as `LEGACY_COLLECTION` in a home that holds only that one.
         chroma_url: `http://HOST:PORT` of an external Chroma server; None for the home's own store.
         store: how the home's own store is opened: "server" (default: one supervised `chroma run`
             per home, every process a client) or "embedded" (in-process; one process at a time).
@@ -31,7 +37,7 @@ class IndexConfig:
     """
 
     home: Path
-    collection: str = "medline"
+    collection: str = DEFAULT_COLLECTION
     chroma_url: str | None = None
     store: str = "server"
     embedder: str | None = None

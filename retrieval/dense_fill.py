@@ -8,7 +8,9 @@ One fill per data folder (`literature/fill.lock`), over several collections in a
 (small, answer-critical collections first); it exits when everything is embedded. It yields to
 chat: while any `answering(home)` block is open, it pauses between encoder batches, so neither
 its encoding nor its writes compete with an answer. Progress goes to `fill_status.json` per
-collection and `fill.json` per home; `status_line(home)` turns them into one line for a UI.
+collection and `fill.json` per home, and a tally of the chunks with a vector per document kind
+(`kinds.json`, see retrieval/source_progress.py) as they are written; `status_line(home)` turns
+them into one line for a UI, source by source.
 
 `python -m retrieval.dense_fill` runs it as the background process started by
 `medbot ingest --background`, `medbot index rebuild` and the first search on a fresh machine.
@@ -32,6 +34,7 @@ from typing import Callable, Iterator
 
 from retrieval.catalog import Catalog
 from retrieval.index import Layout, LiteratureIndex
+from retrieval.source_progress import KindTally
 
 
 @dataclass
@@ -215,6 +218,7 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
     try:
         reconcile(index)
         counts = index.catalog.counts()
+        tally = KindTally(layout.root, index.catalog)  # counted once here; moved on by each write
         total, done = counts["chunks"], counts["embedded"]
         t0 = time.perf_counter()
         paused = 0.0
@@ -226,9 +230,11 @@ def fill_dense(index: LiteratureIndex, batch_size: int = 64, block: int | None =
         def write(ids, vecs, docs, metas):
             if not writer_catalog:
                 writer_catalog.append(Catalog(layout.catalog))
+                tally.catalog = writer_catalog[0]  # the tally is moved on from this thread only
             _yield_to_chat(home, should_stop)  # the store's writes yield to chat too
             index.store.upsert(ids, vecs, docs, metas)
             writer_catalog[0].mark_embedded(ids)
+            tally.written([m["kind"] for m in metas])
 
         status = FillStatus("running", done, total, 0.0, None, os.getpid(), time.time())
         _write_status(layout, status)
@@ -417,22 +423,28 @@ def stop_fill(home: Path | str, timeout: float = 30.0) -> bool:
 
 
 def home_status(home: Path | str) -> dict:
-    """Dense-index state of every collection of the home's own store, and of its fill.
+    """Dense-index state of every collection of the home's own store, of each source, and of its fill.
 
     Returns:
         {"filling", "paused" (a question is being answered), "current", "collections":
-         [{name, done, total, rate, eta_s, state}]} in fill order when known.
+         [{name, done, total, rate, eta_s, state}] in fill order when known, "sources":
+         [{kind, label, documents, done, total, state (dense|filling|queued|partial), eta_s}]
+         in listing order}.
     """
+    from retrieval.collections import KIND_COLLECTION
+    from retrieval.source_progress import collection_kinds, filling_kinds, kind_etas, label, merge, ordered
+
     info = read_home_status(home) or {}
     running = home_fill_running(home)
     names = home_collections(home)
     order = [n for n in info.get("order", []) if n in names] + [n for n in names if n not in info.get("order", [])]
-    cols = []
+    cols, per_collection, now_filling = [], [], {}
     for name in order:
         root = _literature(home) / "local" / name
         cat = Catalog(root / "catalog.sqlite3")
         try:
             done, total = cat.embedded_total()
+            kinds = collection_kinds(root, cat, write=not running)
         finally:
             cat.close()
         try:
@@ -443,34 +455,39 @@ def home_status(home: Path | str) -> dict:
         cols.append({"name": name, "done": done, "total": total, "rate": round(float(fs.get("rate") or 0), 1) if live else 0.0,
                      "eta_s": fs.get("eta_s") if live else None,
                      "state": "filling" if live else ("dense" if total and done == total else ("waiting" if running else "partial"))})
+        per_collection.append(kinds)
+        if live:
+            now_filling.update(kind_etas(kinds, filling_kinds(kinds, set(KIND_COLLECTION)), fs.get("eta_s")))
+    merged = merge(per_collection)
+    sources = []
+    for kind in ordered(merged):
+        p = merged[kind]
+        state = ("dense" if p["embedded"] >= p["chunks"] else "filling" if kind in now_filling
+                 else "queued" if running else "partial")
+        sources.append({"kind": kind, "label": label(kind), "documents": p["documents"], "done": p["embedded"],
+                        "total": p["chunks"], "state": state, "eta_s": now_filling.get(kind)})
     return {"filling": running, "paused": running and answering_now(home), "current": info.get("current") if running else None,
-            "collections": cols, "error": None if running else info.get("error")}
+            "collections": cols, "sources": sources, "error": None if running else info.get("error")}
 
 
-def _fmt_eta(seconds) -> str:
-    if seconds is None:
-        return "?"
-    seconds = int(seconds)
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+def sources_words(st: dict) -> str:
+    """The sources of a `home_status` in one line, without the "Index:" lead."""
+    from retrieval.source_progress import source_words
+
+    kinds = {s["kind"]: {"documents": s["documents"], "chunks": s["total"], "embedded": s["done"]} for s in st["sources"]}
+    filling = {s["kind"]: s["eta_s"] for s in st["sources"] if s["state"] == "filling"}
+    return " · ".join(source_words(kinds, filling, queued=st["filling"]))
 
 
 def status_line(home: Path | str) -> str:
-    """One line for a UI: "Index: consumer dense · guidelines dense · medline 12,034/75,070 (80 chunks/s, ETA 13m02s)"."""
+    """One line for a UI, source by source: "Index: NIH consumer answers 16,407/16,407 · MedlinePlus 16/16 ·
+    guidelines 1,968/1,968 · USPSTF 131/131 · MEDLINE abstracts 3,072/75,070 (filling, about 40 min left)"."""
     st = home_status(home)
-    if not st["collections"]:
+    if not st["sources"]:
         return "Index: empty"
-    parts = []
-    for c in st["collections"]:
-        if c["state"] == "dense":
-            parts.append(f"{c['name']} dense")
-        else:
-            part = f"{c['name']} {c['done']:,}/{c['total']:,}"
-            if c["state"] == "filling":
-                part += f" ({c['rate']:.0f} chunks/s, ETA {_fmt_eta(c['eta_s'])})"
-            parts.append(part)
-    tail = " · paused while answering" if st["paused"] else ("" if st["filling"] or all(c["state"] == "dense" for c in st["collections"])
+    tail = " · paused while answering" if st["paused"] else ("" if st["filling"] or all(s["state"] == "dense" for s in st["sources"])
                                                              else " · fill stopped: `medbot index start`")
-    return "Index: " + " · ".join(parts) + tail
+    return "Index: " + sources_words(st) + tail
 
 
 def start_background_fill(settings, collections: list[str] | None = None) -> int | None:

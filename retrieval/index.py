@@ -5,7 +5,8 @@ Layout under `MEDBOT_HOME/literature/`:
                                     embedded mode, by one process): see retrieval/chroma_server.py
     fill.lock, fill.json, fill.log  the home's one dense fill (retrieval/dense_fill.py)
     answering/                      markers of questions being answered (the fill pauses)
-    <store>/<collection>/           store = "local" or "server-HOST-PORT" (an external server)
+    <store>/<collection>/           store = "local" or "server-HOST-PORT" (an external server);
+                                    collection "knowledge" ("medline" in homes built before the rename)
         catalog.sqlite3             chunks and documents (source of truth)
         bm25/                       BM25 index built from the catalog
         fill_status.json            progress of this collection's fill
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from retrieval.errors import UserError
 from retrieval.catalog import Catalog
-from retrieval.config import IndexConfig
+from retrieval.config import DEFAULT_COLLECTION, LEGACY_COLLECTION, IndexConfig
 from retrieval.embedders import Embedder, make_embedder
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,21 @@ class Layout:
         return self.base / "fill.log"
 
 
+def resolve_collection(store_folder: Path, name: str) -> str:
+    """The collection a configured name means in one store folder (`literature/local` or `literature/server-...`).
+
+    The default name (`DEFAULT_COLLECTION`) means the older `LEGACY_COLLECTION` in a folder that
+    holds a catalog of that one and none of the default: a home built before the rename keeps its
+    catalog, BM25 and vectors as they are (nothing is moved or re-embedded). Any other name is itself.
+    """
+    if name != DEFAULT_COLLECTION:
+        return name
+    folder = Path(store_folder)
+    if not (folder / name / "catalog.sqlite3").is_file() and (folder / LEGACY_COLLECTION / "catalog.sqlite3").is_file():
+        return LEGACY_COLLECTION
+    return name
+
+
 def layout_for(settings) -> Layout:
     """The folders of the configured collection (`settings`: an `IndexConfig` or settings carrying one)."""
     r = IndexConfig.coerce(settings)
@@ -74,9 +90,11 @@ def layout_for(settings) -> Layout:
         from retrieval.store import parse_chroma_url
 
         host, port, _ = parse_chroma_url(r.chroma_url)
-        store = f"server-{host}-{port}"
-        return Layout(base / store / r.collection, None, r.chroma_url, r.collection)
-    return Layout(base / "local" / r.collection, base / "chroma", None, r.collection)
+        folder = base / f"server-{host}-{port}"
+        name = resolve_collection(folder, r.collection)
+        return Layout(folder / name, None, r.chroma_url, name)
+    name = resolve_collection(base / "local", r.collection)
+    return Layout(base / "local" / name, base / "chroma", None, name)
 
 
 def _same_tokens(a: dict, b_name: str, b_config: dict) -> bool:

@@ -13,11 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="One Chroma server per MEDBOT_HOME owns the vector store; one fill per home "
                        "embeds the collections' chunks (small collections first) and pauses while a question is answered.")
     isub = p.add_subparsers(dest="index_command", metavar="ACTION", required=True)
-    st = isub.add_parser("status", help="per collection: chunks with vectors, fill rate and ETA; the store server")
+    st = isub.add_parser("status", help="per source: passages searchable by meaning, fill rate and time left; the store server")
     add_json_flag(st)
     st.set_defaults(handler=_status)
     start = isub.add_parser("start", help="start the fill in the background (it stops when everything is embedded)")
-    start.add_argument("--collections", help="comma-separated collection names in fill order (default: all, smallest first)")
+    start.add_argument("--collections", help="comma-separated store collection names in fill order (default: all, smallest first)")
     start.set_defaults(handler=_start)
     stop = isub.add_parser("stop", help="stop the running fill (resumable) and, with --server, the store server")
     stop.add_argument("--server", action="store_true", help="also stop the home's Chroma server")
@@ -55,9 +55,10 @@ def _status(args) -> int:
         print_json(st)
         return 0
     print(status_line(settings.home))
-    for c in st["collections"]:
-        print(f"  {c['name']:<16} {c['done']:>7,}/{c['total']:<7,} {c['state']}"
-              + (f"  {c['rate']:.1f} chunks/s" if c["state"] == "filling" else ""))
+    rate = next((c["rate"] for c in st["collections"] if c["state"] == "filling"), None)
+    for s in st["sources"]:
+        print(f"  {s['label']:<22} {s['done']:>7,}/{s['total']:<7,} {s['state']}"
+              + (f"  {rate:.1f} passages/s" if s["state"] == "filling" and rate else ""))
     print(f"store: {st['folder']} ({'server at ' + st['server_url'] if st['server_url'] else 'no server running'})")
     if st.get("error"):
         print(f"last fill error: {st['error']}")

@@ -1,5 +1,7 @@
-"""The knowledge sources' state in words for the web chat: "NIH answers (16,407): searchable,
-meaning search 40% ready", one line per source, rather than raw vector counts.
+"""The knowledge sources' state in words for the web chat, one line per source: "NIH consumer
+answers 16,407/16,407 · MEDLINE abstracts 3,072/75,070 (filling, about 40 min left)" (passages
+searchable by meaning out of all), or by group ("NIH answers (16,407): searchable, meaning search
+40% ready") where the home's per-source tally is not at hand (an external store).
 
 "Searchable" means the keyword index covers the source; "meaning search" is the dense (semantic)
 index, filled in the background after an install, knowledge sources first.
@@ -118,12 +120,51 @@ def index_words(progress: dict[str, dict[str, int]], keyword_ready: bool, fillin
     return "\n".join(lines)
 
 
+def sources_words(status: dict[str, Any], keyword_ready: bool) -> str:
+    """Markdown for the index panel from the home's `retrieval.dense_fill.home_status`, one line per source.
+
+    Args:
+        status: `home_status(home)` (its "sources", "filling" and "paused").
+        keyword_ready: whether the keyword index is built.
+    """
+    from retrieval.source_progress import source_words
+
+    sources = status.get("sources") or []
+    if not sources:
+        return f"{HEADING}\nNo sources are installed yet, so answers cannot cite anything (`medbot ingest` adds them)."
+    if not keyword_ready:
+        return HEADING + "\n" + "\n".join(f"- {s['label']}: being prepared, not searchable yet" for s in sources)
+    kinds = {s["kind"]: {"documents": s["documents"], "chunks": s["total"], "embedded": s["done"]} for s in sources}
+    filling = {s["kind"]: s["eta_s"] for s in sources if s["state"] == "filling"}
+    lines = [HEADING, "Passages searchable by meaning, per source (keyword search covers them all):"]
+    lines += ["- " + w for w in source_words(kinds, filling, queued=bool(status.get("filling")))]
+    if all(s["state"] == "dense" for s in sources):
+        return "\n".join(lines)
+    if status.get("paused"):
+        lines.append("\n_Meaning search is being built in the background; it waits while an answer is written._")
+    elif status.get("filling"):
+        lines.append("\n_Meaning search is being built in the background; until then answers use keyword search._")
+    else:
+        lines.append("\n_Meaning search is not being built now (`medbot index start` resumes it); "
+                     "answers use keyword search._")
+    return "\n".join(lines)
+
+
 def retriever_words(retriever, home=None, progress=source_progress) -> str:
-    """The index panel for a retriever (None: no index could be opened) of the data folder `home`;
-    `progress` counts a catalog per source (a `ProgressCounter` to reuse counts)."""
+    """The index panel for a retriever (None: no index could be opened) of the data folder `home`.
+
+    With `home` and the home's own store, one line per source from the fill's per-source tally
+    (cheap: no count of the catalog); otherwise `progress` counts the retriever's catalog per
+    group of sources (a `ProgressCounter` to reuse counts).
+    """
     if retriever is None:
         return f"{HEADING}\nNot available: no sources are installed (`medbot ingest` adds them)."
     st: dict[str, Any] = retriever.status() if hasattr(retriever, "status") else {}
+    layout = getattr(getattr(retriever, "index", None), "layout", None)
+    if home is not None and layout is not None and layout.chroma_url is None:
+        from retrieval.dense_fill import home_status
+
+        return sources_words(home_status(home), keyword_ready=bool(st.get("bm25_docs")))
     catalog = getattr(getattr(retriever, "index", None), "catalog", None)
     if catalog is not None:
         counts = progress(catalog)

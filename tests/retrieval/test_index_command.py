@@ -44,7 +44,8 @@ def test_fill_runs_once_in_order_and_stops_when_done(tmp_path, corpus):
     assert info["state"] == "done" and info["order"] == ["consumer", "medline"], info
     st = json.loads(_cli(home, "index", "status", "--json").stdout)
     assert all(c["state"] == "dense" and c["done"] == c["total"] > 0 for c in st["collections"]), st
-    assert status_line(home) == "Index: consumer dense · medline dense"
+    assert [s["label"] for s in st["sources"]] == ["MEDLINE abstracts", "your files"]
+    assert status_line(home) == "Index: " + " · ".join(f"{s['label']} {s['total']:,}/{s['total']:,}" for s in st["sources"])
     r = _cli(home, "index", "stop", "--server")
     assert r.returncode == 0 and "no fill running" in r.stdout and "store server stopped" in r.stdout
     r = _cli(home, "search", "aspirin myocardial infarction", "--collection", "medline", "--json")

@@ -67,7 +67,7 @@ def test_kill9_real_cli_ingest(home, tmp_path):
                                  f"condition {i % 13}. Outcomes improved in {i % 40}% of cases.", "metadata": {"title": f"Trial {i}"}}) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "bot.cli", "ingest", str(corpus), "--batch-size", "8"]
-    db = home / "literature" / "local" / "medline" / "catalog.sqlite3"
+    db = home / "literature" / "local" / "knowledge" / "catalog.sqlite3"
     err = open(tmp_path / "stderr.txt", "wb")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
     t0 = time.time()
