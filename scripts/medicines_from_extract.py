@@ -71,8 +71,22 @@ DECISIONS: dict[str, dict] = {
                     "note": "ezetimibe and simvastatin combination; medbot has no label for simvastatin alone"},
     "tramadol": {"id": "tramadol", "whole": False, "note": "extended-release tablets"},
     "zolpidem": {"id": "zolpidem", "whole": False},
+    "albuterol": {"id": "albuterol", "whole": False, "note": "albuterol sulfate HFA inhaler"},
+    "alprazolam": {"id": "alprazolam", "whole": False},
+    "bupropion": {"id": "bupropion", "whole": False, "note": "extended-release tablets (XL)"},
+    "celecoxib": {"id": "celecoxib", "whole": False},
+    "duloxetine": {"id": "duloxetine", "whole": False, "note": "delayed-release capsules"},
+    "furosemide": {"id": "furosemide", "whole": False},
+    "glipizide": {"id": "glipizide", "whole": False},
+    "hydrocodone": {"id": "hydrocodone-acetaminophen", "whole": False,
+                    "note": "hydrocodone bitartrate and acetaminophen combination; medbot has no label for hydrocodone "
+                            "alone"},
+    "oxycodone": {"id": "oxycodone", "whole": False},
+    "prednisone": {"id": "prednisone", "whole": False},
+    "trazodone": {"id": "trazodone", "whole": False},
     # checked and left out
     "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
+    "sitagliptin": {"skip": "the same ZITUVIMET (sitagliptin and metformin) label as metformin.json"},
     "melatonin": {"skip": "a homeopathic mixture (GUNA-GERIATRICS), not a melatonin supplement"},
     "ranitidine": {"skip": "withdrawn from the U.S. market in 2020"},
 }

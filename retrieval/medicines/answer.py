@@ -154,7 +154,7 @@ def _row_impact(units: list[str], i: int) -> str | None:
     for j in range(i - 1, max(-1, i - 5), -1):
         if units[j].startswith("Examples"):
             return None
-        if "Clinical Impact:" in units[j] and len(units[j]) <= _MAX_QUOTE:
+        if re.search(r"Clinical (?:Impact:|implication )", units[j]) and len(units[j]) <= _MAX_QUOTE:
             return units[j]
     return None
 

@@ -91,6 +91,17 @@ LABEL_SAYS = [
     ("Augmentin", "warfarin", "oral anticoagulants"),
     ("cyclobenzaprine", "alcohol", "may enhance the effects of alcohol"),
     ("pantoprazole", "warfarin", "Increased INR and prothrombin time"),
+    ("Xanax", "oxycodone", "concomitant use of benzodiazepines and opioids increases the risk of respiratory depression"),
+    ("alprazolam", "alcohol", "avoiding concomitant use of alcohol"),
+    ("oxycodone", "gabapentin", "gabapentinoids (gabapentin or pregabalin)"),
+    ("Norco", "alcohol", "including alcohol"),
+    ("trazodone", "tramadol", "tramadol"),
+    ("Cymbalta", "tramadol", "opioids"),
+    ("Wellbutrin", "alcohol", "reduced alcohol tolerance"),
+    ("celecoxib", "warfarin", "Celecoxib and anticoagulants such as warfarin have a synergistic effect on bleeding"),
+    ("furosemide", "lisinopril", "angiotensin converting enzyme inhibitors"),
+    ("glipizide", "prednisone", "corticosteroids"),
+    ("albuterol", "metoprolol", "Beta-blockers"),
 ]
 
 # Pairs the shipped labels say nothing about.
@@ -207,8 +218,18 @@ def test_how_much_prescription_label_quotes_its_printed_dose_only():
     assert "5 mg once daily with maximum dose 10 mg once daily" in res.markdown
 
 
+def test_two_products_with_the_same_ingredient_are_flagged():
+    res = answer("together", ["Norco", "Tylenol"])
+    assert "both contain acetaminophen" in res.markdown
+
+
+def test_pregnancy_field_quotes_an_old_format_prescription_label():
+    res = answer("what_is", ["prednisone"], focus="pregnancy")
+    assert "Usage in pregnancy" in res.markdown or "pregnancy, nursing mothers" in res.markdown
+
+
 def test_how_much_without_a_label():
-    res = answer("how_much", ["oxycodone"])
+    res = answer("how_much", ["rosuvastatin"])
     assert res.data["verdict"] == "no_label" and "gives no dose" in res.markdown
 
 
