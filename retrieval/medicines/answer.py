@@ -192,8 +192,9 @@ def together(meds: list[Medicine]) -> Answer:
         have = [m for m in meds if m.cards]
         missing = [m for m in meds if not m.cards and not m.is_alcohol]
         lines.append(f"**The labels do not say; ask a pharmacist.** ")
+        cards = list({c.id: c for m in have for c in m.cards}.values())
         if have:
-            prods = "; ".join(f"*{c.product}* ({c.manufacturer})" for m in have for c in m.cards)
+            prods = "; ".join(f"*{c.product}* ({c.manufacturer})" for c in cards)
             other = {id(m): (b if m is a else a) for m in have}
             lines.append(f"medbot's FDA labels ({prods}) do not mention "
                          + " or ".join(f"{other[id(m)].query}" for m in have) + ", its ingredient or its class.")
@@ -202,7 +203,7 @@ def together(meds: list[Medicine]) -> Answer:
         if any(not c.complete for m in have for c in m.cards):
             lines.append(" (medbot holds selected sections of the prescription label, not all of it.)")
         lines.append("\n\nSilence in a label does not mean the combination is safe. " + ASK + " before taking them together.")
-        lines.append("\n\n" + "\n".join(f"- {c.citation(s)}" for m in have for c in m.cards
+        lines.append("\n\n" + "\n".join(f"- {c.citation(s)}" for c in cards
                                          for s in _INTERACTION_SECTIONS if s in c.sections))
     return Answer("".join(x if x.endswith((" ", "\n")) else x + "\n" for x in lines).strip(), data)
 

@@ -8,7 +8,7 @@ from retrieval.medicines.names import ALCOHOL_WORDS, Names
 
 _SAME = re.compile(r"(?i)\b(same (thing |drug |medicine )?as|(?<!at )the same\b(?! time)|generic (name|version|form|of|for)|"
                    r"brand (name|of)|what(?:'?s| is) in\b|ingredients?|equivalent|another name|difference between|"
-                   r"is \w+ (?:a |an )?(?:generic|brand))")
+                   r"is \w+ (?:a |an )?(?:generic|brand)|\bvs\.?(?=\s)|\bversus\b)")
 _TOGETHER = re.compile(r"(?i)\b(together|same time|at once|combine|combining|mix|mixing|with (my|the|a|an)?\s*\w+|"
                        r"and\b.*\b(ok|okay|safe)|interact\w*|while (taking|on)|on \w+.{0,30}\b(drink|alcohol|wine|beer))")
 _HOW_MUCH = re.compile(r"(?i)\b(how (much|many|often)|dose|dosage|dosing|max(imum)?\b|how long between|"
@@ -17,7 +17,8 @@ _HOW_MUCH = re.compile(r"(?i)\b(how (much|many|often)|dose|dosage|dosing|max(imu
 _SIDE = re.compile(r"(?i)side[ -]?effects?|make you|cause|adverse")
 _PREG = re.compile(r"(?i)pregnan|breast-?feed|nursing|lactat")
 _WARN = re.compile(r"(?i)warning|dangerous|risks?\b")
-_USES = re.compile(r"(?i)what (is|are) \w+ (used )?for|used for|what does \w+ (do|treat)")
+_USES = re.compile(r"(?i)what (is|are) \w+ (used )?for|used for|what does \w+ (do|treat)|"
+                   r"^\s*is \S+ (?:a|an)\b.{0,40}\b(?:med|meds|medicine|medication|drug|pill)s?\b")
 _WHAT = re.compile(r"(?i)\bwhat(?:'?s| is| are)\b|tell me about|info(rmation)? (on|about)")
 
 _NAMES: Names | None = None

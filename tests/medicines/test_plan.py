@@ -23,6 +23,12 @@ CASES = [
     ("ibuprofin dose", {"question": "how_much", "drugs": ["ibuprofen"]}),
     ("what is warfarin", {"question": "what_is", "drugs": ["warfarin"]}),
     ("sertraline and tramadol together safe?", {"question": "together", "drugs": ["sertraline", "tramadol"]}),
+    ("claritin vs claritin-d", {"question": "same_as", "drugs": ["claritin", "claritin-d"]}),
+    ("is norvasc a blood pressure med", {"question": "what_is", "drugs": ["norvasc"], "focus": "uses"}),
+    ("what is zoloft the generic for", {"question": "same_as", "drugs": ["zoloft"]}),
+    ("what is in nyquil", {"question": "same_as", "drugs": ["nyquil"]}),
+    ("i take lisinopril can i take advil for my back", {"question": "together", "drugs": ["lisinopril", "advil"]}),
+    ("is glucophage metformin", {"question": "same_as", "drugs": ["glucophage", "metformin"]}),
 ]
 
 
