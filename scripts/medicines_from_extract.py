@@ -84,6 +84,11 @@ DECISIONS: dict[str, dict] = {
     "oxycodone": {"id": "oxycodone", "whole": False},
     "prednisone": {"id": "prednisone", "whole": False},
     "trazodone": {"id": "trazodone", "whole": False},
+    "diclofenac": {"id": "diclofenac", "whole": True, "note": "OTC topical gel 1% (arthritis pain)"},
+    "tamsulosin": {"id": "tamsulosin", "whole": False},
+    "valsartan": {"id": "sacubitril-valsartan", "whole": False,
+                  "note": "ENTRESTO (sacubitril and valsartan); medbot has no label for valsartan alone"},
+    "venlafaxine": {"id": "venlafaxine", "whole": False},
     # checked and left out
     "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
     "sitagliptin": {"skip": "the same ZITUVIMET (sitagliptin and metformin) label as metformin.json"},
@@ -112,6 +117,7 @@ DNER_BRANDS: dict[str, str] = {
     "deltasone": "prednisone", "cipro": "ciprofloxacin", "zithromax": "azithromycin", "flagyl": "metronidazole",
     "levaquin": "levofloxacin", "diflucan": "fluconazole", "imitrex": "sumatriptan", "zanaflex": "tizanidine",
     "aldactone": "spironolactone", "coreg": "carvedilol", "diovan": "valsartan", "zantac": "ranitidine",
+    "viagra": "sildenafil", "cialis": "tadalafil",
 }
 # Generic names DNER gives that differ from the label's established name.
 _DNER_TO_LABEL = {"thyroxine": "levothyroxine"}
@@ -131,6 +137,7 @@ LABEL_BRANDS: dict[str, tuple[list[str], str]] = {
     "zyrtec-d": (["cetirizine hydrochloride", "pseudoephedrine hydrochloride"],
                  "Zyrtec-D (cetirizine HCl and pseudoephedrine HCl) extended release tablets"),
     "excedrin": (["acetaminophen", "aspirin", "caffeine"], "Excedrin Extra Strength (acetaminophen, aspirin, caffeine)"),
+    "entresto": (["sacubitril", "valsartan"], "ENTRESTO (sacubitril and valsartan) tablets"),
 }
 DNER_SOURCE = "drug-named-entity-recognition 2.0.9 (MIT), brand and synonym table"
 LABEL_SOURCE = "established name in the product's FDA labeling"

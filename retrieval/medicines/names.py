@@ -51,6 +51,8 @@ CLASS_TERMS: dict[str, list[str]] = {
     **{d: ["tricyclic antidepressants", "TCAs", "tricyclics"] for d in
        ("amitriptyline", "nortriptyline", "imipramine", "desipramine")},
     **{d: ["triptans", "triptan"] for d in ("sumatriptan", "rizatriptan", "zolmitriptan")},
+    **{d: ["PDE5 inhibitors", "PDE5 inhibitor", "phosphodiesterase-5 inhibitors"] for d in
+       ("sildenafil", "tadalafil", "vardenafil")},
     "insulin": ["insulin"],
     "levothyroxine": ["thyroid products"],
     "phenytoin": [],

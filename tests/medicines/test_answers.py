@@ -102,6 +102,10 @@ LABEL_SAYS = [
     ("furosemide", "lisinopril", "angiotensin converting enzyme inhibitors"),
     ("glipizide", "prednisone", "corticosteroids"),
     ("albuterol", "metoprolol", "Beta-blockers"),
+    ("tamsulosin", "Viagra", "Concomitant use of PDE5 inhibitors with tamsulosin"),
+    ("Voltaren", "warfarin", "blood thinning (anticoagulant)"),
+    ("venlafaxine", "metoprolol", "Caution should be exercised with coadministration of venlafaxine and metoprolol"),
+    ("Entresto", "lisinopril", "Concomitant use of ENTRESTO with an ACE inhibitor is contraindicated"),
 ]
 
 # Pairs the shipped labels say nothing about.
@@ -118,6 +122,7 @@ SILENT = [
     ("esomeprazole", "gabapentin"),
     ("budesonide", "loratadine"),
     ("Norvasc", "Zyrtec"),
+    ("tamsulosin", "Zyrtec"),
 ]
 
 
