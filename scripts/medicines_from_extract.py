@@ -89,6 +89,8 @@ DECISIONS: dict[str, dict] = {
     "valsartan": {"id": "sacubitril-valsartan", "whole": False,
                   "note": "ENTRESTO (sacubitril and valsartan); medbot has no label for valsartan alone"},
     "venlafaxine": {"id": "venlafaxine", "whole": False},
+    "azithromycin": {"id": "azithromycin", "whole": False},
+    "ondansetron": {"id": "ondansetron", "whole": False},
     # checked and left out
     "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
     "sitagliptin": {"skip": "the same ZITUVIMET (sitagliptin and metformin) label as metformin.json"},

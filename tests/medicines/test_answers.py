@@ -106,6 +106,9 @@ LABEL_SAYS = [
     ("Voltaren", "warfarin", "blood thinning (anticoagulant)"),
     ("venlafaxine", "metoprolol", "Caution should be exercised with coadministration of venlafaxine and metoprolol"),
     ("Entresto", "lisinopril", "Concomitant use of ENTRESTO with an ACE inhibitor is contraindicated"),
+    ("Zithromax", "warfarin", "may potentiate the effects of oral anticoagulants such as warfarin"),
+    ("Zofran", "sertraline", "including SSRIs and SNRIs"),
+    ("ondansetron", "tramadol", "ondansetron may increase patient-controlled administration of tramadol"),
 ]
 
 # Pairs the shipped labels say nothing about.
