@@ -20,7 +20,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("bladder infection", "cystitis", "urinary tract infection"), ("dehydrated", "dehydration"),
     ("high potassium", "hyperkalemia"), ("hyperkalaemia", "hyperkalemia"), ("low potassium", "hypokalemia"),
     ("keep my cholesterol down", "lower cholesterol"),
-    ("throwing up", "vomiting"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
+    ("throwing up", "vomiting"), ("a cold", "common cold"), ("head cold", "common cold"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
     ("hay fever", "allergic rhinitis"), ("cold sore", "herpes simplex"), ("water on the brain", "hydrocephalus"),
 )
 
@@ -30,9 +30,10 @@ QTYPE_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx, re.
     ("complications", r"\bcomplications?\b"),
     ("exams and tests", r"\b(diagnos\w*|tests?|tested|screen\w*|detect\w*)\b"),
     ("prevention", r"\b(prevent\w*|avoid\w*|lower (?:my|the|your) risk)\b"),
-    ("treatment", r"\b(treat\w*|therap\w*|first[- ]line|cure\w*|manag\w*|medications?|medicines?|drugs? for)\b"),
-    ("causes", r"\b(caus\w*|why do\w*|what makes)\b"),
-    ("outlook", r"\b(outlook|prognosis|life expectancy|surviv\w*)\b"),
+    ("treatment", r"\b(treat\w*|therap\w*|first[- ]line|cure\w*|manag\w*|medications?|medicines?|drugs? for|"
+                  r"take for|get rid of|relie(?:f|ve)\w*|remed(?:y|ies))\b"),
+    ("causes", r"\b(caus\w*|why do\w*|what makes|triggers?|triggered|sets? off|brings? on)\b"),
+    ("outlook", r"\b(outlook|prognosis|life expectancy|surviv\w*|how long (?:does|do|will|can) .{0,40}\blast)\b"),
     ("susceptibility", r"\b(who (?:is|gets|get)|at risk|risk factors?)\b"),
     ("frequency", r"\b(how common|how many|prevalen\w*)\b"),
     ("inheritance", r"\b(inherit\w*|passed down|hereditary|run in families)\b"),

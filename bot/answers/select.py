@@ -142,7 +142,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     if embed is not None:
         import numpy as np
 
-        texts = [f"{c[3].source['section']}: {c[2]}" if c[3].source.get("section") else c[2] for c in cands]
+        texts = [f"{_context(c[3].source)}: {c[2]}" if _context(c[3].source) else c[2] for c in cands]
         vecs = np.asarray(embed([question, *titles, *texts]), dtype=np.float32)
         q, tv, sv = vecs[0], vecs[1:1 + len(titles)], vecs[1 + len(titles):]
         title_sim = [float(x) for x in tv @ q]
@@ -185,6 +185,12 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         chosen = [c for c in chosen if c.rank not in off_topic]
     _keep_act_now(chosen, scored, max_sentences, min_score)
     return sorted(chosen, key=lambda e: (e.rank, e.order))
+
+
+def _context(source: dict[str, Any]) -> str:
+    """What a sentence is read in the context of: its guideline section, or the topic of its NIH page
+    ("Appendicitis: The main symptom is pain in the abdomen" answers "symptoms of appendicitis")."""
+    return str(source.get("section") or source.get("focus") or "")
 
 
 def topic_words(question: str, also_about: Sequence[str] = ()) -> set[str]:

@@ -285,6 +285,12 @@ def test_query_terms():
     assert question_type("first-line treatment type 2 diabetes") == "treatment"
     assert question_type("what is high blood pressure") == "information"
     assert question_type("aspirin after heart attack") is None
+    # the words people use for the kind of answer they want
+    assert question_type("What triggers asthma attacks?") == "causes"
+    assert question_type("What can I take for a migraine?") == "treatment"
+    assert question_type("how do i get rid of hiccups") == "treatment"
+    assert question_type("how long does a cold last") == "outlook"
+    assert "common cold" in add_synonyms("how long does a cold last") and "common cold" not in add_synonyms("cold hands")
     assert add_synonyms("aspirin after heart attack") == ("aspirin after heart attack myocardial infarction "
                                                           "acute coronary syndrome")
     assert add_synonyms("hypertension in pregnancy") == "hypertension in pregnancy high blood pressure"
