@@ -1,4 +1,4 @@
-"""Hand a turn to the warm medbot of this home and user, if one runs with the same settings."""
+"""Hand a turn (or a case summary) to the warm medbot of this home and user, if one runs with the same settings."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ CONNECT_TIMEOUT_S = 2.0  # a live server answers a request at once; a hung one m
 
 @dataclass
 class WarmEvent:
-    """One event of a handed-off turn: the agent's kinds plus `queued` (data: {"ahead", "warming"})."""
+    """One event of a handed-off turn: the agent's kinds plus `queued` (data: {"ahead", "warming"});
+    a summary's are `text` (Markdown to show as it comes), `queued` and `done`."""
 
     kind: str
     data: Any
@@ -165,6 +166,34 @@ def open_turn(settings, message: str, *, conversation_id: str | None = None, upl
     req = {"op": "turn", "fingerprint": fingerprint(settings), "message": message,
            "conversation_id": conversation_id, "role": role,
            "uploads": [str(Path(u).expanduser().absolute()) for u in uploads or []]}
+    return _offer(settings, req, timeout)
+
+
+def open_summary(settings, case: dict[str, Any], *, as_of: str | None = None, role: str = "clinician",
+                 scores: bool = True, stream: bool = True, timeout: float = CONNECT_TIMEOUT_S) -> WarmTurn | None:
+    """Offer `medbot summarize` to the warm process of `settings.home` and `settings.user`.
+
+    Args:
+        settings: the caller's settings; the warm process takes the job only if its own match.
+        case: {"path": FILE} (made absolute here) or {"text": TEXT} (standard input, already read).
+        as_of, role: as `medbot summarize --as-of / --role`.
+        scores: add the clinical scores that apply.
+        stream: send the facts and each checked sentence as `text` events (False for `--json`).
+        timeout: seconds to wait for the warm process to answer the offer.
+
+    Returns:
+        The accepted job (its `events()` end with `done`, whose result has `model`, `model_is_demo`,
+        `removed`, `timings` and whose `to_json()` is what `--json` prints), or None: run in-process.
+    """
+    if case.get("path"):
+        case = {"path": str(Path(case["path"]).absolute())}
+    req = {"op": "summarize", "fingerprint": fingerprint(settings), "case": case, "as_of": as_of, "role": role,
+           "scores": scores, "stream": stream}
+    return _offer(settings, req, timeout)
+
+
+def _offer(settings, req: dict[str, Any], timeout: float) -> WarmTurn | None:
+    """Send a job; the accepted job, or None when nobody answers or the settings differ."""
     got = _request(settings, req, timeout)
     if got is None:
         return None

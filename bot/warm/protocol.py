@@ -4,6 +4,8 @@ Request (one line, client to server):
     {"v": 1, "op": "hello"}
     {"v": 1, "op": "turn", "fingerprint": ..., "message": ..., "conversation_id": ..., "uploads": [...],
      "role": ...}
+    {"v": 1, "op": "summarize", "fingerprint": ..., "case": {"path": ...} | {"text": ...}, "as_of": ...,
+     "role": ..., "scores": true, "stream": true}
 Replies (server to client), one object per line:
     {"kind": "hello", "pid": ..., "fingerprint": ..., "model": ..., "notice": ..., "busy": n}
     {"kind": "refused", "reason": ...}           settings differ: the client runs in-process
@@ -11,6 +13,8 @@ Replies (server to client), one object per line:
     {"kind": "started"}
     {"kind": "triage" | "tool" | "sources" | "token", "data": ...}    the agent's events
     {"kind": "done", "result": {...every TurnResult field...}, "json": TurnResult.to_json()}
+    {"kind": "text", "data": markdown}           a summary's facts, then each checked sentence
+    {"kind": "done", "result": {model, model_is_demo, removed, timings}, "json": `summarize --json`}
     {"kind": "error", "message": ..., "exit_code": 2 | 1}
 """
 

@@ -1,4 +1,4 @@
-"""`WarmServer`: answers terminal turns with a loaded agent, over an owner-only Unix socket."""
+"""`WarmServer`: answers terminal turns and case summaries with a loaded agent, over an owner-only Unix socket."""
 
 from __future__ import annotations
 
@@ -27,13 +27,14 @@ def _connected(conn: socket.socket) -> bool:
 
 
 class WarmServer:
-    """Serve `agent` to `medbot ask` / `medbot chat` of the same home and user.
+    """Serve `agent` to `medbot ask` / `medbot chat` / `medbot summarize` of the same home and user.
 
     Args:
         settings: the settings the agent answers with; a turn from a command whose settings differ
             (another model, adapter, generation or retrieval setting) is refused, and that command
             answers in its own process.
-        agent: a `bot.agent.Agent` (only `turn()` and `warm_up()` are used).
+        agent: a `bot.agent.Agent` (only `turn()`, `warm_up()` and, for summaries without `backend`,
+            its `backend`, are used).
         backend: the agent's backend when it is a `SerialBackend` shared with the web chat: its
             lock tells a turn that the model is busy, and `hello` names the model once it is loaded.
         lock: held for the whole of each terminal turn (they queue in order behind it).
@@ -152,7 +153,9 @@ class WarmServer:
                 if op == "hello":
                     self._send(conn, self.hello())
                 elif op == "turn":
-                    self._turn(conn, req)
+                    self._queued(conn, req, self._run)
+                elif op == "summarize":
+                    self._queued(conn, req, self._summarize)
                 elif op == "stop" and self.on_stop is not None:
                     self._send(conn, {"kind": "stopping", "pid": os.getpid()})
                     threading.Thread(target=self.on_stop, name="warm-stop", daemon=True).start()
@@ -192,7 +195,8 @@ class WarmServer:
     def _send(conn: socket.socket, obj: dict[str, Any]) -> None:
         conn.sendall(protocol.encode(obj))
 
-    def _turn(self, conn: socket.socket, req: dict[str, Any]) -> None:
+    def _queued(self, conn: socket.socket, req: dict[str, Any], run: Callable[[socket.socket, dict[str, Any]], None]) -> None:
+        """Run one job (a turn, a summary) in its place in the queue, if the caller's settings match."""
         if req.get("fingerprint") != self.fingerprint:
             self._send(conn, {"kind": "refused", "reason": "settings differ"})
             return
@@ -209,16 +213,26 @@ class WarmServer:
                 if not _connected(conn):  # the caller gave up while it waited (Ctrl+C)
                     return
                 self._send(conn, {"kind": "started"})
-                self._run(conn, req)
+                run(conn, req)
             finally:
                 self.lock.release()
         finally:
             with self._count:
                 self._pending -= 1
 
-    def _run(self, conn: socket.socket, req: dict[str, Any]) -> None:
+    def _report(self, conn: socket.socket, exc: Exception) -> None:
+        """Send a failed job's error as the command would print it in its own process."""
         from bot.errors import REPORTED_ERRORS, USER_ERRORS
 
+        if isinstance(exc, REPORTED_ERRORS):
+            self._send(conn, {"kind": "error", "message": str(exc), "exit_code": getattr(exc, "exit_code", 1),
+                              "user": isinstance(exc, USER_ERRORS)})
+            return
+        log.debug("warm job failed", exc_info=exc)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        self._send(conn, {"kind": "error", "exit_code": 1, "internal": True, "message": f"{type(exc).__name__}: {first}"})
+
+    def _run(self, conn: socket.socket, req: dict[str, Any]) -> None:
         events = self.agent.turn(req.get("message") or "", conversation_id=req.get("conversation_id") or None,
                                  uploads=[Path(u) for u in req.get("uploads") or []], role=req.get("role") or None)
         try:
@@ -228,17 +242,35 @@ class WarmServer:
                                       "json": protocol.jsonable(ev.data.to_json())})
                 else:
                     self._send(conn, {"kind": ev.kind, "data": protocol.jsonable(ev.data)})
-        except REPORTED_ERRORS as exc:
-            self._send(conn, {"kind": "error", "message": str(exc), "exit_code": getattr(exc, "exit_code", 1),
-                              "user": isinstance(exc, USER_ERRORS)})
         except OSError:
             raise  # the client left: `finally` below ends the turn
-        except Exception as exc:  # noqa: BLE001 - the client prints it as an internal error, like in-process
-            log.debug("warm turn failed", exc_info=True)
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            self._send(conn, {"kind": "error", "exit_code": 1, "internal": True,
-                              "message": f"{type(exc).__name__}: {first}"})
+        except Exception as exc:  # noqa: BLE001 - the client prints it as it would in-process
+            self._report(conn, exc)
         finally:
             close = getattr(events, "close", None)
             if close is not None:
                 close()
+
+    def _model(self):
+        """The loaded LLM (shared with the web chat when `backend` was given)."""
+        return self.backend if self.backend is not None else self.agent.backend
+
+    def _summarize(self, conn: socket.socket, req: dict[str, Any]) -> None:
+        """`medbot summarize` with the loaded model: facts and scores first, then each checked sentence,
+        as "text" events (when the caller streams), then "done" with the summary's JSON."""
+        from bot.warm.summarize import summarize_case, summary_json, summary_result
+        from retrieval.dense_fill import answering
+
+        emit = (lambda text: self._send(conn, {"kind": "text", "data": text})) if req.get("stream") else None
+        try:
+            with answering(self.settings.home):  # the background fill yields the CPU while the model writes
+                summary = summarize_case(self.settings, req.get("case") or {}, as_of=req.get("as_of") or None,
+                                         role=req.get("role") or "clinician", with_scores=bool(req.get("scores", True)),
+                                         emit=emit, backend_factory=self._model)
+        except OSError:
+            raise  # the client left
+        except Exception as exc:  # noqa: BLE001 - the client prints it as it would in-process
+            self._report(conn, exc)
+            return
+        self._send(conn, {"kind": "done", "result": summary_result(summary),
+                          "json": protocol.jsonable(summary_json(summary))})
