@@ -91,6 +91,8 @@ DECISIONS: dict[str, dict] = {
     "venlafaxine": {"id": "venlafaxine", "whole": False},
     "azithromycin": {"id": "azithromycin", "whole": False},
     "ondansetron": {"id": "ondansetron", "whole": False},
+    "cephalexin": {"id": "cephalexin", "whole": False},
+    "lorazepam": {"id": "lorazepam", "whole": False},
     # checked and left out
     "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
     "sitagliptin": {"skip": "the same ZITUVIMET (sitagliptin and metformin) label as metformin.json"},
@@ -140,6 +142,7 @@ LABEL_BRANDS: dict[str, tuple[list[str], str]] = {
                  "Zyrtec-D (cetirizine HCl and pseudoephedrine HCl) extended release tablets"),
     "excedrin": (["acetaminophen", "aspirin", "caffeine"], "Excedrin Extra Strength (acetaminophen, aspirin, caffeine)"),
     "entresto": (["sacubitril", "valsartan"], "ENTRESTO (sacubitril and valsartan) tablets"),
+    "keflex": (["cephalexin"], "KEFLEX (cephalexin) capsules"),
 }
 DNER_SOURCE = "drug-named-entity-recognition 2.0.9 (MIT), brand and synonym table"
 LABEL_SOURCE = "established name in the product's FDA labeling"

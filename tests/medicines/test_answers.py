@@ -109,6 +109,9 @@ LABEL_SAYS = [
     ("Zithromax", "warfarin", "may potentiate the effects of oral anticoagulants such as warfarin"),
     ("Zofran", "sertraline", "including SSRIs and SNRIs"),
     ("ondansetron", "tramadol", "ondansetron may increase patient-controlled administration of tramadol"),
+    ("cephalexin", "metformin", "Administration of cephalexin with metformin results in increased plasma metformin"),
+    ("Ativan", "oxycodone", "Concomitant use of benzodiazepines and opioids may result in profound sedation"),
+    ("lorazepam", "alcohol", "other CNS depressants such as alcohol"),
 ]
 
 # Pairs the shipped labels say nothing about.
