@@ -181,14 +181,23 @@ def source_words(kinds: dict[str, dict[str, int]], filling: dict[str, float | No
         queued: a fill runs, so the other incomplete kinds wait their turn ("queued").
     """
     filling = filling or {}
+    order = ordered(kinds)
+    # kinds filled together finish together: their time left is said once, after the last of them
+    together = [k for k in order if k in filling]
+    same = len(together) > 1 and len({eta_words(filling[k]) for k in together}) == 1
     out = []
-    for kind in ordered(kinds):
+    for kind in order:
         p = kinds[kind]
         words = f"{label(kind)} {p['embedded']:,}/{p['chunks']:,}"
         if kind in filling:
-            left = eta_words(filling[kind])
+            left = eta_words(filling[kind]) if not same or kind == together[-1] else ""
+            if left and same:
+                left += " for both" if len(together) == 2 else f" for all {_COUNT.get(len(together), len(together))}"
             words += f" (filling{', ' + left if left else ''})"
         elif queued and p["embedded"] < p["chunks"]:
             words += " (queued)"
         out.append(words)
     return out
+
+
+_COUNT = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}

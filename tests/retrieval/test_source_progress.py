@@ -113,7 +113,7 @@ def test_knowledge_is_filled_first_and_the_rest_is_queued(tmp_path):
     finally:
         lock.release()
     # 7 of the 15 pending passages are bundled knowledge, filled first: 7/15 of the 10 minutes left
-    assert line == ("Index: NIH consumer answers 0/6 (filling, about 5 min left) · USPSTF 0/1 (filling, about 5 min left)"
+    assert line == ("Index: NIH consumer answers 0/6 (filling) · USPSTF 0/1 (filling, about 5 min left for both)"
                     " · MEDLINE abstracts 0/8 (queued)")
 
 
