@@ -275,6 +275,13 @@ class Store:
         with self._tx() as c:
             return c.execute("DELETE FROM selfchecks WHERE user=?", (user,)).rowcount
 
+    def purge_selfchecks_older_than(self, days: int, user: str | None = None) -> int:
+        """Delete self-check results older than `days` days (retention); returns how many."""
+        cutoff = time.time() - days * 86400
+        with self._tx() as c:
+            return c.execute("DELETE FROM selfchecks WHERE created < ?" + (" AND user=?" if user else ""),
+                             (cutoff, user) if user else (cutoff,)).rowcount
+
     def purge_older_than(self, days: int, user: str | None = None) -> int:
         """Delete conversations not updated for `days` days (retention); returns how many."""
         cutoff = time.time() - days * 86400

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     de = hs.add_parser("delete", help="delete a conversation with its uploads and derived files")
     de.add_argument("id")
     de.set_defaults(handler=handle_delete)
-    pr = hs.add_parser("purge", help="apply the retention setting (delete conversations older than N days)")
+    pr = hs.add_parser("purge", help="apply the retention setting (delete conversations and self-check results older than N days)")
     pr.add_argument("--days", type=int, help="default: safety.retention_days")
     pr.set_defaults(handler=handle_purge)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
@@ -90,8 +90,9 @@ def handle_purge(args) -> int:
     if not days or days < 0:
         raise UserError("no retention set: pass --days N or set safety.retention_days")
     n = store.purge_older_than(days, s.user)
+    checks = store.purge_selfchecks_older_than(days, s.user)
     from bot.safety.audit import record_event
 
-    record_event(s, "purge", days=days, deleted=n)
-    print(f"deleted {n} conversation(s) older than {days} days")
+    record_event(s, "purge", days=days, deleted=n)  # counts only: self-check results stay out of the audit trail
+    print(f"deleted {n} conversation(s) and {checks} self-check result(s) older than {days} days")
     return 0

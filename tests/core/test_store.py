@@ -54,3 +54,14 @@ def test_purge_respects_retention(medbot_home):
     st._conn.execute("UPDATE conversations SET updated = updated - 40*86400 WHERE id=?", (old,))
     assert st.purge_older_than(30) == 1
     assert [r["id"] for r in st.list()] == [new]
+
+
+def test_purge_removes_old_self_check_results_of_that_user_only(medbot_home):
+    st = Store(medbot_home)
+    a_old = st.save_selfcheck("ann", "phq9", {"1": 1}, 1, "minimal")
+    a_new = st.save_selfcheck("ann", "phq9", {"1": 2}, 2, "minimal")
+    b_old = st.save_selfcheck("bob", "gad7", {"1": 1}, 1, "minimal")
+    st._conn.execute("UPDATE selfchecks SET created = created - 40*86400 WHERE id IN (?, ?)", (a_old, b_old))
+    assert st.purge_selfchecks_older_than(30, "ann") == 1
+    assert [r["id"] for r in st.selfchecks("ann")] == [a_new]
+    assert [r["id"] for r in st.selfchecks("bob")] == [b_old]
