@@ -141,7 +141,14 @@ class Names:
         exact = [c for c in self.cards if {base_name(s) for s in c.substances} == want]
         if exact:
             return exact
-        return [c for c in self.cards if want & {base_name(s) for s in c.substances}]
+        # Each ingredient's own label; a combination label only for an ingredient that has none of its own
+        # (Percocet: the oxycodone and the acetaminophen labels, not another acetaminophen combination).
+        out: list[Card] = []
+        for ing in want:
+            mine = [c for c in self.cards if ing in {base_name(s) for s in c.substances}]
+            single = [c for c in mine if len(c.substances) == 1]
+            out += [c for c in (single or mine) if c not in out]
+        return out
 
     def resolve(self, text: str) -> Medicine | None:
         """A medicine for one name (brand, generic, label product, common misspelling), or None."""

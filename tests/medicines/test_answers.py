@@ -239,6 +239,13 @@ def test_pregnancy_field_quotes_an_old_format_prescription_label():
     assert "Usage in pregnancy" in res.markdown or "pregnancy, nursing mothers" in res.markdown
 
 
+def test_a_combination_brand_uses_each_ingredients_own_label():
+    res = answer("together", ["Percocet", "Xanax"])
+    labels = res.data["medicines"][0]["labels"]
+    assert sorted(labels) == ["acetaminophen", "oxycodone"]
+    assert "hydrocodone-acetaminophen" not in labels
+
+
 def test_how_much_without_a_label():
     res = answer("how_much", ["rosuvastatin"])
     assert res.data["verdict"] == "no_label" and "gives no dose" in res.markdown
