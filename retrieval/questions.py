@@ -30,12 +30,31 @@ from retrieval.knowledge.medquad import KIND as MEDQUAD
 from retrieval.lexical import STOPWORDS, _quiet, _stemmer, tokenize
 from retrieval.query_terms import glue_numbers, question_type, words
 
+STOPWORD_SET = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
+                         "there these they this to was will with".split())  # bm25s' English list
+
 FORMAT = 2  # bumped when the saved files change (2: the lab guide joins): older indexes are rebuilt
 CHUNKS_PER_QUESTION = 3  # answer chunks a matched question contributes to the fused list
 CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
 FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
 QTYPE_BONUS = 1.4  # the pair answers the kind of question asked (symptoms, treatment...)
 QTYPE_MISMATCH = 0.7  # the query asks for another kind
+# An entry whose focus the query names only in part ("toddler" of "Toddler Development") or not at all
+# keeps this share of its score plus the rest in proportion to the focus words named: a question is
+# about its focus, so "fever in toddler" finds "Fever" before "Toddler Development".
+PARTIAL_FOCUS_FLOOR = 0.5
+# Words of how people ask (and of their story's time and age), not of what they ask about. Left out of the query terms of question matching:
+# the answered questions are written from templates ("What to do for X ?", "Do you have information
+# about X", "What I need to know about X"), so "my child has a fever, what should I do" matched every
+# "What to do for" pair on "what" and "do" ahead of the fever page. The question type still reads them.
+ASKING_WORDS = frozenset("""
+what whats how who whom whose why when where which do does did doing done can could should would may might
+must shall am been being has have had having get gets got i im ive id me my mine myself we our us you your
+yours he she him her his hers they them their it its please thank thanks thankyou hi hello dear help
+know knew tell told anyone someone anybody somebody any some about just also very really so from up out
+wonder wondering wondered question questions like want wanted need needs needed information info
+year years old month months ago since still now lately recently currently day days week weeks
+""".split())
 # Guideline sections answer these kinds of question (they recommend tests, treatment, prevention).
 GUIDELINE_QTYPES = frozenset({"treatment", "exams and tests", "prevention", "complications"})
 
@@ -57,6 +76,24 @@ def section_text(title: str, section: str, meta: dict) -> str:
     """What the index sees for a guideline section: title, guideline name, topics, heading path."""
     parts = [title, meta.get("guideline") or "", " ".join(meta.get("topics") or []), section]
     return glue_numbers(" \n".join(p for p in parts if p))
+
+
+def focus_coverage(focus: list[str], q_words: str) -> float:
+    """The largest share of one focus phrase's content words that the query names (0-1).
+
+    Args:
+        focus: the entry's focus phrases as `words()` strings (focus first, then synonyms).
+        q_words: the query as a `words()` string.
+    """
+    have = set(q_words.split())
+    have |= {w[:-1] for w in have if len(w) > 3 and w.endswith("s")}
+    best = 0.0
+    for f in focus:
+        content = [w for w in f.split() if len(w) > 1 and w not in ASKING_WORDS and w not in STOPWORD_SET]
+        if content:
+            named = sum(1 for w in content if w in have or (len(w) > 3 and w.endswith("s") and w[:-1] in have))
+            best = max(best, named / len(content))
+    return best
 
 
 @dataclass
@@ -98,6 +135,9 @@ class QuestionIndex:
         self.years = info["years"]
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
         self.stemmer = _stemmer()
+        stems = bm25s.tokenize(sorted(ASKING_WORDS), stopwords=None, stemmer=self.stemmer, show_progress=False,
+                               return_ids=False)
+        self.asking = {t for word in stems for t in word}
 
     def _allowed(self, kind: str | None, keep) -> "np.ndarray":
         """Mask of the entries of `kind` that `keep` lets through (cached when `keep` has a `key`:
@@ -125,10 +165,12 @@ class QuestionIndex:
             keep: `keep(kind, year) -> bool` filter on the entries (collections, years).
             kind: only entries of this document kind ("medquad", "guideline").
 
-        BM25 over question + focus + synonyms picks candidates; each score is then multiplied by
-        `FOCUS_BONUS` when the pair's focus or one of its synonyms appears in the query, and by
-        `QTYPE_BONUS` / `QTYPE_MISMATCH` when the query asks for the pair's question type or
-        another one (cue words: "signs" -> symptoms, "first-line" -> treatment...).
+        BM25 over question + focus + synonyms picks candidates (the query's asking words, "what",
+        "do", "my", are left out of its terms); each score is then multiplied by `FOCUS_BONUS` when
+        the pair's focus or one of its synonyms appears in the query, else by at most 1 in
+        proportion to the focus words the query names (`focus_coverage`), and by `QTYPE_BONUS` /
+        `QTYPE_MISMATCH` when the query asks for the pair's question type or another one (cue
+        words: "signs" -> symptoms, "first-line" -> treatment...).
         """
         if not self.n or self.bm25 is None:
             return []
@@ -137,6 +179,8 @@ class QuestionIndex:
         toks = bm25s.tokenize([glue_numbers(query)], stopwords=STOPWORDS, stemmer=self.stemmer,
                               show_progress=False, return_ids=False)
         terms = [w for w in toks[0] if w in self.bm25.vocab_dict]
+        # What is asked about ranks the entries; how it is asked only when nothing else is left.
+        terms = [w for w in terms if w not in self.asking] or terms
         if not terms:
             return []
         import numpy as np
@@ -157,6 +201,8 @@ class QuestionIndex:
             focus = any(f.strip() and f in q_words for f in self.focus[i])
             if focus:
                 s *= FOCUS_BONUS
+            elif self.focus[i]:
+                s *= PARTIAL_FOCUS_FLOOR + (1 - PARTIAL_FOCUS_FLOOR) * focus_coverage(self.focus[i], q_words)
             qt = self.qtypes[i]
             same_type = asked is not None and (qt == asked or (qt == "guideline" and asked in GUIDELINE_QTYPES))
             if asked is not None and qt and qt != "guideline":

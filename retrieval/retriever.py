@@ -9,6 +9,8 @@ from retrieval.collections import check_collections, collection_of, preference_w
 from retrieval.errors import UserError
 from retrieval.fusion import rrf
 from retrieval.index import LiteratureIndex
+from retrieval.rerank import MAX_PER_DOC, MAX_PER_PAGE, RERANK_DEPTH, Candidate, diversify
+from retrieval.rerank import rerank as entailment_rerank
 from retrieval.types import Passage
 
 FILTER_KEYS = {"year_min", "year_max", "pub_types", "collections"}
@@ -89,6 +91,32 @@ def _question_filter(flt: dict):
 
     keep.key = (tuple(sorted(colls)), lo, hi)  # the question index caches its entry mask by this
     return keep
+
+
+FOCUS_KINDS = ("medquad", "medlineplus", "labs")  # documents with a focus and synonyms in their meta
+SECTION_KINDS = ("guideline", "uspstf")  # documents whose sections' headings name their subject
+
+
+def focus_phrases(row: dict) -> list[str]:
+    """What a catalog row's document is about, for the entailment rerank: focus and synonyms, or
+    the subject of a guideline section's last heading; [] for the literature."""
+    meta = row["meta"]
+    if row["kind"] in FOCUS_KINDS:
+        return [p for p in [meta.get("focus") or "", *(meta.get("synonyms") or [])] if p and p.strip()]
+    if row["kind"] in SECTION_KINDS and row.get("section"):
+        from retrieval.questions import heading_focus
+
+        head = heading_focus(row["section"])
+        return [head] if head else []
+    return []
+
+
+def _reranked(query: str, fused: list, rows: dict, qtype: str | None) -> list:
+    """The fused (id, score, ranks) list reranked by question entailment (`retrieval.rerank`)."""
+    cands = [Candidate(cid, score, focus_phrases(rows[cid]), rows[cid]["meta"].get("qtype") or "")
+             for cid, score, _ in fused]
+    ranks = {cid: r for cid, _, r in fused}
+    return [(cid, score, ranks[cid]) for cid, score in entailment_rerank(query, cands, qtype=qtype)]
 
 
 class HybridRetriever:
@@ -187,7 +215,8 @@ class HybridRetriever:
 
     # --- API ------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str = "hybrid",
-               prefer=None) -> list[Passage]:
+               prefer=None, rerank: bool = True, max_per_doc: int = MAX_PER_DOC,
+               max_per_page: int = MAX_PER_PAGE) -> list[Passage]:
         """The k best passages for `query`, from all collections together.
 
         Drug brand names in the query get their generic names added first. In hybrid mode three
@@ -196,7 +225,11 @@ class HybridRetriever:
         query contribute their answer chunks, weighted up to 3x when the query names the pair's
         focus and asks its question type; guideline sections take part by title, topics and
         heading path). A preference then weighs each fused score by the
-        passage's collection.
+        passage's collection. In hybrid mode the top 30 are then reranked by question entailment
+        (`retrieval.rerank`: how fully the query names each document's focus or a synonym, and
+        whether it asks its question type). Last, each passage appears once (the best copy; the
+        same text under two ids counts once) and one document or page fills at most
+        `max_per_doc` / `max_per_page` places.
 
         Args:
             query: free text.
@@ -206,6 +239,9 @@ class HybridRetriever:
             mode: "hybrid" (RRF of all), or "dense" / "bm25" / "question" alone (benchmarks, debugging).
             prefer: "patient" (consumer, then guideline, then literature), "clinician" (guideline and
                 literature before consumer), a mapping collection -> weight in 0-1, or None (no preference).
+            rerank: rerank the top of a hybrid search by question entailment (default on).
+            max_per_doc: passages of one document at most (0: no limit).
+            max_per_page: passages of one page (URL; the NIH answers of one page) at most (0: no limit).
 
         Returns:
             Passages best first; `similarity` is the dense cosine of the query to the chunk
@@ -221,6 +257,9 @@ class HybridRetriever:
             raise UserError(f"k must be between 1 and 100, got {k!r}")
         if mode not in ("hybrid", "dense", "bm25", "question"):
             raise UserError(f"unknown search mode '{mode}' (hybrid, dense, bm25, question)")
+        for name, cap in (("max_per_doc", max_per_doc), ("max_per_page", max_per_page)):
+            if not isinstance(cap, int) or cap < 0:
+                raise UserError(f"{name} must be a whole number >= 0, got {cap!r}")
         flt = check_filters(filters)
         weights = preference_weights(prefer)
         # Lexical lists see the rewritten query; dense vectors and similarities the user's own words.
@@ -232,11 +271,13 @@ class HybridRetriever:
         matched: dict[str, list[str]] = {"question": [], "section": []}
         confidence: dict[str, float] = {}
         keep = _question_filter(flt)
-        if mode in ("hybrid", "question") and keep is not None:
+        qtype = None
+        if mode == "hybrid" or (mode == "question" and keep is not None):
             from retrieval.query_terms import question_type
 
             # A question naming a drug and no other cue asks about treatment ("aspirin after a heart attack").
             qtype = question_type(lq) or ("treatment" if self.drug_names.mentions_drug(lq) else None)
+        if mode in ("hybrid", "question") and keep is not None:
             # MedQuAD pairs and guideline sections rank in lists of their own, so that neither crowds out the other.
             questions = self._refresh_questions()
             for name, kind in (("question", "medquad"), ("section", "guideline")):
@@ -270,14 +311,19 @@ class HybridRetriever:
         total = max(self._chunk_counts()[1], 1) if embedded else 1
         fused = rrf({"dense": dense_ids, "bm25": lex_ids, **matched}, weights={"dense": min(1.0, embedded / total)},
                     item_weights={"question": confidence, "section": confidence})
-        if weights is None:
-            fused = fused[:k]
+        if weights is None:  # a pool for the rerank and for the passages the caps leave out
+            fused = fused[:max(RERANK_DEPTH, 4 * k)]
         rows = self.index.catalog.chunk_rows([i for i, _, _ in fused])
         fused = [f for f in fused if f[0] in rows]
-        if weights is not None:  # weigh by collection, then keep the best k
+        if weights is not None:  # weigh by collection
             fused = [(cid, score * weights.get(collection_of(rows[cid]["kind"]), 1.0), ranks)
                      for cid, score, ranks in fused]
-            fused = sorted(fused, key=lambda f: (-f[1], min(f[2].values()), f[0]))[:k]
+            fused = sorted(fused, key=lambda f: (-f[1], min(f[2].values()), f[0]))[:max(RERANK_DEPTH, 4 * k)]
+        if rerank and mode == "hybrid":
+            fused = _reranked(q, fused, rows, qtype)
+        kept = diversify([(cid, rows[cid]["doc_id"], source_url(rows[cid]["kind"], rows[cid]["meta"]) or "",
+                           rows[cid]["text"]) for cid, _, _ in fused], max_per_doc, max_per_page)
+        fused = [fused[i] for i in kept][:k]
         if qvec is not None:
             self._stored_similarities(qvec, [f[0] for f in fused], rows, sims)
         out = []
