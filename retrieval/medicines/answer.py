@@ -202,10 +202,19 @@ def together(meds: list[Medicine]) -> Answer:
             lines.append(" medbot has no label for " + " or ".join(m.query for m in missing) + ".")
         if any(not c.complete for m in have for c in m.cards):
             lines.append(" (medbot holds selected sections of the prescription label, not all of it.)")
+        cautions = [(q, c) for c in cards for q in c.quotes("warnings", _CAUTION)][:4]
+        if cautions:  # each label's own cautions, whatever it is taken with: not a statement about this pair
+            data["cautions"] = [_quote_json(q, c) for q, c in cautions]
+            lines.append("\n\nWhat each label warns about, whatever it is taken with (not a statement about this pair):\n\n")
+            for q, c in cautions:
+                lines.append(_blockquote(q, c) + "\n\n")
         lines.append("\n\nSilence in a label does not mean the combination is safe. " + ASK + " before taking them together.")
         lines.append("\n\n" + "\n".join(f"- {c.citation(s)}" for c in cards
                                          for s in _INTERACTION_SECTIONS if s in c.sections))
     return Answer("".join(x if x.endswith((" ", "\n")) else x + "\n" for x in lines).strip(), data)
+
+
+_CAUTION = re.compile(r"(?i)drows|sedat|tranquil|alcohol|do not use .{0,40}with any other")
 
 
 # ---- how much ----------------------------------------------------------------------------------
@@ -214,6 +223,14 @@ _ROW = re.compile(r"(?i)(?<![A-Za-z])(?<!and )(?<!for )(?=(?:for )?(?:adults and
                   r"children \d+ to under \d+|children under \d+|children \d+ years|consumers with|adults 18|"
                   r"adults :|adults: ))")
 _MAXLINE = re.compile(r"(?i)(do not|not to|not more than|maximum)[^.]{0,80}(in 24[ -]hours|a day|per day|daily)")
+
+
+# A warning about more than the directions: "Severe liver damage may occur if you take more than 4,000 mg".
+_TOO_MUCH = re.compile(r"(?i)more than [\d,]+ ?(?:mg|g|doses?|tablets?|caplets?)|more (?:or for a )?longer (?:time )?than directed|"
+                       r"more than directed|overdose")
+
+
+_DANGLING = re.compile(r"(?i)^(?:the|this) (?:chance|risk)\b")  # "The risk is higher if ...": of what, the sentence before says
 
 
 def direction_rows(card: Card) -> list[str]:
@@ -252,7 +269,14 @@ def how_much(meds: list[Medicine]) -> Answer:
             lines.append("\nThe strength per tablet or per dose is printed on the package; medbot's copy of this label "
                          "does not record it.")
         lines.append(f"\n— {card.citation('dosage_and_administration')}\n")
+        too_much = [q for sec in ("boxed_warning", "warnings") for q in card.quotes(sec, _TOO_MUCH)
+                    if not _DANGLING.match(q.text)][:3]
+        if too_much:
+            lines.append("What the label warns about taking too much, word for word:\n")
+            lines += [f"- “{q.text}”" for q in too_much]
+            lines.append(f"\n— {card.citation(too_much[0].section)}\n")
         data["labels"].append({"label_id": card.id, "product": card.product, "rows": rows, "max": maxes,
+                               "too_much": [q.text for q in too_much],
                                "url": card.url, "section": "dosage_and_administration"})
     lines.append("These are one product's directions: other strengths, forms and prescription labels differ. medbot does "
                  f"not work out doses by weight. {ASK} for a child's dose or if you take other medicines.")

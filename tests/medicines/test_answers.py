@@ -188,9 +188,24 @@ def test_how_much_prints_no_number_the_label_does_not():
 
     for drug in ("ibuprofen", "Tylenol", "Zyrtec", "Claritin", "Benadryl", "aspirin", "omeprazole"):
         res = answer("how_much", [drug])
-        label_text = " ".join(res.data["labels"][0]["rows"])
+        label_text = " ".join(res.data["labels"][0]["rows"] + res.data["labels"][0]["too_much"])
         for num in re.findall(r"\d[\d,.]*\s?mg", res.markdown):
             assert num in label_text, (drug, num)
+
+
+def test_how_much_quotes_the_labels_own_warning_about_taking_too_much():
+    res = answer("how_much", ["Tylenol"])
+    assert any("Severe liver damage may occur if you take more than 4,000 mg" in t for t in res.data["labels"][0]["too_much"])
+    assert "What the label warns about taking too much" in res.markdown and "Warnings" in res.markdown
+    # a sentence that leans on the one before ("The risk is higher if ...") is not quoted alone
+    assert not any(t.startswith(("The risk", "The chance")) for t in answer("how_much", ["ibuprofen"]).data["labels"][0]["too_much"])
+
+
+def test_labels_silent_on_a_pair_still_show_each_labels_own_cautions_apart():
+    res = answer("together", ["Zyrtec", "Benadryl"])
+    assert res.data["verdict"] == "labels_silent"
+    assert any("drowsiness may occur" in c["text"] for c in res.data["cautions"])
+    assert "not a statement about this pair" in res.markdown
 
 
 def test_how_much_for_a_brand_says_which_product_it_quotes():
