@@ -110,3 +110,15 @@ def test_a_name_set_on_purpose_is_used_as_given(tmp_path, corpus):
     assert layout_for(_cfg(home, collection="papers")).collection == "papers"
     assert layout_for(_cfg(home, collection="medline")).collection == "medline"
     assert layout_for(_cfg(tmp_path / "empty")).collection == "knowledge"
+
+
+def test_an_external_servers_old_collection_is_kept_too(tmp_path):
+    from retrieval.index import layout_for
+
+    home = tmp_path / "home"
+    old = home / "literature" / "server-db.example-8000" / "medline"
+    old.mkdir(parents=True)
+    (old / "catalog.sqlite3").touch()
+    layout = layout_for(_cfg(home, chroma_url="http://db.example:8000"))
+    assert (layout.collection, layout.root) == ("medline", old)
+    assert layout_for(_cfg(home)).collection == "knowledge"  # the home's own store holds no old collection
