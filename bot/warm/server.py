@@ -258,19 +258,34 @@ class WarmServer:
     def _summarize(self, conn: socket.socket, req: dict[str, Any]) -> None:
         """`medbot summarize` with the loaded model: facts and scores first, then each checked sentence,
         as "text" events (when the caller streams), then "done" with the summary's JSON."""
-        from bot.warm.summarize import summarize_case, summary_json, summary_result
+        from bot.cases.cpu import current_threads
+        from bot.warm.summarize import job_threads, summarize_case, summary_json, summary_result
         from retrieval.dense_fill import answering
 
         emit = (lambda text: self._send(conn, {"kind": "text", "data": text})) if req.get("stream") else None
+        threads = current_threads(self.settings.threads)  # the idle cores, as a summary in its own process
+        restore: list = []
+
+        def model():  # called once the facts are out
+            backend = self._model()
+            restore.append(job_threads(backend, threads))
+            return backend
+
         try:
             with answering(self.settings.home):  # the background fill yields the CPU while the model writes
                 summary = summarize_case(self.settings, req.get("case") or {}, as_of=req.get("as_of") or None,
                                          role=req.get("role") or "clinician", with_scores=bool(req.get("scores", True)),
-                                         emit=emit, backend_factory=self._model)
+                                         emit=emit, backend_factory=model)
         except OSError:
             raise  # the client left
         except Exception as exc:  # noqa: BLE001 - the client prints it as it would in-process
             self._report(conn, exc)
             return
+        finally:
+            for put_back in restore:
+                if put_back is not None:
+                    put_back()
+        if restore and restore[0] is not None:
+            summary.timings["threads"] = threads
         self._send(conn, {"kind": "done", "result": summary_result(summary),
                           "json": protocol.jsonable(summary_json(summary))})

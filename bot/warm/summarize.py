@@ -60,6 +60,25 @@ def summarize_case(settings, case: dict[str, Any], *, as_of: str | None = None, 
     return summary
 
 
+def job_threads(backend, threads: int) -> Callable[[], None] | None:
+    """Let a loaded llama.cpp model generate this job with `threads` CPU threads.
+
+    The warm model was loaded with the configured threads; a summary, like one written in its own
+    process, uses the cores idle now (`bot.cases.cpu.current_threads`): on busy cores fewer threads
+    write several times faster. A llama.cpp context can change its threads between calls.
+
+    Returns:
+        A function that puts the model's threads back, or None where the backend cannot change them.
+    """
+    llm = getattr(backend, "llm", None)  # LlamaCppBackend's model (through a SerialBackend too)
+    setter = getattr(getattr(llm, "_ctx", None), "set_n_threads", None)
+    before = (getattr(llm, "n_threads", None), getattr(llm, "n_threads_batch", None))
+    if not callable(setter) or not all(isinstance(n, int) for n in before):
+        return None
+    setter(threads, threads)
+    return lambda: setter(*before)
+
+
 def summary_json(summary) -> dict[str, Any]:
     """What `medbot summarize --json` prints for a summary."""
     from bot.cases import RULES

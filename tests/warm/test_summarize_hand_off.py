@@ -173,3 +173,34 @@ def test_a_summary_waits_its_turn_behind_a_running_one(warm, loads, bundle, caps
         assert first.kind == "queued" and first.data == {"ahead": 1, "warming": False}
     kinds = [ev.kind for ev in events]
     assert kinds == ["done"]
+
+
+def test_the_warm_model_writes_a_summary_with_the_idle_cores_then_goes_back(warm, bundle, capsys, monkeypatch):
+    import bot.cases.cpu
+    import bot.llm
+    from bot.llm.scripted import ScriptedBackend
+
+    calls = []
+
+    class Ctx:
+        def set_n_threads(self, n, n_batch):
+            calls.append((n, n_batch))
+
+    class Llama:  # the parts of llama_cpp.Llama a summary touches
+        n_threads, n_threads_batch, _ctx = 2, 2, Ctx()
+
+    class LlamaLike(ScriptedBackend):
+        llm = Llama()
+
+    monkeypatch.setattr(bot.llm, "load_backend", lambda settings: LlamaLike([NARRATIVE] * 5))
+    monkeypatch.setattr(bot.cases.cpu, "current_threads", lambda configured=None: 1)  # busy cores: one idle
+    rc, out, _ = _run(capsys, str(bundle), "--json")
+    assert rc == 0 and json.loads(out)["timings"]["threads"] == 1
+    assert calls == [(1, 1), (2, 2)]  # one thread for the summary, then the loaded number again
+
+
+def test_job_threads_leaves_other_backends_alone():
+    from bot.llm.scripted import ScriptedBackend
+    from bot.warm.summarize import job_threads
+
+    assert job_threads(ScriptedBackend(), 1) is None
