@@ -87,6 +87,8 @@ def patient_sections(question: str, evidence: Sequence[Evidence], units: Sequenc
         n = number.get(ev.label)
         if n is None or _HELP.search(ev.text) or repeats(ev.text, shown) or _LEANS_BACK.match(ev.text):
             continue
+        if _DOSE.search(ev.text) and ev.source.get("collection") == "guideline":
+            continue  # prescribing text ("Starting dose: 500 mg once or twice daily") is for clinicians
         lines = bullets(ev, n)
         key.append("\n".join(lines) if len(lines) > 1 else f"- {lines[0]}")
         shown.append(ev.text)

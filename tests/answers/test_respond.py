@@ -195,3 +195,15 @@ def test_the_fallback_never_quotes_a_sentence_that_leans_on_the_one_before():
              {"doc_id": "medquad:g-2", "title": "Gout", "collection": "consumer"})
     ans, _, _ = run("Where do gout attacks start?", [gout], ["Gout never hurts [1]. Gout is 12 feet long [1]."])
     assert ans.fallback and "This is the most disabling" not in ans.text and "big toe" in ans.text
+
+
+def test_a_patients_key_points_leave_out_a_guidelines_prescribing_dose():
+    met = P("Metformin is the preferred initial medication for type 2 diabetes. Starting dose: 500 mg once or twice "
+            "daily with meals. Gastrointestinal side effects are common and lessen with slow titration.",
+            {"doc_id": "guideline:ada-1", "title": "Pharmacologic treatment", "collection": "guideline",
+             "section": "Metformin"})
+    ans, _, _ = run("What is the starting dose of metformin?", [met], ["Metformin is the preferred initial medication [1]."])
+    assert "500 mg" not in ans.text
+    clin, _, _ = run("What is the starting dose of metformin?", [met], ["Metformin is the preferred initial medication [1]."],
+                     role="clinician")
+    assert "500 mg" in clin.text
