@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="print each question's answer as it is scored")
     parser.add_argument("--questions", choices=sorted(QUESTION_SETS), default="main",
                         help="which frozen question set (default: main)")
+    parser.add_argument("--ids", help="only these question ids, comma-separated (e.g. to re-ask the misses: rw44,rw47)")
 
 
 QUESTION_SETS = {"main": "answers.yaml", "shapes": "answers_shapes.yaml", "realworld": "answers_realworld.yaml"}
@@ -70,6 +71,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = settings_from_args(args)
     questions = [q for q in load_questions(getattr(args, "questions", "main"))
                  if not args.role_filter or q["role"] == args.role_filter]
+    wanted = {i.strip() for i in (getattr(args, "ids", None) or "").split(",") if i.strip()}
+    if wanted:
+        unknown = sorted(wanted - {q["id"] for q in questions})
+        if unknown:
+            from bot.errors import UserError
+
+            raise UserError(f"no question {', '.join(unknown)} in the {getattr(args, 'questions', 'main')} set"
+                            + (f" for role {args.role_filter}" if args.role_filter else ""))
+        questions = [q for q in questions if q["id"] in wanted]
     if args.limit:
         questions = questions[: args.limit]
     agent = Agent(settings)
