@@ -136,7 +136,8 @@ def main() -> int:
     print(f"{'':8}{'facts on screen (s)':>22}{'whole summary (s)':>20}   stages (s)")
     for name, first, total, st in (("cold", c_first, c_total, cold), ("warm", w_first, w_total, warm)):
         print(f"{name:8}{first:>22.2f}{total:>20.2f}   facts {st.get('facts_s')}, load {st.get('model_load_s')}, "
-              f"prompt {st.get('prompt_s')}, generation {st.get('generation_s')}, check {st.get('check_s')}")
+              f"prompt {st.get('prompt_s')}, generation {st.get('generation_s')}, check {st.get('check_s')}, "
+              f"threads {st.get('threads')}")
     print(f"ratio cold/warm: facts on screen {c_first / w_first:.2f}x, whole summary {c_total / w_total:.2f}x")
     print(f"same text printed: {'yes' if c_out == w_out else 'no (the narratives differ)'}")
     print(f"load average after {_loadavg()}")

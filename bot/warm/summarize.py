@@ -70,7 +70,8 @@ def job_threads(backend, threads: int) -> Callable[[], None] | None:
     Returns:
         A function that puts the model's threads back, or None where the backend cannot change them.
     """
-    llm = getattr(backend, "llm", None)  # LlamaCppBackend's model (through a SerialBackend too)
+    backend = getattr(backend, "inner", backend)  # a SerialBackend's model (its attributes come wrapped)
+    llm = getattr(backend, "llm", None)  # LlamaCppBackend's llama_cpp.Llama
     setter = getattr(getattr(llm, "_ctx", None), "set_n_threads", None)
     before = (getattr(llm, "n_threads", None), getattr(llm, "n_threads_batch", None))
     if not callable(setter) or not all(isinstance(n, int) for n in before):

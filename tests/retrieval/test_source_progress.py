@@ -61,7 +61,7 @@ def test_the_fill_keeps_a_tally_per_kind_as_it_writes(tmp_path):
     from retrieval.index import LiteratureIndex
     from retrieval.source_progress import count_kinds, read_tally
 
-    home, cfg = _home(tmp_path)
+    _, cfg = _home(tmp_path)
     _fill(cfg, 6)
     _fill(cfg, 1)  # a second run starts from the tally the first left
     index = LiteratureIndex(cfg, FakeEmbedder())
@@ -78,8 +78,8 @@ def test_the_fill_keeps_a_tally_per_kind_as_it_writes(tmp_path):
 
 
 def test_status_words_source_by_source(tmp_path, monkeypatch):
-    from retrieval.dense_fill import home_status, status_line
     import retrieval.source_progress as sp
+    from retrieval.dense_fill import home_status, status_line
 
     home, cfg = _home(tmp_path)
     _fill(cfg, 6)
@@ -118,8 +118,8 @@ def test_knowledge_is_filled_first_and_the_rest_is_queued(tmp_path):
 
 
 def test_an_existing_home_is_counted_once_then_read_from_its_tally(tmp_path, monkeypatch):
-    from retrieval.dense_fill import home_status
     import retrieval.source_progress as sp
+    from retrieval.dense_fill import home_status
 
     home, _ = _home(tmp_path)
     tally = home / "literature" / "local" / "knowledge" / sp.TALLY_FILE

@@ -189,6 +189,9 @@ def test_the_warm_model_writes_a_summary_with_the_idle_cores_then_goes_back(warm
     class Llama:  # the parts of llama_cpp.Llama a summary touches
         n_threads, n_threads_batch, _ctx = 2, 2, Ctx()
 
+        def __call__(self, *args, **kwargs):  # llama_cpp.Llama is callable (a SerialBackend wraps callables)
+            raise AssertionError("not called")
+
     class LlamaLike(ScriptedBackend):
         llm = Llama()
 
@@ -197,6 +200,15 @@ def test_the_warm_model_writes_a_summary_with_the_idle_cores_then_goes_back(warm
     rc, out, _ = _run(capsys, str(bundle), "--json")
     assert rc == 0 and json.loads(out)["timings"]["threads"] == 1
     assert calls == [(1, 1), (2, 2)]  # one thread for the summary, then the loaded number again
+
+    # `medbot serve` shares the model with the web chat through a SerialBackend
+    from bot.warm.serial import SerialBackend
+    from bot.warm.summarize import job_threads
+
+    put_back = job_threads(SerialBackend(lambda: LlamaLike()), 1)
+    assert put_back is not None and calls[-1] == (1, 1)
+    put_back()
+    assert calls[-1] == (2, 2)
 
 
 def test_job_threads_leaves_other_backends_alone():
