@@ -19,7 +19,9 @@ holds). A page is the document's URL (the MedQuAD pairs of one NIH page share it
 reference page in the bundled knowledge are counted and left out.
 
 A hit: the page (URL) of the top search result is a reference page. Also printed: hit in the top 5
-pages, and the exact document (same MedQuAD pair) at the top. Searches use the patient preference,
+pages, the exact document (same MedQuAD pair) at the top, and the right topic at the top (its focus, as
+written in MedQuAD/MedlinePlus, is a reference document's focus: the same condition on another NIH
+site counts). Searches use the patient preference,
 as the agent does for a consumer. Modes: `plain` (hybrid search as the agent calls it without the
 rerank), `rerank` (question-entailment rerank of the top 30, `retrieval.rerank`), and with
 `--summarise MODEL` the same two after the local model turned the message into one short question
@@ -106,8 +108,9 @@ def reference_pages(catalog, questions: list[dict]) -> dict[str, dict]:
                               f"WHERE d.kind IN ({marks}) AND d.deleted = 0 ORDER BY c.doc_id, c.ord", CONSUMER_KINDS)
     for doc_id, text in rows:
         texts.setdefault(doc_id, []).append(text)
-    urls = {d: json.loads(m or "{}").get("url") for d, m in catalog.db.execute(
+    metas = {d: json.loads(m or "{}") for d, m in catalog.db.execute(
         f"SELECT doc_id, meta FROM docs WHERE kind IN ({marks}) AND deleted = 0", CONSUMER_KINDS)}
+    urls = {d: m.get("url") for d, m in metas.items()}
     found: dict[str, set[str]] = {}  # doc -> the wanted shingles it holds
     df: dict[str, int] = {}
     for doc_id, parts in texts.items():
@@ -131,11 +134,17 @@ def reference_pages(catalog, questions: list[dict]) -> dict[str, dict]:
                 counts[key] = counts.get(key, 0) + 1
         for (qid, j), c in counts.items():
             if size.get((qid, j), 0) >= 3 and c >= MIN_SHARE * size[(qid, j)]:
-                r = refs.setdefault(qid, {"docs": set(), "pages": set()})
+                r = refs.setdefault(qid, {"docs": set(), "pages": set(), "foci": set()})
                 r["docs"].add(doc_id)
+                if metas[doc_id].get("focus"):
+                    r["foci"].add(_focus(metas[doc_id]["focus"]))
                 if urls.get(doc_id):
                     r["pages"].add(urls[doc_id])
     return refs
+
+
+def _focus(text: str) -> str:
+    return " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in _WORD.findall(text.lower()))
 
 
 def _pages(passages) -> list[str]:
@@ -149,7 +158,7 @@ def _pages(passages) -> list[str]:
 
 def score(retriever, items: list[dict], refs: dict, rerank: bool | None, queries: dict[str, str] | None = None) -> dict:
     """Top-1 page, top-5 page and top-1 document accuracy, and search latency, of one mode."""
-    top1 = top5 = exact = 0
+    top1 = top5 = exact = focus = 0
     lat = []
     misses = []
     for it in items:
@@ -164,13 +173,35 @@ def score(retriever, items: list[dict], refs: dict, rerank: bool | None, queries
         top1 += hit
         top5 += any(p in ref["pages"] for p in pages[:5])
         exact += bool(ps) and ps[0].source.get("doc_id") in ref["docs"]
+        focus += bool(ps) and _focus(ps[0].source.get("focus") or "") in ref["foci"]
         if not hit:
             misses.append((it["qid"], ps[0].source.get("doc_id") if ps else None))
     n = max(len(items), 1)
     lat.sort()
     return {"top1_page": round(top1 / n, 3), "top5_page": round(top5 / n, 3), "top1_doc": round(exact / n, 3),
+            "top1_focus": round(focus / n, 3),
             "hits": top1, "n": len(items), "p50_ms": round(statistics.median(lat), 1) if lat else None,
             "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 1) if lat else None, "misses": misses}
+
+
+def summarised(items: list[dict], model: str) -> tuple[dict[str, str], list[float]]:
+    """Each message as the local model's one-question summary (`retrieval.rerank_summary`), and the
+    seconds each took (model load excluded)."""
+    from bot.config import load_settings
+    from bot.llm import load_backend
+    from retrieval.rerank_summary import summarise_question
+
+    llm = load_backend(load_settings({"model": model, "temperature": 0.0, "max_tokens": 32, "n_ctx": 2048}))
+
+    def complete(messages):
+        return llm.complete(messages, max_tokens=32, temperature=0.0).text
+
+    out, secs = {}, []
+    for it in items:
+        t = time.perf_counter()
+        out[it["qid"]] = summarise_question(it["text"], complete)
+        secs.append(time.perf_counter() - t)
+    return out, secs
 
 
 def main() -> int:
@@ -179,6 +210,9 @@ def main() -> int:
     p.add_argument("--limit", type=int, help="only the first N questions that have a reference page")
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--show-misses", action="store_true", help="list the questions whose top page is wrong")
+    p.add_argument("--summarise", metavar="MODEL", help="also search the local model's one-question summary of each "
+                   "message (a bundled name such as qwen1.5b, or a .gguf path)")
+    p.add_argument("--summarise-limit", type=int, default=20, help="messages summarised (default 20; the model is slow)")
     args = p.parse_args()
     if not args.liveqa.exists():
         raise SystemExit(f"error: {args.liveqa} does not exist (clone https://github.com/abachaa/LiveQA_MedicalTask_TREC2017 "
@@ -200,14 +234,25 @@ def main() -> int:
     modes = {"plain": score(r, items, refs, False if has_rerank else None)}
     if has_rerank:
         modes["rerank"] = score(r, items, refs, True)
+    if args.summarise:
+        few = items[:args.summarise_limit]
+        queries, secs = summarised(few, args.summarise)
+        for name, rr in (("plain", False), ("rerank", True)):
+            modes[f"{name}, same {len(few)}"] = score(r, few, refs, rr if has_rerank else None)
+            modes[f"{name}, summary"] = score(r, few, refs, rr if has_rerank else None, queries)
+        secs.sort()
+        print(f"summaries by {args.summarise}: {len(secs)} messages, {sum(1 for q in few if queries[q['qid']] != q['text'])} "
+              f"rewritten, seconds per message p50 {statistics.median(secs):.1f} max {secs[-1]:.1f}")
+        for q in few[:8]:
+            print(f"   {q['text'][:70]!r} -> {queries[q['qid']]!r}")
     st = r.status()
     print(f"LiveQA-Med training questions: {len(questions)}; with a reference page in the bundled knowledge: "
           f"{len(refs)}; evaluated: {len(items)}")
     print(f"index: dense {st.get('dense_done')}/{st.get('dense_total')} chunks")
     base = modes["plain"]["top1_page"] or 1e-9
     for name, m in modes.items():
-        print(f"{name:8s} top-1 page {m['top1_page']:.3f} ({m['hits']}/{m['n']})  top-5 page {m['top5_page']:.3f}  "
-              f"top-1 document {m['top1_doc']:.3f}  search p50 {m['p50_ms']} ms p95 {m['p95_ms']} ms  "
+        print(f"{name:16s} top-1 page {m['top1_page']:.3f} ({m['hits']}/{m['n']})  top-5 page {m['top5_page']:.3f}  "
+              f"top-1 document {m['top1_doc']:.3f}  top-1 focus {m['top1_focus']:.3f}  search p50 {m['p50_ms']} ms p95 {m['p95_ms']} ms  "
               f"vs plain x{m['top1_page'] / base:.2f}")
         if args.show_misses:
             for qid, got in m["misses"]:

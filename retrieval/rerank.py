@@ -113,12 +113,13 @@ def rerank(message: str, candidates: Sequence[Candidate], depth: int = RERANK_DE
 
 def diversify(items: Sequence[tuple[str, str, str, str]], max_per_doc: int = MAX_PER_DOC,
               max_per_page: int = MAX_PER_PAGE) -> list[int]:
-    """Indexes of the items to keep, in order: each chunk id once, each text once, at most
-    `max_per_doc` per document and `max_per_page` per page.
+    """Indexes of the items to keep, in order: each chunk id once, each text once (compared by its
+    words, case and punctuation aside), at most `max_per_doc` per document and `max_per_page` per page.
 
     Args:
         items: (chunk id, document id, page, text) best first; page is the document's URL, or ""
-            (then the document is its own page).
+            (then the document is its own page); text is what counts as the same passage (the
+            retriever passes title line and body).
         max_per_doc: chunks of one document (0 = no limit).
         max_per_page: results sharing one page (0 = no limit).
     """

@@ -228,7 +228,7 @@ class HybridRetriever:
         passage's collection. In hybrid mode the top 30 are then reranked by question entailment
         (`retrieval.rerank`: how fully the query names each document's focus or a synonym, and
         whether it asks its question type). Last, each passage appears once (the best copy; the
-        same text under two ids counts once) and one document or page fills at most
+        same title and text under two ids count once) and one document or page fills at most
         `max_per_doc` / `max_per_page` places.
 
         Args:
@@ -321,8 +321,10 @@ class HybridRetriever:
             fused = sorted(fused, key=lambda f: (-f[1], min(f[2].values()), f[0]))[:max(RERANK_DEPTH, 4 * k)]
         if rerank and mode == "hybrid":
             fused = _reranked(q, fused, rows, qtype)
+        # The same words under the same title count once (the same answer reached twice); titles keep
+        # apart papers or answers that share a sentence.
         kept = diversify([(cid, rows[cid]["doc_id"], source_url(rows[cid]["kind"], rows[cid]["meta"]) or "",
-                           rows[cid]["text"]) for cid, _, _ in fused], max_per_doc, max_per_page)
+                           f"{rows[cid]['context']}\n{rows[cid]['text']}") for cid, _, _ in fused], max_per_doc, max_per_page)
         fused = [fused[i] for i in kept][:k]
         if qvec is not None:
             self._stored_similarities(qvec, [f[0] for f in fused], rows, sims)
