@@ -40,14 +40,17 @@ def summary_messages(message: str) -> list[dict[str, str]]:
 
 def clean_summary(text: str, message: str) -> str | None:
     """The model's reply as one question, or None when it is not a usable summary of `message`
-    (empty, too long, or sharing no word of four letters or more with the message)."""
+    (empty, too long, or sharing with the message no word of four letters or more other than
+    asking words such as "what" or "know")."""
     line = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
     line = re.sub(r"^(question|summary)\s*:\s*", "", line, flags=re.I).strip(" \"'`")
     words = _WORD.findall(line)
     if not words or len(words) > MAX_WORDS:
         return None
-    said = {w.lower() for w in _WORD.findall(message) if len(w) >= 4}
-    if not any(w.lower() in said for w in words if len(w) >= 4):
+    from retrieval.questions import ASKING_WORDS
+
+    said = {w.lower() for w in _WORD.findall(message) if len(w) >= 4} - ASKING_WORDS
+    if not any(w.lower() in said for w in words):
         return None  # a question about something the user never named
     return line
 
