@@ -20,7 +20,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("bladder infection", "cystitis", "urinary tract infection"), ("dehydrated", "dehydration"),
     ("high potassium", "hyperkalemia"), ("hyperkalaemia", "hyperkalemia"), ("low potassium", "hypokalemia"),
     ("keep my cholesterol down", "lower cholesterol"),
-    ("throwing up", "vomiting"), ("a cold", "common cold"), ("head cold", "common cold"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
+    ("throwing up", "vomiting"), ("a cold", "common cold"), ("head cold", "common cold"),
+    ("burnt", "burns"), ("burned", "burns"), ("scalded", "burns"),
+    ("stung", "insect bites and stings"), ("bee sting", "insect bites and stings"), ("wasp sting", "insect bites and stings"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
     ("hay fever", "allergic rhinitis"), ("cold sore", "herpes simplex"), ("water on the brain", "hydrocephalus"),
 )
 

@@ -25,6 +25,8 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
+# The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
+_PUBLISHER = re.compile(r"^(?:NIH:\s*)?(?:(?:[A-Z][\w.'-]*|of|and|on|for|the|in)[\s,]+){1,12}(?:[A-Z][\w.'-]*)\.?$")
 # A page heading glued to the sentence after it ("Common Signs of Stroke These are warning signs..."):
 # capitalised words (and small joining words) followed by a word that opens a sentence.
 _GLUED_HEADING = re.compile(
@@ -121,7 +123,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
     for rank, p in enumerate(passages):
         for order, sent in enumerate(split_sentences(p.text)):
             sent = _list_head(drop_repeated_tail(strip_glued_heading(sent)))
-            if sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent) or sent.split()[0].islower():
+            if (sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent) or _PUBLISHER.match(sent)
+                    or sent.split()[0].islower()):
                 continue  # a restated question, an overlong run-on, a heading or a fragment is not an answer
             cands.append((rank, order, sent, p))
     if not cands:
@@ -195,8 +198,11 @@ def _context(source: dict[str, Any]) -> str:
 
 def topic_words(question: str, also_about: Sequence[str] = ()) -> set[str]:
     """What the question is about: its content words other than QUESTION_WORDS, plus `also_about`
-    (the generic names of the brands it names)."""
-    return (content_words(question) - QUESTION_WORDS) | content_words(" ".join(also_about))
+    (the generic names of the brands it names), and the other terms of the lay/clinical groups it
+    mentions ("burnt" is about burns, "stung by a bee" about insect stings)."""
+    from retrieval.query_terms import add_synonyms
+
+    return (content_words(add_synonyms(question)) - QUESTION_WORDS) | content_words(" ".join(also_about))
 
 
 def names_topic(question: str, passages: Sequence[Any], floor: float = NAMED_FLOOR,

@@ -43,7 +43,7 @@ RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 HISTORY_TURNS = 3  # earlier user turns that count towards the current message
 
 URGENT_RULES: list[tuple[str, str]] = [
-    ("high fever", r"fever (of |is |at )?(10[3-9]|4[0-9])|(10[3-9]|3[9]\.[5-9]|4[0-1](\.\d)?) ?(°|deg|degrees|f\b|c\b)|"
+    ("high fever", r"(fever|temp|temperature) (of |is |at |was )?(10[3-9]|4[0-1]|39\.[5-9])\b|(10[3-9]|3[9]\.[5-9]|4[0-1](\.\d)?) ?(°|deg|degrees|f\b|c\b)|"
                    r"(fever|temperature).{0,40}(for|over|more than) (\d|three|four|five) days"),
     ("severe or worsening pain",
      r"(severe|worst|unbearable|excruciating|agonising|agonizing|terrible|really bad) (pain|headache|stomach ache|"
@@ -203,6 +203,21 @@ _TEMPERATURE = re.compile(r"\b(\d{2,3}(?:[.,]\d)?)\s*(?:°|degrees?|deg)?\s*(c|f
 _FEVER_ONLY = frozenset({"fever", "fever_measured", "infection", "child"})
 
 
+# "a fever of 39.5", "temp is 101": a number after a fever word, its unit read from its range.
+_BARE_TEMPERATURE = re.compile(r"\b(?:fever|temp|temperature)\s+(?:of\s+|is\s+|was\s+|at\s+)?(\d{2,3}(?:[.,]\d)?)\b(?!\s*(?:°|deg|c\b|f\b))")
+
+
+def _temperatures(text: str) -> list[tuple[float, str]]:
+    """Temperatures in the text as (value, "c" | "f"); a bare number after a fever word is Celsius
+    from 34 to 43 and Fahrenheit from 93 to 110 (anything else is not read as a temperature)."""
+    temps = [(float(v.replace(",", ".")), u[0]) for v, u in _TEMPERATURE.findall(text)]
+    for v in _BARE_TEMPERATURE.findall(text):
+        t = float(v.replace(",", "."))
+        if 34 <= t <= 43 or 93 <= t <= 110:
+            temps.append((t, "c" if t <= 43 else "f"))
+    return temps
+
+
 def _settled_fever(text: str, maternal) -> bool:
     """A child's (not a baby's) fever below 40 C / 104 F with nothing else: home care and when to call,
     not an emergency (NICE NG143 traffic-light system: temperature alone is an amber/red sign only
@@ -211,7 +226,7 @@ def _settled_fever(text: str, maternal) -> bool:
     found = findings(text)
     if "child" not in found or not found <= _FEVER_ONLY or maternal.infant or maternal.pregnant:
         return False
-    temps = [(float(v.replace(",", ".")), u[0]) for v, u in _TEMPERATURE.findall(text)]
+    temps = _temperatures(text)
     if not temps:
         return False
     return all((t < 40.0 if u == "c" else t < 104.0) for t, u in temps)

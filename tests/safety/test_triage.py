@@ -366,6 +366,10 @@ class _AlwaysEmergency:
     ("my 5 yr old son has a temperature of 101 F", "routine"),
     ("my 2 month old has a fever of 38.5 C", "emergency"),
     ("my 2 year old has a fever of 39 C and is very floppy and hard to wake", "emergency"),
+    # a bare number after a fever word is read as a temperature, its unit from its range
+    ("my toddler has a temp of 101", "routine"),
+    ("my 2 year old has a fever of 39", "routine"),
+    ("my 2 yr old has a fever of 39.5 should i go to the er", "urgent"),
 ])
 def test_a_childs_fever_alone_is_read_by_the_rules_not_escalated_by_the_second_opinion(msg, level):
     r = triage(msg, classifier=_AlwaysEmergency())
