@@ -219,10 +219,10 @@ def clean_unit(unit: str) -> str:
     """A source unit as it may be shown: without a page heading glued to it or a list said twice;
     "" for a heading, a question or a fragment."""
     from bot.answers.select import strip_glued_heading
-    from bot.answers.text import drop_repeated_tail
+    from bot.answers.text import drop_repeated_tail, leans_back
 
     text = drop_repeated_tail(strip_glued_heading(unit)).strip()
-    if not text or text.endswith("?") or text.split()[0].islower() or re.match(r"(This|That|These|Those|It|They)\b", text):
+    if not text or text.endswith("?") or text.split()[0].islower() or leans_back(text):
         return ""  # a heading, a question, a fragment, or a sentence that leans on the one before it
     return text
 

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from bot.answers.check import repeats
 from bot.answers.select import Evidence
-from bot.answers.text import content_words
+from bot.answers.text import content_words, leans_back
 
 _HELP = re.compile(r"\b(call 911|call 999|call 112|emergency (room|department|services|care)|ambulance|"
                    r"(get|seek) (medical )?(help|care|attention)|(see|call|contact|talk to|tell) (a|your) "
@@ -43,7 +43,6 @@ _SPECIAL_SOURCE = {"a child": re.compile(r"\b(child|children|kids?|infant|baby|b
                    "pregnancy or breastfeeding": re.compile(r"\b(pregnan\w*|breast ?feed\w*|lactat\w*)\b", re.I)}
 # A sentence that leans on the one before it ("This is the most disabling stage of gout.") says
 # nothing on its own in a list of key points.
-_LEANS_BACK = re.compile(r"(?:This|That|These|Those|It|They|Such)\b")
 MAX_ITEMS = 8
 MAX_WORDS_PER_LINE = 45
 
@@ -85,7 +84,7 @@ def patient_sections(question: str, evidence: Sequence[Evidence], units: Sequenc
     key: list[str] = []
     for ev in sorted(evidence, key=lambda e: -e.score):
         n = number.get(ev.label)
-        if n is None or _HELP.search(ev.text) or repeats(ev.text, shown) or _LEANS_BACK.match(ev.text):
+        if n is None or _HELP.search(ev.text) or repeats(ev.text, shown) or leans_back(ev.text):
             continue
         if _DOSE.search(ev.text) and ev.source.get("collection") == "guideline":
             continue  # prescribing text ("Starting dose: 500 mg once or twice daily") is for clinicians

@@ -93,3 +93,17 @@ def drop_repeated_tail(text: str, min_words: int = 6) -> str:
             out = (text[:toks[n - m][1]].rstrip(" ,;:-") + text[toks[n - 1][2]:]).strip()
             return drop_repeated_tail(re.sub(r"([.!?])[.!?]+$", r"\1", out), min_words)
     return text
+
+
+# A sentence that leans on the one before it ("This is the most disabling stage", "In most people,
+# this raises blood sugar", "If it doesn't, ...", "As a result, ..."): not to be quoted alone.
+_LEANS_BACK = re.compile(
+    r"^(?:(?:This|That|These|Those|It|They|Such)\b"
+    r"|(?:In|For|With|Without|At|By|Because of)\b[^,.]{0,40},\s*(?:this|that|these|those|it|they)\b"
+    r"|(?:If|When|Unless|Because|Although|While) (?:it|this|that|they|these|those)\b"
+    r"|(?:As a result|However|Therefore|Otherwise|Instead|In addition|Also|Then)\b)")
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether a sentence needs the one before it to be understood."""
+    return bool(_LEANS_BACK.match(sentence.strip()))

@@ -207,3 +207,19 @@ def test_a_patients_key_points_leave_out_a_guidelines_prescribing_dose():
     clin, _, _ = run("What is the starting dose of metformin?", [met], ["Metformin is the preferred initial medication [1]."],
                      role="clinician")
     assert "500 mg" in clin.text
+
+
+@pytest.mark.parametrize("sentence, leans", [
+    ("In most people, this raises blood sugar.", True),
+    ("If it doesn't, you have hypoglycemia.", True),
+    ("As a result, the quality of your sleep is poor.", True),
+    ("This is the most disabling stage of gout.", True),
+    ("In people with asthma, the airways swell and narrow.", False),
+    ("If you have a fever, drink plenty of fluids.", False),
+])
+def test_a_sentence_that_leans_on_the_one_before_is_recognised(sentence, leans):
+    from bot.answers.check import clean_unit
+    from bot.answers.text import leans_back
+
+    assert leans_back(sentence) is leans
+    assert (clean_unit(sentence) == "") is leans
