@@ -136,6 +136,9 @@ def server_info(folder: Path) -> dict | None:
         return None
     if not process_alive(int(info.get("pid", 0))):
         return None
+    served = info.get("folder")
+    if served and Path(served) != Path(folder).resolve():
+        return None  # a copied home's server.json names the original's store: that server is not this folder's
     return info
 
 
@@ -397,7 +400,7 @@ def _supervise(folder: Path, idle_s: float) -> int:
                 if child.poll() is None and not stopping:
                     tmp = _info_path(folder).with_suffix(".tmp")
                     tmp.write_text(json.dumps({"pid": os.getpid(), "chroma_pid": child.pid, "url": url, "port": port,
-                                               "started_at": time.time()}))
+                                               "folder": str(Path(folder).resolve()), "started_at": time.time()}))
                     os.replace(tmp, _info_path(folder))
                     served = True
                     print(f"chroma server for {folder} at {url}", flush=True)

@@ -144,3 +144,22 @@ def test_a_stopped_server_is_restarted_on_next_use(tmp_path):
     assert server_info(folder) is not None and index.store.count() == 30
     assert first  # a new server (new port) took over the same folder
     index.close()
+
+
+def test_a_copied_homes_server_json_does_not_point_it_at_the_originals_store(tmp_path):
+    import json
+    import os
+
+    from retrieval.chroma_server import server_info
+
+    original, copy = tmp_path / "a" / "chroma", tmp_path / "b" / "chroma"
+    for folder in (original, copy):
+        folder.mkdir(parents=True)
+    info = {"pid": os.getpid(), "url": "http://127.0.0.1:1", "folder": str(original.resolve())}
+    for folder in (original, copy):  # `cp -a` of a home with a running server copies server.json too
+        (folder / "server.json").write_text(json.dumps(info))
+    assert server_info(original)["url"] == "http://127.0.0.1:1"
+    assert server_info(copy) is None
+    legacy = {k: v for k, v in info.items() if k != "folder"}  # written before servers recorded their folder
+    (copy / "server.json").write_text(json.dumps(legacy))
+    assert server_info(copy) is not None
