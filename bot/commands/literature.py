@@ -10,7 +10,7 @@ from bot.cli_common import add_json_flag, add_role_flag, print_json, settings_fr
 
 def _store_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chroma-url", dest="chroma_url", help="use a Chroma server (http://HOST:PORT) instead of the embedded store")
-    p.add_argument("--collection", help="collection name (default: medline)")
+    p.add_argument("--collection", help="collection name (default: knowledge; a home made before it keeps its medline collection)")
     p.add_argument("--embedder", help="sentence-transformers model folder (default: bundled all-MiniLM-L6-v2)")
 
 
