@@ -21,6 +21,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("high potassium", "hyperkalemia"), ("hyperkalaemia", "hyperkalemia"), ("low potassium", "hypokalemia"),
     ("keep my cholesterol down", "lower cholesterol"),
     ("throwing up", "vomiting"), ("a cold", "common cold"), ("head cold", "common cold"),
+    ("colonoscopy", "colonoscopies", "colorectal cancer screening"), ("mammogram", "mammograms", "breast cancer screening"),
+    ("pap smear", "pap test", "cervical cancer screening"), ("psa test", "prostate cancer screening"),
     ("burnt", "burns"), ("burned", "burns"), ("scalded", "burns"),
     ("stung", "insect bites and stings"), ("bee sting", "insect bites and stings"), ("wasp sting", "insect bites and stings"), ("stomach flu", "gastroenteritis"), ("pink eye", "conjunctivitis"),
     ("hay fever", "allergic rhinitis"), ("cold sore", "herpes simplex"), ("water on the brain", "hydrocephalus"),
