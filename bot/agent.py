@@ -174,8 +174,10 @@ class Agent:
                           {"uploads": [u["path"] for u in saved]}, client_id=client_id)
 
         # 1. triage: a reply to a follow-up check-in is triaged with the check-in's subject as context
+        # The second opinion was calibrated on what people write about themselves; a clinician's
+        # shorthand about a patient ("first line tx for HTN in a 55yo") is read by the rules alone.
         tri = triage(message, triage_history(history), self._notes_text(conversation_id), self.settings.emergency,
-                     classifier=self._triage_classifier())
+                     classifier=self._triage_classifier() if role != "clinician" else None)
         yield Event("triage", tri)
         if getattr(tri, "crisis", False):
             from bot.safety.crisis import crisis_reply

@@ -199,3 +199,16 @@ def test_a_score_with_missing_inputs_is_recomputed_when_they_are_given():
     assert res.tool_calls and res.tool_calls[0]["name"] == "scores"
     assert res.tool_calls[0]["arguments"]["inputs"]["rr"] == 32.0
     assert "CURB-65 = 4" in res.answer and llm.calls == []
+
+
+def test_the_triage_second_opinion_reads_patients_not_a_clinicians_shorthand(monkeypatch):
+    class AlwaysEmergency:
+        def predict(self, text):
+            return "emergency", 0.99, "second opinion (fake)"
+
+    agent, _ = make_agent(["Aspirin after a myocardial infarction reduced vascular mortality [1]."] * 2)
+    monkeypatch.setattr(agent, "_triage_classifier", lambda: AlwaysEmergency())
+    clinician = agent.ask("first line tx for HTN in a 55yo pt without CKD", role="clinician")
+    assert clinician.triage["level"] == "routine" and "Call 911" not in clinician.answer
+    patient = agent.ask("my grandad is acting a bit off today", role="patient")
+    assert patient.triage["level"] == "emergency"
