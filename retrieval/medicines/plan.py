@@ -14,7 +14,11 @@ _TOGETHER = re.compile(r"(?i)\b(together|same time|at once|combine|combining|mix
 _HOW_MUCH = re.compile(r"(?i)\b(how (much|many|often)|dose|dosage|dosing|max(imum)?\b|how long between|"
                        r"\d+\s?(mg|ml|tablets?|pills?|caplets?)\b.{0,20}\b(at once|a day|per day|in a day)|"
                        r"can i (take|give) \d+|too much|overdose)")
-_SIDE = re.compile(r"(?i)side[ -]?effects?|make you|cause|adverse")
+_SIDE = re.compile(r"(?i)side[ -]?effects?|make you|cause|adverse|"
+                   # a symptom since starting a medicine: "ankles swollen since i started amlodipine",
+                   # "muscle pain on atorvastatin normal??"
+                   r"\b(since|after) (i )?(start\w*|began|beginning|switch\w*)|"
+                   r"\b(pain|ache|aches|swollen|swelling|rash|cough|dizz\w*|nause\w*|tired|itch\w*|weight)\b.{0,40}\b(on|from)\s+\w+")
 _PREG = re.compile(r"(?i)pregnan|breast-?feed|nursing|lactat")
 _WARN = re.compile(r"(?i)warning|dangerous|risks?\b")
 _USES = re.compile(r"(?i)what (is|are) \w+ (used )?for|used for|what does \w+ (do|treat)|"
