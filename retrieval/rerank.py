@@ -6,7 +6,8 @@ the question's focus ("fever", "spinal muscular atrophy") or one of its synonyms
 when it asks the same kind of question. The fused lists rank by rank positions only, so a long
 message whose words happen to hit many passages can bury the page about the thing it names; the
 rerank looks again at the top candidates and weighs each by how fully the message names its
-document's focus and whether it asks its question type.
+document's focus and whether it asks its question type, moving candidates only among the places
+their collection holds (the caller's preference between collections stands).
 
 Diversity: a result list holds each passage once (the best-scored copy) and at most a few
 chunks of one document and of one page, so that the top 10 is not one long answer.
@@ -40,15 +41,17 @@ class Candidate:
         id: chunk id.
         score: fused score (after any collection preference).
         focus: the phrases the document is about: its focus and synonyms (MedQuAD, MedlinePlus,
-            lab guide) or its section's heading subject (guidelines); empty for the literature,
-            which the rerank leaves as it is.
+            lab guide); empty for guideline sections and the literature, which the rerank leaves
+            in their order.
         qtype: the document's question type ("treatment", "symptoms"...) or "".
+        group: the candidate's collection; the rerank moves candidates only within their group.
     """
 
     id: str
     score: float
     focus: list[str] = field(default_factory=list)
     qtype: str = ""
+    group: str = ""
 
 
 def _stem():
@@ -96,19 +99,31 @@ def entailment(message: str, candidates: Sequence[Candidate], qtype: str | None 
 
 def rerank(message: str, candidates: Sequence[Candidate], depth: int = RERANK_DEPTH,
            weight: float = ENTAILMENT_WEIGHT, qtype: str | None = None) -> list[tuple[str, float]]:
-    """The candidates (best first) with the first `depth` rescored by `score x (1 + weight x entailment)`.
+    """The candidates (best first) with the first `depth` reordered by `score x (1 + weight x entailment)`
+    within their group.
+
+    The places each group (collection) holds in the list stay as the fused list and the caller's
+    preference gave them: a clinician's guideline places go to the guideline sections that best
+    match, never to a consumer page the message names. Each place keeps its score, so scores
+    still fall down the list.
 
     Returns:
-        (id, score) best first; candidates below `depth` keep their order after the reranked ones.
-        Ties keep the input order.
+        (id, score) best first; candidates below `depth` keep their places. Ties keep the input order.
     """
     head, tail = list(candidates[:depth]), list(candidates[depth:])
     ent = entailment(message, head, qtype)
-    scored = [(c.id, c.score * (1.0 + weight * e), i) for i, (c, e) in enumerate(zip(head, ent))]
-    scored.sort(key=lambda t: (-t[1], t[2]))
-    floor = min((s for _, s, _ in scored), default=0.0)
-    # The tail stays below the reranked head, in its own order.
-    return [(i, s) for i, s, _ in scored] + [(c.id, min(c.score, floor)) for c in tail]
+    queues: dict[str, list[tuple[float, int]]] = {}
+    for i, (c, e) in enumerate(zip(head, ent)):
+        queues.setdefault(c.group, []).append((c.score * (1.0 + weight * e), i))
+    for q in queues.values():
+        q.sort(key=lambda t: (-t[0], t[1]))
+    taken = {g: 0 for g in queues}
+    out = []
+    for c in head:  # each place goes to the best remaining candidate of the group that held it
+        _, i = queues[c.group][taken[c.group]]
+        taken[c.group] += 1
+        out.append((head[i].id, c.score))
+    return out + [(c.id, c.score) for c in tail]
 
 
 def diversify(items: Sequence[tuple[str, str, str, str]], max_per_doc: int = MAX_PER_DOC,

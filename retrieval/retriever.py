@@ -94,27 +94,22 @@ def _question_filter(flt: dict):
 
 
 FOCUS_KINDS = ("medquad", "medlineplus", "labs")  # documents with a focus and synonyms in their meta
-SECTION_KINDS = ("guideline", "uspstf")  # documents whose sections' headings name their subject
 
 
 def focus_phrases(row: dict) -> list[str]:
-    """What a catalog row's document is about, for the entailment rerank: focus and synonyms, or
-    the subject of a guideline section's last heading; [] for the literature."""
+    """What a catalog row's document is about, for the entailment rerank: the focus and synonyms of
+    an NIH answer, MedlinePlus topic or lab page; [] for guideline sections (their last heading is
+    as often "Treatment" or "First-line therapy" as a subject) and the literature, which keep their order."""
     meta = row["meta"]
     if row["kind"] in FOCUS_KINDS:
         return [p for p in [meta.get("focus") or "", *(meta.get("synonyms") or [])] if p and p.strip()]
-    if row["kind"] in SECTION_KINDS and row.get("section"):
-        from retrieval.questions import heading_focus
-
-        head = heading_focus(row["section"])
-        return [head] if head else []
     return []
 
 
 def _reranked(query: str, fused: list, rows: dict, qtype: str | None) -> list:
     """The fused (id, score, ranks) list reranked by question entailment (`retrieval.rerank`)."""
-    cands = [Candidate(cid, score, focus_phrases(rows[cid]), rows[cid]["meta"].get("qtype") or "")
-             for cid, score, _ in fused]
+    cands = [Candidate(cid, score, focus_phrases(rows[cid]), rows[cid]["meta"].get("qtype") or "",
+                       collection_of(rows[cid]["kind"])) for cid, score, _ in fused]
     ranks = {cid: r for cid, _, r in fused}
     return [(cid, score, ranks[cid]) for cid, score in entailment_rerank(query, cands, qtype=qtype)]
 
@@ -227,7 +222,7 @@ class HybridRetriever:
         heading path). A preference then weighs each fused score by the
         passage's collection. In hybrid mode the top 30 are then reranked by question entailment
         (`retrieval.rerank`: how fully the query names each document's focus or a synonym, and
-        whether it asks its question type). Last, each passage appears once (the best copy; the
+        whether it asks its question type), each collection keeping the places it held. Last, each passage appears once (the best copy; the
         same title and text under two ids count once) and one document or page fills at most
         `max_per_doc` / `max_per_page` places.
 

@@ -35,9 +35,21 @@ def test_rerank_moves_the_named_page_up_and_keeps_the_rest_in_order():
              Candidate("paper-a", 0.029, []), Candidate("paper-b", 0.028, [])]
     got = rerank("my 2 year old has a fever of 39 C what do i do", cands)
     assert [i for i, _ in got] == ["fever", "what-to-do-acromegaly", "irak4", "paper-a", "paper-b"]
-    assert got[0][1] == pytest.approx(0.060)
+    assert [s for _, s in got] == [c.score for c in cands]  # each place keeps its score
     # beyond the depth nothing moves, and what is below stays below
     shallow = rerank("my 2 year old has a fever of 39 C what do i do", cands, depth=2)
     assert [i for i, _ in shallow] == ["what-to-do-acromegaly", "irak4", "fever", "paper-a", "paper-b"]
     # no focus named: the fused order stands
     assert [i for i, _ in rerank("what should i do", cands)] == [c.id for c in cands]
+
+
+def test_rerank_keeps_each_collections_places():
+    # a clinician's list: guideline places stay guideline places even when the message names a consumer page
+    cands = [Candidate("g1", 0.05, ["Metformin"], "", "guideline"),
+             Candidate("c1", 0.04, ["Diabetes"], "treatment", "consumer"),
+             Candidate("g2", 0.03, ["Type 2 Diabetes"], "", "guideline"),
+             Candidate("lit", 0.02, [], "", "literature"),
+             Candidate("c2", 0.01, ["Type 2 Diabetes"], "treatment", "consumer")]
+    got = [i for i, _ in rerank("first-line treatment of type 2 diabetes", cands)]
+    assert [c.group for c in cands] == [{c.id: c.group for c in cands}[i] for i in got]
+    assert got == ["g2", "c1", "g1", "lit", "c2"]  # g2 names the focus whole; c2 is too far down to pass c1
