@@ -13,6 +13,7 @@ The first round also checks what medbot needs from a binding, on each side:
   grammar   a GBNF grammar constrains greedy output to a JSON object; JSON schema -> grammar
   state     llama_state_save_file / llama_state_load_file into a fresh context give the same next token
   lora      a GGUF LoRA (written here, random, for the same base) changes the logits when applied
+            (in a process of its own: a crash is reported as the result)
 
     .venv/bin/python bench/llm_binding_compare.py --cffi-python /tmp/cffi-venv/bin/python \
         [--model qwen1.5b|smollm2|X.gguf] [--threads 2] [--n-ctx 2048] [--tokens 64] [--rounds 2] [--shim]
