@@ -104,6 +104,16 @@ _LEANS_BACK = re.compile(
     r"|(?:As a result|However|Therefore|Otherwise|Instead|In addition|Also|Then)\b)")
 
 
+_THEY = re.compile(r"\b(?:they|them|their)\b", re.I)
+_PLURAL = re.compile(r"\b[A-Za-z]{3,}(?<!ss)(?<!us)(?<!is)s\b|\b(?:people|children|men|women|adults|babies)\b", re.I)
+
+
 def leans_back(sentence: str) -> bool:
-    """Whether a sentence needs the one before it to be understood."""
-    return bool(_LEANS_BACK.match(sentence.strip()))
+    """Whether a sentence needs the one before it to be understood: it opens on a reference back,
+    or speaks of "them" before naming anyone ("A slight fever can make it harder for them to
+    survive": them, the germs of the sentence before)."""
+    text = sentence.strip()
+    if _LEANS_BACK.match(text):
+        return True
+    they = _THEY.search(text)
+    return bool(they) and not _PLURAL.search(text[:they.start()])

@@ -216,6 +216,9 @@ def test_a_patients_key_points_leave_out_a_guidelines_prescribing_dose():
     ("This is the most disabling stage of gout.", True),
     ("In people with asthma, the airways swell and narrow.", False),
     ("If you have a fever, drink plenty of fluids.", False),
+    ("A slight fever can make it harder for them to survive.", True),
+    ("Children with fevers should not take aspirin because it can harm them.", False),
+    ("Most people recover on their own.", False),
 ])
 def test_a_sentence_that_leans_on_the_one_before_is_recognised(sentence, leans):
     from bot.answers.check import clean_unit
