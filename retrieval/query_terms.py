@@ -63,8 +63,19 @@ def add_synonyms(query: str) -> str:
     return query + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
 
 
+# "potassium 5.9 on my blood test, should i worry", "my TSH is 8.5 what does it mean": a result to
+# read, not a question about how a disease is tested for.
+_LAB_RESULT = re.compile(r"(?i)\b(?:on|in|from) my (?:blood ?(?:test|work)|labs?|results?)\b|"
+                         r"\b\d+(?:[.,]\d+)?\s*(?:mg/dl|mmol/l|%|ng/ml|miu/l|u/l|g/dl)?\s*(?:on|in)? ?(?:my )?"
+                         r"(?:blood ?test|labs?|results?)?\W{0,3}\b(?:is that|what does|should i worry|mean|normal|bad|good)\b|"
+                         r"\bmy \w+(?: \w+)? (?:is|was|came back(?: at)?) \d")
+
+
 def question_type(query: str) -> str | None:
-    """The MedQuAD question type a query asks for, or None when no cue says."""
+    """The MedQuAD question type a query asks for, or None when no cue says (and for a lab result
+    to read: "potassium 5.9 on my blood test" asks what the number means, not how a disease is tested)."""
+    if _LAB_RESULT.search(query):
+        return None
     for name, rx in QTYPE_CUES:
         if rx.search(query):
             return name

@@ -290,6 +290,10 @@ def test_query_terms():
     assert question_type("What can I take for a migraine?") == "treatment"
     assert question_type("how do i get rid of hiccups") == "treatment"
     assert question_type("how long does a cold last") == "outlook"
+    # a result to read is not a question about how a disease is tested for
+    assert question_type("potassium 5.9 on my blood test, should i worry") is None
+    assert question_type("my TSH is 8.5 what does it mean") is None
+    assert question_type("how is diabetes diagnosed") == "exams and tests"
     assert "common cold" in add_synonyms("how long does a cold last") and "common cold" not in add_synonyms("cold hands")
     assert add_synonyms("aspirin after heart attack") == ("aspirin after heart attack myocardial infarction "
                                                           "acute coronary syndrome")
