@@ -123,7 +123,7 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
     fallback = len(stats.dropped) > MAX_DROPPED or not direct
     if not direct:  # nothing the model wrote held: say so before the sources' own words
         line = ("The sources I found do not answer this yes-or-no question directly. What they do say:"
-                if is_yes_no(question) else "The sources I found do not answer this directly. What they do say:")
+                if is_yes_no(question) else "What the sources themselves say:")
         direct.append(line)
         yield line
         for quote in stats.held:

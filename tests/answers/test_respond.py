@@ -169,11 +169,12 @@ def test_a_yes_no_the_sources_do_not_settle_says_so():
 
 def test_when_nothing_the_model_wrote_holds_the_answer_says_so_first():
     ans, pieces, _ = run("What helps a cold?", [COLD], ["Antibiotics cure a cold quickly [1]."])
-    assert ans.text.startswith("The sources I found do not answer this directly. What they do say:")
+    # the model's answer failed, not the sources: their own words follow, introduced as such
+    assert ans.text.startswith("What the sources themselves say:")
     assert "Antibiotics cure" not in ans.text and "[1]" in ans.text
     # the stand-in never comes before the line that introduces it
     text = [p for p in pieces if isinstance(p, str)]
-    assert text[0].startswith("The sources I found do not answer this directly.")
+    assert text[0].startswith("What the sources themselves say:")
 
 
 def test_a_line_about_the_sources_is_not_a_claim():
