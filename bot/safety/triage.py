@@ -218,6 +218,20 @@ def _temperatures(text: str) -> list[tuple[float, str]]:
     return temps
 
 
+# A lab result asked about ("fasting glucose 115 mg/dl is that diabetes", "my TSH is 8.5"): the rules
+# read the numbers that make a lab value urgent or an emergency (blood sugar, potassium, INR).
+_LAB_VALUE = re.compile(r"\b(?:glucose|blood sugar|sugar|a1c|hba1c|potassium|sodium|inr|tsh|t4|ldl|hdl|cholesterol|"
+                        r"triglycerides?|creatinine|egfr|gfr|h(?:a)?emoglobin|hgb|hb|platelets?|wbc|white (?:blood )?count|"
+                        r"alt|ast|vitamin d|ferritin|b12|psa|bilirubin|calcium|magnesium|psa)\b\D{0,25}\d")
+
+
+def _settled_lab(text: str, maternal) -> bool:
+    """A lab value with nothing else the rules know (no symptom, no pregnancy or baby): read whole by
+    the rules, not left to the second opinion (it once called "fasting glucose 115 mg/dl is that
+    diabetes" an emergency)."""
+    return bool(_LAB_VALUE.search(text)) and not findings(text) and not maternal.infant and not maternal.pregnant
+
+
 def _settled_fever(text: str, maternal) -> bool:
     """A child's (not a baby's) fever below 40 C / 104 F with nothing else: home care and when to call,
     not an emergency (NICE NG143 traffic-light system: temperature alone is an amber/red sign only
@@ -264,7 +278,7 @@ def triage(message: str, history: Sequence[str] = (), notes: str = "", emergency
         return _emergency_result(hits, emergency_number)
     urgent = _urgent_reasons(text, " ".join(earlier + [text]) if continues(text) else text, maternal)
     result = TriageResult("urgent", urgent, urgent_banner()) if urgent else TriageResult()
-    if result.level == "routine" and _settled_fever(text, maternal):
+    if result.level == "routine" and (_settled_fever(text, maternal) or _settled_lab(text, maternal)):
         return result  # the rules have read this one whole: the second opinion is not asked
     note = getattr(classifier, "note", None) if classifier is not None and result.level == "routine" else None
     if note:  # the second opinion could not run: say so

@@ -374,3 +374,16 @@ class _AlwaysEmergency:
 def test_a_childs_fever_alone_is_read_by_the_rules_not_escalated_by_the_second_opinion(msg, level):
     r = triage(msg, classifier=_AlwaysEmergency())
     assert r.level == level and r.source == "rules"
+
+
+@pytest.mark.parametrize("msg, level, source", [
+    ("fasting glucose 115 mg/dl is that diabetes", "routine", "rules"),
+    ("my TSH is 8.5 what does it mean", "routine", "rules"),
+    ("my inr is 4.2", "urgent", "rules"),
+    ("my blood sugar is 45 what do i do", "urgent", "rules"),
+    # a symptom beside the number is not a lab question alone: the second opinion is asked
+    ("my potassium is 5.9 and my chest hurts", "emergency", "classifier"),
+])
+def test_a_lab_value_alone_is_read_by_the_rules_not_escalated_by_the_second_opinion(msg, level, source):
+    r = triage(msg, classifier=_AlwaysEmergency())
+    assert (r.level, r.source) == (level, source)
