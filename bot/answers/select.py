@@ -25,6 +25,8 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
+# A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
+_FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
 _PUBLISHER = re.compile(r"^(?:NIH:\s*)?(?:(?:[A-Z][\w.'-]*|of|and|on|for|the|in)[\s,]+){1,12}(?:[A-Z][\w.'-]*)\.?$")
 # A page heading glued to the sentence after it ("Common Signs of Stroke These are warning signs..."):
@@ -124,7 +126,7 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         for order, sent in enumerate(split_sentences(p.text)):
             sent = _list_head(drop_repeated_tail(strip_glued_heading(sent)))
             if (sent.rstrip().endswith("?") or len(sent) > 700 or _HEADING.match(sent) or _PUBLISHER.match(sent)
-                    or sent.split()[0].islower()):
+                    or _FURNITURE.search(sent) or sent.split()[0].islower()):
                 continue  # a restated question, an overlong run-on, a heading or a fragment is not an answer
             cands.append((rank, order, sent, p))
     if not cands:

@@ -227,3 +227,13 @@ def test_a_sentence_that_leans_on_the_one_before_is_recognised(sentence, leans):
 
     assert leans_back(sentence) is leans
     assert (clean_unit(sentence) == "") is leans
+
+
+def test_a_pages_furniture_is_never_quoted():
+    from bot.answers.select import select_evidence
+
+    page = P("Blood pressure readings of 138/82 are in the pre-hypertension range. (Click the table on the right to "
+             "see the stages of high blood pressure in adults.", {"doc_id": "medquad:hbp-1", "title": "High Blood Pressure",
+                                                                  "collection": "consumer"})
+    texts = [e.text for e in select_evidence("What are the stages of high blood pressure?", [page])]
+    assert texts and not any("Click" in t for t in texts)
