@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import selectors
 import subprocess
 import sys
 import tempfile
@@ -28,39 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def _loadavg() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def _timed(cmd: list[str], env: dict) -> tuple[float, float, str, str, int]:
-    """(seconds to the first stdout bytes, seconds to exit, stdout, stderr, exit code)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-    sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ, "out")
-    sel.register(p.stderr, selectors.EVENT_READ, "err")
-    first = None
-    out, err = b"", b""
-    streams = 2
-    while streams:
-        for key, _ in sel.select():
-            data = os.read(key.fileobj.fileno(), 65536)
-            if not data:
-                sel.unregister(key.fileobj)
-                streams -= 1
-                continue
-            if key.data == "out":
-                first = first if first is not None else time.perf_counter() - t0
-                out += data
-            else:
-                err += data
-    rc = p.wait()
-    total = time.perf_counter() - t0
-    return (first if first is not None else total), total, out.decode(), err.decode(), rc
+from summarize_speed import _loadavg, _timed  # noqa: E402  (bench/ is this script's folder)
 
 
 def _bundle(args, tmp: Path) -> Path:
