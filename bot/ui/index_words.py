@@ -66,17 +66,6 @@ class ProgressCounter:
         return self._value
 
 
-def _eta(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return "less than a minute left"
-    if minutes < 60:
-        return f"about {minutes} min left"
-    return f"about {minutes // 60} h {minutes % 60} min left"
-
-
 def source_line(name: str, documents: int, chunks: int, embedded: int, keyword_ready: bool) -> str:
     """One source in words, e.g. "NIH answers (16,407): searchable, meaning search 40% ready"."""
     if not keyword_ready:
@@ -111,7 +100,9 @@ def index_words(progress: dict[str, dict[str, int]], keyword_ready: bool, fillin
     if paused:
         lines.append("\n_Meaning search is being built in the background; it waits while an answer is written._")
     elif filling:
-        left = _eta(eta_s)
+        from retrieval.source_progress import eta_words
+
+        left = eta_words(eta_s or None)
         lines.append(f"\n_Meaning search is being built in the background{f' ({left})' if left else ''}; "
                      "until then answers use keyword search._")
     else:
