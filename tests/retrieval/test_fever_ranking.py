@@ -35,12 +35,16 @@ def _sample() -> list[Document]:
 
 @pytest.fixture(scope="module")
 def fever_index(tmp_path_factory):
-    index = LiteratureIndex(IndexConfig(home=tmp_path_factory.mktemp("fever") / "home", auto_build=False, auto_fill=False), FakeEmbedder())
+    from retrieval.chroma_server import stop_server
+
+    home = tmp_path_factory.mktemp("fever") / "home"
+    index = LiteratureIndex(IndexConfig(home=home, auto_build=False, auto_fill=False), FakeEmbedder())
     index.catalog.apply(chunk_documents(_sample(), index))
     ensure_lexical(index)
     fill_dense(index)
     yield index
     index.close()
+    stop_server(home / "literature" / "chroma")  # a module's home outlives each test's cleanup
 
 
 @pytest.mark.parametrize("query", [
