@@ -7,36 +7,17 @@ Set MEDBOT_TEST_SCREENSHOTS=DIR to keep screenshots of the page (docs/screenshot
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.ui.examples import EXAMPLES
 
+from browser_pages import PHONE, shot, sign_in
+
 pytestmark = pytest.mark.browser
 
 BOT, USER = '[data-testid="bot"]', '[data-testid="user"]'
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-def sign_in(browser, server, user: str, viewport=DESKTOP):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(server.url)
-    page.locator('input[data-testid="textbox"]').fill(user)
-    page.locator('input[data-testid="password"]').fill(f"pw-{user}")
-    page.get_by_role("button", name="Login").click()
-    page.wait_for_selector("#question textarea", timeout=30000)
-    return context, page
-
-
-def shot(page, name: str, full_page: bool = True) -> None:
-    folder = os.environ.get("MEDBOT_TEST_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=full_page)
 
 
 def ask(page, text: str) -> None:
