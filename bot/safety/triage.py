@@ -222,7 +222,7 @@ def _temperatures(text: str) -> list[tuple[float, str]]:
 # read the numbers that make a lab value urgent or an emergency (blood sugar, potassium, INR).
 _LAB_VALUE = re.compile(r"\b(?:glucose|blood sugar|sugar|a1c|hba1c|potassium|sodium|inr|tsh|t4|ldl|hdl|cholesterol|"
                         r"triglycerides?|creatinine|egfr|gfr|h(?:a)?emoglobin|hgb|hb|platelets?|wbc|white (?:blood )?count|"
-                        r"alt|ast|vitamin d|ferritin|b12|psa|bilirubin|calcium|magnesium|psa)\b\D{0,25}\d")
+                        r"alt|ast|vitamin d|ferritin|b12|psa|bilirubin|calcium|magnesium)\b\D{0,25}\d")
 
 
 def _settled_lab(text: str, maternal) -> bool:
