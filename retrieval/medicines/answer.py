@@ -202,7 +202,7 @@ def together(meds: list[Medicine]) -> Answer:
             lines.append(" medbot has no label for " + " or ".join(m.query for m in missing) + ".")
         if any(not c.complete for m in have for c in m.cards):
             lines.append(" (medbot holds selected sections of the prescription label, not all of it.)")
-        cautions = [(q, c) for c in cards for q in c.quotes("warnings", _CAUTION)][:4]
+        cautions = [(q, c) for c in cards for q in c.quotes("warnings", _CAUTION) if not _DANGLING.match(q.text)][:4]
         if cautions:  # each label's own cautions, whatever it is taken with: not a statement about this pair
             data["cautions"] = [_quote_json(q, c) for q, c in cautions]
             lines.append("\n\nWhat each label warns about, whatever it is taken with (not a statement about this pair):\n\n")

@@ -206,6 +206,9 @@ def test_labels_silent_on_a_pair_still_show_each_labels_own_cautions_apart():
     assert res.data["verdict"] == "labels_silent"
     assert any("drowsiness may occur" in c["text"] for c in res.data["cautions"])
     assert "not a statement about this pair" in res.markdown
+    # "The chance is higher if you: ..." leans on the warning before it: never quoted alone
+    both = answer("together", ["Tylenol", "Advil"])
+    assert not any(c["text"].startswith(("The chance", "The risk")) for c in both.data.get("cautions", []))
 
 
 def test_how_much_for_a_brand_says_which_product_it_quotes():
