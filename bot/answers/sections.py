@@ -115,7 +115,7 @@ def clinician_sections(evidence: Sequence[Evidence], number: dict[str, int], sho
     recs, other = [], []
     for ev in evidence:
         n = number.get(ev.label)
-        if n is None or repeats(ev.text, shown):
+        if n is None or repeats(ev.text, shown) or leans_back(ev.text):
             continue
         where = source_line(ev)
         line = f"- {'_' + where + ':_ ' if where else ''}{_short(ev.text)} [{n}]"

@@ -237,3 +237,14 @@ def test_a_pages_furniture_is_never_quoted():
                                                                   "collection": "consumer"})
     texts = [e.text for e in select_evidence("What are the stages of high blood pressure?", [page])]
     assert texts and not any("Click" in t for t in texts)
+
+
+def test_a_clinicians_recommendations_leave_out_a_sentence_that_leans_on_the_one_before():
+    gout = P("Colchicine, NSAIDs, or glucocorticoids are recommended as first-line therapy for gout flares. IL-1 "
+             "inhibitors are reserved for refractory flares. These are not first-line agents.",
+             {"doc_id": "guideline:acr-gout", "title": "Flare Management in Gout", "collection": "guideline",
+              "section": "Acute Gout Flare Treatment"})
+    ans, _, _ = run("Are IL-1 inhibitors first-line agents for gout flares?", [gout],
+                    ["Colchicine, NSAIDs, or glucocorticoids are recommended as first-line therapy for gout flares [1]."],
+                    role="clinician")
+    assert "These are not first-line agents" not in ans.text and "refractory" in ans.text
