@@ -26,7 +26,10 @@ def indexed_home(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(CORPUS)], env=env, check=True,
                    capture_output=True, timeout=900)
     (home / "config.toml").write_text("model = \"smollm2\"\nmax_tokens = 48\n[retrieval]\nauto_build = false\nauto_fill = false\n")
-    return home
+    yield home
+    from retrieval.chroma_server import stop_server
+
+    stop_server(home / "literature" / "chroma")  # a module's home outlives each test's cleanup
 
 
 @pytest.fixture
