@@ -17,7 +17,7 @@ from pathlib import Path
 from retrieval.catalog import Catalog
 
 STOPWORDS = "en"
-FORMAT = 2  # 2: document kinds saved (collection filter), "type 2" glued to "type2"; older indexes are rebuilt
+FORMAT = 3  # 2: document kinds saved (collection filter), "type 2" glued to "type2"; 3: only after words naming a kind by number; older indexes are rebuilt
 
 
 def _quiet() -> None:

@@ -28,6 +28,21 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("hay fever", "allergic rhinitis"), ("cold sore", "herpes simplex"), ("water on the brain", "hydrocephalus"),
 )
 
+# Clinicians' shorthand, spelled out (one way: "treatment" in a query does not add "tx").
+ABBREVIATIONS: dict[str, str] = {
+    "tx": "treatment", "rx": "treatment", "mgmt": "management", "abx": "antibiotics", "dx": "diagnosis",
+    "htn": "hypertension", "afib": "atrial fibrillation", "a fib": "atrial fibrillation", "t2dm": "type 2 diabetes",
+    "t2d": "type 2 diabetes", "t1dm": "type 1 diabetes", "dm2": "type 2 diabetes", "chf": "heart failure",
+    "hfref": "heart failure reduced ejection fraction", "ckd": "chronic kidney disease",
+    "copd": "chronic obstructive pulmonary disease", "uti": "urinary tract infection", "dvt": "deep vein thrombosis",
+    "vte": "venous thromboembolism", "dka": "diabetic ketoacidosis", "gerd": "gastroesophageal reflux",
+    "ssri": "selective serotonin reuptake inhibitor", "nsaid": "nonsteroidal anti-inflammatory drug",
+    "nsaids": "nonsteroidal anti-inflammatory drugs", "ppi": "proton pump inhibitor", "h pylori": "helicobacter pylori",
+    "acs": "acute coronary syndrome", "stemi": "myocardial infarction",
+    "nstemi": "myocardial infarction", "mi": "myocardial infarction", "tia": "transient ischemic attack",
+    "pt": "patient", "yo": "year old", "st johns wort": "st john's wort hypericum",
+}
+
 # Question types of MedQuAD and the words that ask for them (first match wins).
 QTYPE_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx, re.I)) for name, rx in (
     ("symptoms", r"\b(symptoms?|signs?|warning|feel like|look like|how (?:can|do|would|will) (?:i|you|we) (?:tell|know) (?:if|whether))\b"),
@@ -44,19 +59,26 @@ QTYPE_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx, re.
     ("genetic changes", r"\b(genes?|genetic|mutations?)\b"),
     ("information", r"^\s*(what is|what are|what's|tell me about|explain|information about|do you have information)\b"),
 ))
-_NUMBER = re.compile(r"\b([A-Za-z]{2,})[ -](\d{1,2})\b")
+# Words whose number names a kind ("type 2", "stage 3", "covid 19"); a number after any other word is a
+# value ("potassium 5.9", "egfr 45") and the word must stay a term of its own.
+_NUMBERED = ("type|types|stage|stages|grade|class|phase|covid|hpv|hiv|hsv|trisomy|factor|chromosome|omega|"
+             "interleukin|il|cd|apoe|tier|schedule|step|level")
+_NUMBER = re.compile(rf"\b({_NUMBERED})[ -](\d{{1,2}})\b(?![.,]\d)", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def glue_numbers(text: str) -> str:
-    """'type 2 diabetes' -> 'type2 diabetes', so that a tokenizer dropping one-character tokens keeps it."""
+    """'type 2 diabetes' -> 'type2 diabetes', so that a tokenizer dropping one-character tokens keeps it.
+
+    Only after a word that names a kind by number (`_NUMBERED`): 'potassium 5.9' and 'egfr 45' stay apart.
+    """
     return _NUMBER.sub(r"\1\2", text)
 
 
 def add_synonyms(query: str) -> str:
     """The query with the other terms of each lay/clinical group it mentions appended."""
     low = words(query)
-    extra = []
+    extra = [full for short, full in ABBREVIATIONS.items() if words(short) in low and words(full) not in low]
     for group in SYNONYMS:
         if any(words(t) in low for t in group):
             extra.extend(t for t in group if words(t) not in low)

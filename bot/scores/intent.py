@@ -11,7 +11,27 @@ import re
 from typing import Any
 
 _ASK = re.compile(r"\b(calculate|compute|work out|what(?:'s| is)|score|scores|give me|estimate|apply|applies|risk)\b", re.I)
+# Names that are also everyday words or lab names: "resting heart rate", "any news", "my egfr is 45".
+# They name a score only in capitals ("HEART", "NEWS"), before "score"/"criteria"/"rule", or, for
+# a lab ("eGFR"), with a case to compute it from or a word asking to compute it.
+_ORDINARY = {"heart", "news", "port", "curb", "wells"}
+_LAB_NAMES = {"egfr", "gfr", "crcl"}
+_SCORE_WORD = r"[- ]?(?:score|scores|criteria|rule|risk score)\b"
+_COMPUTE = re.compile(r"\b(calculate|compute|work out|estimate)\b", re.I)
 _WHICH = re.compile(r"\bwhich (clinical )?scores?\b|\bwhat scores?\b|scores? (that )?appl(y|ies)", re.I)
+
+
+def _names(name: str, msg: str, has_case: bool) -> bool:
+    """Whether `msg` names the score `name` (see `_ORDINARY` and `_LAB_NAMES` for everyday words)."""
+    pattern = (r"(?<![A-Za-z0-9])" + re.escape(name).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]?")
+               + r"(?![A-Za-z0-9])")
+    low = name.lower()
+    if low in _ORDINARY:
+        return (any(m.group(0).isupper() for m in re.finditer(pattern, msg, re.I))
+                or bool(re.search(pattern + _SCORE_WORD, msg, re.I)))
+    if low in _LAB_NAMES and not (has_case or _COMPUTE.search(msg)):
+        return False
+    return bool(re.search(pattern, msg, re.I))
 
 
 def plan(message: str, has_case: bool, previous: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -35,8 +55,7 @@ def plan(message: str, has_case: bool, previous: dict[str, Any] | None = None) -
     for sd in SCORES.values():
         names = [sd.title.split(" (")[0], sd.key, *sd.aliases]
         for n in names:
-            if len(n) >= 3 and re.search(r"(?<![A-Za-z0-9])" + re.escape(n).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]?")
-                                         + r"(?![A-Za-z0-9])", msg, re.I):
+            if len(n) >= 3 and _names(n, msg, has_case):
                 if sd.key not in named:
                     named.append(sd.key)
                 break

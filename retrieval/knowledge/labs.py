@@ -28,10 +28,13 @@ from retrieval.types import Document, Section
 KIND = "labs"
 DATA_FILE = "labs.md"
 #: How the guide is turned into documents; a change re-ingests it in every home.
-TEXT_FORMAT = "1"
+TEXT_FORMAT = "2"  # 2: focus is the test's name, aliases are its synonyms
 EDITION = 2026
 PUBLISHER = "medbot lab results guide"
 _KEYS = ("id", "sources", "url")
+_OPTIONAL = ("aliases",)
+#: A name shorter than this would match inside other words ("K", "Hb"): it is left out of the synonyms.
+MIN_ALIAS = 3
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -71,8 +74,8 @@ def parse(text: str, where: str = DATA_FILE) -> list[dict]:
                 in_head = False
                 continue
             key, sep, value = line.partition(":")
-            if not sep or key.strip() not in _KEYS:
-                raise UserError(f"{where}:{n}: expected one of {', '.join(_KEYS)} as 'key: value'")
+            if not sep or key.strip() not in _KEYS + _OPTIONAL:
+                raise UserError(f"{where}:{n}: expected one of {', '.join(_KEYS + _OPTIONAL)} as 'key: value'")
             cur[key.strip()] = value.strip()
             continue
         if line.startswith("## "):
@@ -94,12 +97,34 @@ def parse(text: str, where: str = DATA_FILE) -> list[dict]:
     return docs
 
 
+def names(rec: dict) -> tuple[str, list[str]]:
+    """The test's name and its other names: 'Potassium blood test (K, K+, serum potassium): ...' with
+    'aliases: potassium, hyperkalemia' -> ('Potassium blood test', ['potassium', 'hyperkalemia', 'serum potassium']).
+
+    Names shorter than `MIN_ALIAS` letters are left out: "K" would match any word with a k.
+    """
+    name = rec["title"].split(":")[0]
+    head = name.split(" (")[0].strip()
+    inner = name[len(head):].strip().strip("()")
+    others = [a.strip() for a in (rec.get("aliases") or "").split(",")]
+    others += [a.strip() for part in inner.split(";") for a in part.split(":")[-1].split(",")]
+    seen = {head.lower()}
+    out = []
+    for a in others:
+        letters = sum(ch.isalnum() for ch in a)
+        if letters >= MIN_ALIAS and a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
+    return head, out
+
+
 def to_document(rec: dict) -> Document:
     """One guide record as a consumer document (kind "labs")."""
     note = f"summary written for medbot from {rec['sources']} ({EDITION})"
+    focus, synonyms = names(rec)
     meta = {"collection": "consumer", "url": rec["url"], "publisher": PUBLISHER, "note": note, "year": EDITION,
-            "cite_as": f"{PUBLISHER}: {rec['title'].split(':')[0]} (from {rec['sources']})", "focus": rec["title"].split(":")[0],
-            "sources": rec["sources"], "qtype": "information"}
+            "cite_as": f"{PUBLISHER}: {rec['title'].split(':')[0]} (from {rec['sources']})", "focus": focus,
+            "synonyms": synonyms or None, "sources": rec["sources"], "qtype": "information"}
     sections = [Section(text=body, name=name) for name, body in rec["sections"]]
     return Document(doc_id=f"labs:{rec['id']}", kind=KIND, title=rec["title"], sections=sections, meta=meta,
                     version=f"{EDITION}.{TEXT_FORMAT}")

@@ -71,6 +71,11 @@ KNOWN_GENERICS = sorted({*CLASS_TERMS, "acetaminophen", "omeprazole", "esomepraz
                          "clavulanate potassium", "ginseng", "echinacea", "vitamin k", "ezetimibe", "lithium",
                          "clarithromycin", "digoxin", "citalopram", "paroxetine", "trazodone", "bupropion"})
 
+# Other spellings of a name medbot knows, as people type them ("st johns wort").
+NAME_ALIASES = {"st john's wort": "st. john's wort", "st johns wort": "st. john's wort", "st johnswort": "st. john's wort",
+                "saint john's wort": "st. john's wort", "saint johns wort": "st. john's wort",
+                "st. johns wort": "st. john's wort", "hypericum": "st. john's wort", "grapefruit": "grapefruit juice"}
+
 
 @dataclass
 class Medicine:
@@ -133,7 +138,7 @@ class Names:
 
     def vocabulary(self) -> list[str]:
         """Every name medbot recognises (lower case)."""
-        return sorted({*self._by_name, *self.brands, *KNOWN_GENERICS})
+        return sorted({*self._by_name, *self.brands, *KNOWN_GENERICS, *NAME_ALIASES})
 
     def cards_for(self, ingredients: list[str]) -> list[Card]:
         """Cards whose ingredients are exactly these (a combination only for all of them), else any that contains one."""
@@ -157,12 +162,13 @@ class Names:
             return None
         if q in ALCOHOL_WORDS:
             return Medicine(query=text, name="alcohol", ingredients=[])
+        q = NAME_ALIASES.get(q, q)
         med = self._exact(q, text)
         if med is not None:
             return med
         close = difflib.get_close_matches(q, self.vocabulary(), n=1, cutoff=0.8) if len(q) >= 5 else []
         if close:
-            med = self._exact(close[0], close[0])
+            med = self._exact(NAME_ALIASES.get(close[0], close[0]), close[0])
             if med is not None:
                 med.corrected_from = text
                 return med

@@ -32,6 +32,9 @@ CASES = [
     ("what is in nyquil", {"question": "same_as", "drugs": ["nyquil"]}),
     ("i take lisinopril can i take advil for my back", {"question": "together", "drugs": ["lisinopril", "advil"]}),
     ("is glucophage metformin", {"question": "same_as", "drugs": ["glucophage", "metformin"]}),
+    # a herb as people spell it
+    ("pt on sertraline wants to start st johns wort - issues?",
+     {"question": "together", "drugs": ["sertraline", "st johns wort"]}),
 ]
 
 

@@ -280,6 +280,9 @@ def test_query_terms():
     from retrieval.query_terms import add_synonyms, glue_numbers, question_type
 
     assert glue_numbers("first-line treatment type 2 diabetes") == "first-line treatment type2 diabetes"
+    assert glue_numbers("covid-19 and stage 3 CKD") == "covid19 and stage3 CKD"
+    # a value after a test's name is not a kind: the name stays a term
+    assert glue_numbers("potassium 5.9, egfr 45, is 10") == "potassium 5.9, egfr 45, is 10"
     assert question_type("warning signs of a stroke") == "symptoms"
     assert question_type("How can I tell if I'm having a heart attack?") == "symptoms"
     assert question_type("first-line treatment type 2 diabetes") == "treatment"

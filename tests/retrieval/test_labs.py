@@ -23,8 +23,8 @@ NAMES = {"inr": "INR", "potassium": "potassium", "sodium": "sodium", "glucose": 
          "triglycerides": "triglycerides", "liver-enzymes": "ALT", "alkaline-phosphatase": "ALP", "bilirubin": "bilirubin",
          "albumin": "albumin", "calcium": "calcium", "bicarbonate-chloride": "bicarbonate", "metabolic-panel": "BMP",
          "cbc": "CBC", "hemoglobin": "hemoglobin", "wbc": "white blood cell", "platelets": "platelet",
-         "urinalysis": "urinalysis", "uacr": "UACR"}
-SOURCE_NAMES = re.compile(r"NIDDK|NHLBI|ATP III|MedlinePlus|GARD|open-medicine|ACC/AHA|ASH |European Resuscitation|NCI")
+         "urinalysis": "urinalysis", "uacr": "UACR", "vitamin-d": "vitamin D"}
+SOURCE_NAMES = re.compile(r"NIDDK|NHLBI|ATP III|MedlinePlus|GARD|open-medicine|ACC/AHA|ASH |European Resuscitation|NCI|Office of Dietary Supplements")
 RANGE = re.compile(r"\d(?:\.\d+)? (?:to|-) \d|(?:below|above|less than|more than|or above|or below) \d|\d+ or (?:above|below|more)")
 
 
@@ -151,6 +151,8 @@ def labs_index(tmp_path):
     ("my eGFR is 52, is that kidney disease?", "labs:egfr"),
     ("convert cholesterol mmol/L to mg/dL", {"labs:lipid-panel", "labs:ldl", "labs:hdl"}),  # each gives the factor
     ("ALT and AST slightly raised", "labs:liver-enzymes"),
+    ("my hemoglobin is 10.5, am i anemic", "labs:hemoglobin"),
+    ("my vitamin d is 15 ng/ml is that low", "labs:vitamin-d"),
 ])
 def test_questions_find_their_lab_page(labs_index, query, expected):
     r = HybridRetriever(labs_index)
@@ -169,3 +171,20 @@ def test_lab_pages_rank_in_the_question_list(labs_index):
     r = HybridRetriever(labs_index)
     hits = r.search("My INR was 4.2 yesterday, what does that mean?", k=3, mode="question")
     assert hits and hits[0].source["doc_id"] == "labs:inr" and "question" in hits[0].ranks
+
+
+def test_a_value_after_the_test_name_keeps_the_name_a_search_term(labs_index):
+    # "potassium 5.9" once became the one token "potassium5.9" and BM25 found nothing
+    r = HybridRetriever(labs_index)
+    for query, doc in (("potassium 5.9", "labs:potassium"), ("egfr 45", "labs:egfr"), ("hemoglobin 10.5", "labs:hemoglobin")):
+        hits = r.search(query, k=3, mode="bm25")
+        assert hits and hits[0].source["doc_id"] == doc, (query, [h.source["doc_id"] for h in hits])
+
+
+def test_lab_pages_carry_their_names_as_focus_and_synonyms():
+    m = DOCS["potassium"].meta
+    assert m["focus"] == "Potassium blood test"
+    assert {"potassium", "serum potassium", "hyperkalemia"} <= {s.lower() for s in m["synonyms"]}
+    # one- and two-letter names ("K", "Hb") would match inside other words
+    assert all(sum(ch.isalnum() for ch in s) >= labs.MIN_ALIAS for d in DOCS.values() for s in d.meta["synonyms"] or [])
+    assert "vitamin D" in DOCS["vitamin-d"].meta["synonyms"]

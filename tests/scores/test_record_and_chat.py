@@ -82,6 +82,13 @@ def test_which_scores_apply_and_named_question(tmp_path):
     assert plan("which scores apply?", has_case=True) == {"question": "which scores apply?"}
     assert plan("What is her CHA2DS2-VASc?", has_case=True)["score"] == ["cha2ds2_vasc"]
     assert plan("what is the capital of France?", has_case=True) is None
+    # Everyday words and lab names that are also score names ask for no score.
+    assert plan("what is a normal resting heart rate", has_case=False) is None
+    assert plan("any news on a cure for diabetes? what is it", has_case=False) is None
+    assert plan("what does egfr 45 mean on my kidney test", has_case=False) is None
+    assert plan("what is his HEART score", has_case=False)["score"] == ["heart"]
+    assert plan("what is his NEWS?", has_case=True)["score"] == ["news2"]
+    assert plan("what is her eGFR?", has_case=True)["score"] == ["ckd_epi"]
 
 
 def test_follow_up_inputs_recompute_the_score(tmp_path):
