@@ -33,7 +33,12 @@ from retrieval.query_terms import glue_numbers, question_type, words
 STOPWORD_SET = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
                          "there these they this to was will with".split())  # bm25s' English list
 
-FORMAT = 3  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words): older indexes are rebuilt
+FORMAT = 4  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words;
+# 4: acronyms that are also words): older indexes are rebuilt
+# A synonym in capitals ("GO", "ALL", "ARM") whose lower-case form is a word the NIH answers use this
+# often in lower case is an everyday word too: it names its focus only when a message writes it in capitals.
+AMBIGUOUS_ACRONYM_USES = 5
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}")
 CHUNKS_PER_QUESTION = 3  # answer chunks a matched question contributes to the fused list
 CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
 FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
@@ -57,6 +62,40 @@ year years old month months ago since still now lately recently currently day da
 """.split())
 # Guideline sections answer these kinds of question (they recommend tests, treatment, prevention).
 GUIDELINE_QTYPES = frozenset({"treatment", "exams and tests", "prevention", "complications"})
+
+
+def is_acronym(phrase: str) -> bool:
+    return bool(_ACRONYM.fullmatch(phrase.strip()))
+
+
+def ambiguous_acronyms(catalog: Catalog, acronyms: set[str]) -> set[str]:
+    """The acronyms whose lower-case form the consumer answers use as a word (`AMBIGUOUS_ACRONYM_USES`
+    times or more): "ALL" (all), "GO" (go), "ARM" (arm), but not "COPD" or "HIV"."""
+    lower = {a.lower(): a for a in acronyms}
+    if not lower:
+        return set()
+    counts: dict[str, int] = {}
+    rows = catalog.db.execute("SELECT c.text FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
+                              "WHERE d.kind IN ('medquad', 'medlineplus') AND d.deleted=0")
+    word = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]{1,5}(?![A-Za-z0-9])")
+    for (text,) in rows:
+        for w in word.findall(text):
+            if w in lower:
+                counts[w] = counts.get(w, 0) + 1
+    return {lower[w] for w, n in counts.items() if n >= AMBIGUOUS_ACRONYM_USES}
+
+
+def focus_key(phrase: str, ambiguous: set[str]) -> str:
+    """How a focus phrase is stored: `words()` form, or "@ACRONYM" for an acronym that is also a word."""
+    p = phrase.strip()
+    return "@" + p if p in ambiguous else words(p)
+
+
+def names_focus(key: str, q_words: str, query: str) -> bool:
+    """Whether the query names a stored focus phrase (an "@" acronym only in capitals, as a word)."""
+    if key.startswith("@"):
+        return re.search(r"(?<![A-Za-z0-9])" + re.escape(key[1:]) + r"(?![A-Za-z0-9])", query) is not None
+    return bool(key.strip()) and key in q_words
 
 
 def question_text(title: str, meta: dict) -> str:
@@ -133,6 +172,7 @@ class QuestionIndex:
         self.focus = info["focus"]
         self.kinds = info["kinds"]
         self.years = info["years"]
+        self.ambiguous = set(info.get("ambiguous") or [])
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if self.n else None
         self.stemmer = _stemmer()
         stems = bm25s.tokenize(sorted(ASKING_WORDS), stopwords=None, stemmer=self.stemmer, show_progress=False,
@@ -198,11 +238,12 @@ class QuestionIndex:
                 break
             if not allowed[i]:
                 continue
-            focus = any(f.strip() and f in q_words for f in self.focus[i])
+            focus = any(names_focus(f, q_words, query) for f in self.focus[i])
             if focus:
                 s *= FOCUS_BONUS
             elif self.focus[i]:
-                s *= PARTIAL_FOCUS_FLOOR + (1 - PARTIAL_FOCUS_FLOOR) * focus_coverage(self.focus[i], q_words)
+                plain = [f for f in self.focus[i] if not f.startswith("@")]
+                s *= PARTIAL_FOCUS_FLOOR + (1 - PARTIAL_FOCUS_FLOOR) * focus_coverage(plain, q_words)
             qt = self.qtypes[i]
             same_type = asked is not None and (qt == asked or (qt == "guideline" and asked in GUIDELINE_QTYPES))
             if asked is not None and qt and qt != "guideline":
@@ -228,11 +269,14 @@ def build_question_index(catalog: Catalog, folder: Path) -> int:
     # entry: (id, text, question type, focus phrases, kind, year, chunk ids)
     # MedlinePlus topics (title, aliases) and the lab guide rank with the MedQuAD pairs, USPSTF statements with the
     # guideline sections: entries carry the kind of the list they rank in.
+    pairs = [(doc_id, t, m, chunks) for kind in (MEDQUAD, "medlineplus", "labs")
+             for doc_id, t, m, chunks in catalog.questions(kind, CHUNKS_PER_QUESTION) if chunks]
+    ambiguous = ambiguous_acronyms(catalog, {s.strip() for _, _, m, _ in pairs for s in m.get("synonyms") or []
+                                             if is_acronym(s)})
     entries = [(doc_id, question_text(t, m), m.get("qtype") or "",
-                [words(f) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()],
+                [focus_key(f, ambiguous) for f in [m.get("focus") or "", *(m.get("synonyms") or [])] if f.strip()],
                 MEDQUAD, m.get("year") or 0, chunks)
-               for kind in (MEDQUAD, "medlineplus", "labs")
-               for doc_id, t, m, chunks in catalog.questions(kind, CHUNKS_PER_QUESTION) if chunks]
+               for doc_id, t, m, chunks in pairs]
     entries += [(f"{doc_id}#{section}", section_text(t, section, m), "guideline",
                  [words(heading_focus(section))] if heading_focus(section) else [], GUIDELINE, m.get("year") or 0, chunks)
                 for kind in (GUIDELINE, "uspstf")
@@ -248,7 +292,7 @@ def build_question_index(catalog: Catalog, folder: Path) -> int:
     (tmp / "doc_ids.json").write_text(json.dumps([e[0] for e in entries]))
     (tmp / "chunks.json").write_text(json.dumps([e[6] for e in entries]))
     info = {"qtypes": [e[2] for e in entries], "focus": [e[3] for e in entries], "kinds": [e[4] for e in entries],
-            "years": [e[5] for e in entries]}
+            "years": [e[5] for e in entries], "ambiguous": sorted(ambiguous)}
     (tmp / "info.json").write_text(json.dumps(info))
     (tmp / "state.json").write_text(json.dumps({"generation": generation, "n": len(entries), "format": FORMAT,
                                                 "built_at": time.time()}))

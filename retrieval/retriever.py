@@ -96,19 +96,24 @@ def _question_filter(flt: dict):
 FOCUS_KINDS = ("medquad", "medlineplus", "labs")  # documents with a focus and synonyms in their meta
 
 
-def focus_phrases(row: dict) -> list[str]:
+def focus_phrases(row: dict, ambiguous: set[str] = frozenset(), query: str = "") -> list[str]:
     """What a catalog row's document is about, for the entailment rerank: the focus and synonyms of
     an NIH answer, MedlinePlus topic or lab page; [] for guideline sections (their last heading is
-    as often "Treatment" or "First-line therapy" as a subject) and the literature, which keep their order."""
+    as often "Treatment" or "First-line therapy" as a subject) and the literature, which keep their order.
+    An acronym that is also a word ("ALL", "GO": `questions.ambiguous_acronyms`) counts only when
+    the query writes it in capitals."""
+    from retrieval.questions import names_focus
+
     meta = row["meta"]
     if row["kind"] in FOCUS_KINDS:
-        return [p for p in [meta.get("focus") or "", *(meta.get("synonyms") or [])] if p and p.strip()]
+        return [p for p in [meta.get("focus") or "", *(meta.get("synonyms") or [])] if p and p.strip()
+                and (p.strip() not in ambiguous or names_focus("@" + p.strip(), "", query))]
     return []
 
 
-def _reranked(query: str, fused: list, rows: dict, qtype: str | None) -> list:
+def _reranked(query: str, fused: list, rows: dict, qtype: str | None, ambiguous: set[str] = frozenset()) -> list:
     """The fused (id, score, ranks) list reranked by question entailment (`retrieval.rerank`)."""
-    cands = [Candidate(cid, score, focus_phrases(rows[cid]), rows[cid]["meta"].get("qtype") or "",
+    cands = [Candidate(cid, score, focus_phrases(rows[cid], ambiguous, query), rows[cid]["meta"].get("qtype") or "",
                        collection_of(rows[cid]["kind"])) for cid, score, _ in fused]
     ranks = {cid: r for cid, _, r in fused}
     return [(cid, score, ranks[cid]) for cid, score in entailment_rerank(query, cands, qtype=qtype)]
@@ -315,7 +320,8 @@ class HybridRetriever:
                      for cid, score, ranks in fused]
             fused = sorted(fused, key=lambda f: (-f[1], min(f[2].values()), f[0]))[:max(RERANK_DEPTH, 4 * k)]
         if rerank and mode == "hybrid":
-            fused = _reranked(q, fused, rows, qtype)
+            ambiguous = self._questions.ambiguous if self._questions is not None else set()
+            fused = _reranked(q, fused, rows, qtype, ambiguous)
         # The same words under the same title count once (the same answer reached twice); titles keep
         # apart papers or answers that share a sentence.
         kept = diversify([(cid, rows[cid]["doc_id"], source_url(rows[cid]["kind"], rows[cid]["meta"]) or "",

@@ -41,7 +41,8 @@ def main() -> int:
     records = list(parse_bulk(data, medquad_items()))
     n = medquad.write_records(records, args.out)
     items = sum(s["text"].count("\n- ") for r in records for s in r["sections"])
-    print(f"{n} topics ({sum(1 for r in records if r['source_org'])} with a source line, {items} list items) "
+    empty = sum(1 for t in data.get("topics") or [] if not (t.get("summary") or "").strip())
+    print(f"{n} topics, {empty} with an empty summary left out ({sum(1 for r in records if r['source_org'])} with a source line, {items} list items) "
           f"-> {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
     return 0
 

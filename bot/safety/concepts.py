@@ -129,6 +129,8 @@ FINDINGS: dict[str, str] = {
     "incontinence_new": r"wet (my|him|her)self|(lost|losing|no) control of (my|his|her) (bladder|bowels)|(wet|soiled) (my|him|her)self",
     "back_pain": r"back (pain|ache|hurts|is killing)|(bad|sore) back|pain in (my|his|her) back|lower back",
     # allergy
+    # an insect sting: with swelling of the lips, mouth, tongue or throat, call 999 (NHS insect bites and stings)
+    "sting": r"sting|stung|stinging|bee|bees|wasp|wasps|hornet|hornets|yellow ?jackets?|fire ants?",
     "allergen": r"sting|stung|bee|wasp|hornet|peanut|cashew|nut|shellfish|prawn|shrimp|seafood|satay|sesame|egg|"
                 r"crab|lobster|mussels|scallops|fish|kiwi|milk|sesame|allerg|new (antibiotic|medicine|tablet|drug)|penicillin|amoxicillin|antibiotic|hair dye|latex|contrast|injection|"
                 r"(something|bit|bitten) (in|by) (the garden|something)|insect|ate (a|some|one)",
@@ -533,9 +535,9 @@ PRESENTATIONS: list[Presentation] = [
        "OM sore_throat.json Epiglottitis 'stridor', 'inability to swallow secretions' (DOI 10.1093/cid/cis629); NHS choking"),
     _p("anaphylaxis", f"{A},{C}", "possible anaphylaxis: allergic signs with airway swelling, breathing difficulty, faintness or low blood pressure",
        ["airway_angioedema", "allergen|hives|angioedema breathless|severe_breathing|faint|low_bp|collapse|airway_angioedema|stridor|wheeze",
-        "allergen hives|angioedema vomiting|pale_shock|hoarse|coughing", "adrenaline_used"],
+        "allergen hives|angioedema vomiting|pale_shock|hoarse|coughing", "sting angioedema", "adrenaline_used"],
        "OM dyspnea.json Anaphylaxis 'upper airway obstruction (stridor)', 'hypotension'; NHS999 'sudden swelling of lips, mouth, throat "
-       "or tongue'; WAO 2020 anaphylaxis criteria"),
+       "or tongue'; NHS insect bites and stings (call 999: swelling of the lips, mouth, throat or tongue); WAO 2020 anaphylaxis criteria"),
     # --- infection
     _p("sepsis", f"{A},{C}", "possible sepsis: infection with confusion, mottled skin, fast breathing, no urine or a racing heart",
        ["infection|fever|fever_measured confused|mottled|breathless|no_urine|rigors|tachycardia|low_bp|floppy|unresponsive|impending_doom",

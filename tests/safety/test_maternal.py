@@ -157,6 +157,20 @@ def test_judge_uses_its_own_threshold_for_messages_with_a_context_line():
 
     judge = LlmJudge.__new__(LlmJudge)  # the thresholds only; no model
     judge.name, judge.emergency_threshold, judge.urgent_threshold, judge.context_threshold = "fake", 0.3, None, 0.9
+    judge.emergency_margin = 0.0
     judge.probabilities = lambda text: {"routine": 0.4, "urgent": 0.0, "emergency": 0.6}
     assert judge.predict("my grandad is acting a bit off today")[0] == "emergency"
     assert judge.predict("Context: pregnant, 33 weeks.\nI feel a bit off today")[0] == "routine"
+
+
+def test_judge_calls_an_emergency_only_when_it_leads_the_other_levels():
+    from bot.safety.classifier import LlmJudge, load_calibration
+
+    judge = LlmJudge.__new__(LlmJudge)  # the thresholds only; no model
+    judge.name, judge.emergency_threshold, judge.urgent_threshold, judge.context_threshold = "fake", 0.32, None, 0.55
+    judge.emergency_margin = load_calibration()["emergency_margin"]
+    # near-even probabilities ("I think I pulled a muscle in my back") are not an emergency
+    judge.probabilities = lambda text: {"routine": 0.277, "urgent": 0.357, "emergency": 0.365}
+    assert judge.predict("I think I pulled a muscle in my back lifting boxes")[0] == "routine"
+    judge.probabilities = lambda text: {"routine": 0.171, "urgent": 0.357, "emergency": 0.473}
+    assert judge.predict("found my toddler with an open bottle of oven cleaner")[0] == "emergency"
