@@ -40,7 +40,9 @@ ABBREVIATIONS: dict[str, str] = {
     "nsaids": "nonsteroidal anti-inflammatory drugs", "ppi": "proton pump inhibitor", "h pylori": "helicobacter pylori",
     "acs": "acute coronary syndrome", "stemi": "myocardial infarction",
     "nstemi": "myocardial infarction", "mi": "myocardial infarction", "tia": "transient ischemic attack",
-    "pt": "patient", "yo": "year old", "st johns wort": "st john's wort hypericum",
+    "pt": "patient", "yo": "year old", "st johns wort": "st john's wort hypericum", "dm": "diabetes mellitus",
+    "cad": "coronary artery disease", "hld": "hyperlipidemia", "hf": "heart failure", "pna": "pneumonia",
+    "bph": "benign prostatic hyperplasia", "oa": "osteoarthritis",
 }
 
 # Question types of MedQuAD and the words that ask for them (first match wins).
@@ -75,8 +77,28 @@ def glue_numbers(text: str) -> str:
     return _NUMBER.sub(r"\1\2", text)
 
 
+_NEGATED = re.compile(r"(?i)\b(without|w/o|no|not|non-?)\s+(" + "|".join(
+    re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+
+
+def drop_negated(query: str) -> str:
+    """'in a 55yo pt without CKD' -> 'in a 55yo pt without': a condition the question rules out is not searched for."""
+    return _NEGATED.sub(r"\1", query)
+
+
+def spell_out(query: str) -> str:
+    """The query with clinicians' shorthand replaced in place ("first line tx for HTN" -> "first line
+    treatment for hypertension"), for an embedder that never learnt the abbreviations."""
+    out = drop_negated(query)
+    for short, full in ABBREVIATIONS.items():
+        out = re.sub(rf"(?i)(?<![A-Za-z0-9]){re.escape(short)}(?![A-Za-z0-9])", full, out)
+    return out
+
+
 def add_synonyms(query: str) -> str:
-    """The query with the other terms of each lay/clinical group it mentions appended."""
+    """The query with the other terms of each lay/clinical group it mentions appended (and a
+    shorthand condition the question rules out, "without CKD", left out)."""
+    query = drop_negated(query)
     low = words(query)
     extra = [full for short, full in ABBREVIATIONS.items() if words(short) in low and words(full) not in low]
     for group in SYNONYMS:

@@ -379,6 +379,8 @@ class HybridRetriever:
         """
         import numpy as np
 
+        from retrieval.query_terms import spell_out
+
         todo = [p for p in passages if p.similarity is None and p.query]
         for query in {p.query for p in todo}:
             group = [p for p in todo if p.query == query]
@@ -389,7 +391,23 @@ class HybridRetriever:
             for p, vec in zip(group, self.index.embedder.embed(texts, batch_size=16)):
                 p.similarity = round(float(np.dot(vec, qvec)), 6)
         sims = [p.similarity for p in passages if p.similarity is not None]
-        return bool(sims) and max(sims) >= self.min_similarity
+        if bool(sims) and max(sims) >= self.min_similarity:
+            return True
+        # Clinicians' shorthand ("first line tx for HTN in a 55yo pt") is unknown to the embedder: the
+        # question spelled out gets a second look (the passages' vectors are the stored ones).
+        spelled = {p.query: spell_out(p.query) for p in passages if p.query and spell_out(p.query) != p.query}
+        for query, full in spelled.items():
+            group = [p for p in passages if p.query == query]
+            rows = self.index.catalog.chunk_rows([p.id for p in group])
+            group = [p for p in group if p.id in rows]
+            if not group:
+                continue
+            qvec = self.index.embedder.embed_query(full)
+            texts = [(f"{rows[p.id]['context']}\n{p.text}" if rows[p.id]["context"] else p.text) for p in group]
+            vecs = self.index.embedder.embed(texts, batch_size=16)
+            if max(float(np.dot(v, qvec)) for v in vecs) >= self.min_similarity:
+                return True
+        return False
 
     def status(self) -> dict[str, Any]:
         """Index state for the CLI and the web chat.

@@ -14,7 +14,9 @@ Usage:
     python scripts/medicines_from_extract.py EXTRACT_DIR [--labels retrieval/data/medicines/labels.json]
     python scripts/medicines_from_extract.py EXTRACT_DIR --check
 
-EXTRACT_DIR holds files in the extract's format, named as in the extract (`atorvastatin.json`). With a
+EXTRACT_DIR holds files in the extract's format, named as in the extract (`atorvastatin.json`); a
+label already in labels.json whose file is not there is kept as it is, so labels can be added a few
+files at a time. With a
 checkout of the repository at that commit, a section is kept whole; a label whose decision says
 `"whole": False` was carried over as selected whole sentences, and `--check` verifies that every sentence
 stored in labels.json for it is a verbatim piece of the extract's section.
@@ -93,7 +95,49 @@ DECISIONS: dict[str, dict] = {
     "ondansetron": {"id": "ondansetron", "whole": False},
     "cephalexin": {"id": "cephalexin", "whole": False},
     "lorazepam": {"id": "lorazepam", "whole": False},
+    # added later, the same way (selected whole sentences of each kept section)
+    "levofloxacin": {"id": "levofloxacin", "whole": False},
+    "doxycycline": {"id": "doxycycline", "whole": False, "note": "doxycycline hyclate, oral"},
+    "metronidazole": {"id": "metronidazole", "whole": False},
+    "clindamycin": {"id": "clindamycin", "whole": False,
+                    "note": "clindamycin phosphate topical lotion (acne); medbot has no label for clindamycin capsules"},
+    "trimethoprim": {"id": "sulfamethoxazole-trimethoprim", "whole": False,
+                     "note": "sulfamethoxazole and trimethoprim tablets (co-trimoxazole); medbot has no label for "
+                             "trimethoprim alone"},
+    "allopurinol": {"id": "allopurinol", "whole": False},
+    "colchicine": {"id": "colchicine", "whole": False},
+    "lamotrigine": {"id": "lamotrigine", "whole": False, "note": "orally disintegrating tablets"},
+    "levetiracetam": {"id": "levetiracetam", "whole": False},
+    "carbamazepine": {"id": "carbamazepine", "whole": False},
+    "pregabalin": {"id": "pregabalin", "whole": False},
+    "sildenafil": {"id": "sildenafil", "whole": False, "note": "sildenafil tablets for erectile dysfunction"},
+    "tadalafil": {"id": "tadalafil", "whole": False},
+    "finasteride": {"id": "finasteride", "whole": False,
+                    "note": "finasteride 1 mg (male pattern hair loss); medbot has no label for the 5 mg prostate tablets"},
+    "rivaroxaban": {"id": "rivaroxaban", "whole": False},
+    "empagliflozin": {"id": "empagliflozin-metformin", "whole": False,
+                      "note": "SYNJARDY (empagliflozin and metformin); medbot has no label for empagliflozin alone, "
+                              "so its lactic acidosis warning is metformin's"},
+    "semaglutide": {"id": "semaglutide", "whole": False, "note": "OZEMPIC injection (once weekly)"},
+    "liraglutide": {"id": "liraglutide", "whole": False, "note": "injection (once daily)"},
+    "insulin_glargine": {"id": "insulin-glargine", "whole": False, "note": "BASAGLAR (insulin glargine) pen"},
+    "quetiapine": {"id": "quetiapine", "whole": False},
+    "olanzapine": {"id": "olanzapine", "whole": False},
+    "risperidone": {"id": "risperidone", "whole": False},
+    "aripiprazole": {"id": "aripiprazole", "whole": False},
+    "methotrexate": {"id": "methotrexate", "whole": False},
+    "hydroxychloroquine": {"id": "hydroxychloroquine", "whole": False},
+    "dexamethasone": {"id": "dexamethasone", "whole": False},
+    "baclofen": {"id": "baclofen", "whole": False},
+    "diazepam": {"id": "diazepam", "whole": False},
+    "morphine": {"id": "morphine", "whole": False, "note": "immediate-release tablets"},
+    "tiotropium": {"id": "tiotropium-olodaterol", "whole": False,
+                   "note": "STIOLTO RESPIMAT (tiotropium and olodaterol); medbot has no label for tiotropium alone"},
     # checked and left out
+    "methylprednisolone": {"skip": "an epidural injection kit (methylprednisolone acetate with bupivacaine and lidocaine) given by "
+                                   "a clinician, not the tablets patients ask about"},
+    "ciprofloxacin": {"skip": "ciprofloxacin eye drops (ophthalmic solution): none of the tablets' warnings (tendon rupture), "
+                              "so 'cipro' would get eye-drop answers"},
     "hydrochlorothiazide": {"skip": "the same lisinopril and hydrochlorothiazide label as lisinopril.json"},
     "sitagliptin": {"skip": "the same ZITUVIMET (sitagliptin and metformin) label as metformin.json"},
     "melatonin": {"skip": "a homeopathic mixture (GUNA-GERIATRICS), not a melatonin supplement"},
@@ -122,11 +166,24 @@ DNER_BRANDS: dict[str, str] = {
     "levaquin": "levofloxacin", "diflucan": "fluconazole", "imitrex": "sumatriptan", "zanaflex": "tizanidine",
     "aldactone": "spironolactone", "coreg": "carvedilol", "diovan": "valsartan", "zantac": "ranitidine",
     "viagra": "sildenafil", "cialis": "tadalafil",
+    "lamictal": "lamotrigine", "keppra": "levetiracetam", "tegretol": "carbamazepine", "zyprexa": "olanzapine",
+    "risperdal": "risperidone", "abilify": "aripiprazole", "plaquenil": "hydroxychloroquine", "zyloprim": "allopurinol",
+    "colcrys": "colchicine", "propecia": "finasteride", "proscar": "finasteride", "ozempic": "semaglutide",
+    "wegovy": "semaglutide", "rybelsus": "semaglutide", "victoza": "liraglutide", "saxenda": "liraglutide",
+    "lantus": "insulin glargine", "toujeo": "insulin glargine", "lioresal": "baclofen", "vibramycin": "doxycycline",
+    "cleocin": "clindamycin", "decadron": "dexamethasone", "spiriva": "tiotropium", "jardiance": "empagliflozin",
+    "revatio": "sildenafil",
 }
 # Generic names DNER gives that differ from the label's established name.
 _DNER_TO_LABEL = {"thyroxine": "levothyroxine"}
 # Combination products: ingredients as the established name in the product's FDA labeling states them.
 LABEL_BRANDS: dict[str, tuple[list[str], str]] = {
+    "bactrim": (["sulfamethoxazole", "trimethoprim"], "BACTRIM (sulfamethoxazole and trimethoprim) tablets"),
+    "septra": (["sulfamethoxazole", "trimethoprim"], "SEPTRA (sulfamethoxazole and trimethoprim) tablets"),
+    "basaglar": (["insulin glargine"], "BASAGLAR (insulin glargine) injection"),
+    "synjardy": (["empagliflozin", "metformin hydrochloride"], "SYNJARDY (empagliflozin and metformin hydrochloride) tablets"),
+    "stiolto": (["tiotropium bromide", "olodaterol hydrochloride"],
+                "STIOLTO RESPIMAT (tiotropium bromide and olodaterol) inhalation spray"),
     "zestoretic": (["lisinopril", "hydrochlorothiazide"], "ZESTORETIC (lisinopril and hydrochlorothiazide) tablets"),
     "prinzide": (["lisinopril", "hydrochlorothiazide"], "PRINZIDE (lisinopril and hydrochlorothiazide) tablets"),
     "vytorin": (["ezetimibe", "simvastatin"], "VYTORIN (ezetimibe and simvastatin) tablets"),
@@ -211,6 +268,8 @@ def convert(extract: Path, labels: Path) -> list[str]:
             continue
         path = extract / f"{stem}.json"
         if not path.exists():
+            if decision["id"] in by_id:  # carried over from an earlier run: kept as it is
+                continue
             raise FileNotFoundError(f"{path}: not in the extract directory")
         new = entry(stem, json.loads(path.read_text(encoding="utf-8")), decision)
         by_id[new["id"]] = new

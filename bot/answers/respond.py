@@ -92,8 +92,11 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
         The Answer, or None when no passage answers the question (the sources are silent).
     """
     from bot.prompts import answer_prompt
+    from retrieval.query_terms import spell_out
 
-    evidence = select_evidence(question, passages, embed=embed, prefer=role, also_about=also_about,
+    # Sentences are chosen against the question with clinicians' shorthand spelled out ("tx for HTN"):
+    # the embedder never learnt the abbreviations.
+    evidence = select_evidence(spell_out(question), passages, embed=embed, prefer=role, also_about=also_about,
                                max_sentences=6)
     if not evidence:
         return None

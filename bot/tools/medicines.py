@@ -39,6 +39,8 @@ class Medicines(Tool):
                       "enum": ["uses", "how_to_take", "max_daily", "side_effects", "warnings", "interactions",
                                "pregnancy"],
                       "description": "with 'what_is': only this part of the card"},
+            "effect": {"type": "string",
+                       "description": "with focus 'side_effects': the effect asked about, e.g. 'tendon', 'gain weight'"},
         },
         "required": ["question", "drugs"],
         "additionalProperties": False,
@@ -58,12 +60,13 @@ class Medicines(Tool):
                 {"question": "what_is", "drugs": ["notadrugname"]},
                 {"question": "how_much", "drugs": ["alcohol"]}]
 
-    def forward(self, question: str, drugs: list[str], focus: str | None = None, **_: Any) -> ToolResult:
+    def forward(self, question: str, drugs: list[str], focus: str | None = None, effect: str | None = None,
+                **_: Any) -> ToolResult:
         from retrieval.errors import UserError as RetrievalUserError
         from retrieval.medicines import answer
 
         try:
-            res = answer(question, list(drugs), focus=focus)
+            res = answer(question, list(drugs), focus=focus, effect=effect)
         except RetrievalUserError as exc:
             raise UserError(str(exc)) from None
         return ToolResult(data=res.data, text=res.markdown, patient={"text": res.markdown, "tables": {}})

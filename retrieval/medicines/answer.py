@@ -312,12 +312,56 @@ def card_fields(card: Card) -> dict[str, list[Quote]]:
     return f
 
 
+# Label words for the effects people name: the label says "edema" where they say "swollen ankles".
+_EFFECT_TERMS = {
+    "swollen": ["swell", "edema", "oedema"], "swelling": ["swell", "edema", "oedema"], "ankles": ["ankle", "edema"],
+    "ankle": ["ankle", "edema"], "feet": ["edema", "feet"], "legs": ["edema", "leg"],
+    "muscle": ["muscle", "myalgia", "myopathy", "rhabdomyolysis"], "muscles": ["muscle", "myalgia", "myopathy"],
+    "tired": ["fatigue", "somnolence", "tired"], "sleepy": ["somnolence", "drowsiness", "sleepy"],
+    "drowsy": ["drowsiness", "somnolence"], "dizzy": ["dizziness", "dizzy"], "weight": ["weight"],
+    "hair": ["hair", "alopecia"], "sex": ["sexual", "libido", "erectile"], "sexual": ["sexual", "libido"],
+    "tendon": ["tendon", "tendinitis", "tendinopathy"], "tendons": ["tendon", "tendinitis"],
+    "stomach": ["stomach", "abdominal", "gastrointestinal", "nausea"], "sick": ["nausea", "vomiting"],
+    "sugar": ["glucose", "hyperglycemia", "hypoglycemia", "sugar"], "mood": ["mood", "depression", "suicid"],
+    "sleep": ["insomnia", "sleep"], "bleeding": ["bleeding", "hemorrhage"], "bruising": ["bruising", "bleeding"],
+    "itching": ["pruritus", "itching"], "itchy": ["pruritus", "itching"], "headache": ["headache"],
+    "headaches": ["headache"], "cough": ["cough"], "rash": ["rash"], "diarrhea": ["diarrhea"],
+    "constipation": ["constipation"], "nausea": ["nausea"], "memory": ["memory", "amnesia"],
+}
+_SKIP_TERMS = frozenset({"gain", "lose", "loss", "pain", "high", "low", "get", "feel"})
+
+
+def effect_pattern(effect: str) -> re.Pattern | None:
+    """Word-start pattern for the label words of an effect ("gain weight" -> weight; "dizzy" -> dizziness)."""
+    terms: list[str] = []
+    for w in effect.lower().split():
+        if w in _EFFECT_TERMS:
+            terms += _EFFECT_TERMS[w]
+        elif w not in _SKIP_TERMS and len(w) >= 4:
+            terms.append(w[:max(4, len(w) - 2)])  # "dizzy" -> "dizz", "tendons" -> "tendo"
+    terms = list(dict.fromkeys(terms))
+    if not terms:
+        return None
+    return re.compile(r"(?i)\b(" + "|".join(re.escape(t) for t in terms) + ")")
+
+
+def effect_quotes(card: Card, effect: str, limit: int = 4) -> list[Quote]:
+    """The label's own sentences that name the effect asked about, boxed warning first."""
+    pat = effect_pattern(effect)
+    if pat is None:
+        return []
+    out: list[Quote] = []
+    for sec in ("boxed_warning", "warnings", "warnings_and_cautions", "adverse_reactions"):
+        out += [q for q in card.quotes(sec, pat) if len(q.text) <= 600 and q.text not in {o.text for o in out}]
+    return out[:limit]
+
+
 _FIELD_TITLES = {"uses": "Uses", "how_to_take": "How to take it", "max_daily": "Maximum daily dose (as printed)",
                  "side_effects": "Common side effects", "warnings": "Boxed and serious warnings",
                  "interactions": "Interactions", "pregnancy": "Pregnancy and breastfeeding"}
 
 
-def what_is(meds: list[Medicine], focus: str | None = None) -> Answer:
+def what_is(meds: list[Medicine], focus: str | None = None, effect: str | None = None) -> Answer:
     m = meds[0]
     lines = [_corrections(meds)]
     data: dict[str, Any] = {"shape": "what_is", "medicines": [_med_json(x) for x in meds], "cards": []}
@@ -340,8 +384,24 @@ def what_is(meds: list[Medicine], focus: str | None = None) -> Answer:
         fields = card_fields(card)
         shown = [focus] if focus else list(_FIELD_TITLES)
         cj = {"label_id": card.id, "product": card.product, "url": card.url, "fields": {}}
+        if effect and focus == "side_effects":
+            named = effect_quotes(card, effect)
+            cj["effect"] = {"asked": effect, "quotes": [_quote_json(q, card) for q in named]}
+            if named:
+                lines.append(f"**What the label says about “{effect}”**")
+                shown_text = {q.text for q in named}
+                fields["side_effects"] = [q for q in fields["side_effects"] if q.text not in shown_text] or None
+                lines += [f"- “{q.text}”" for q in named]
+                secs = list(dict.fromkeys(q.section for q in named))
+                lines.append("  \n  — " + "; ".join(card.citation(s) for s in secs) + "\n")
+            else:
+                lines.append(f"**“{effect}”**: medbot's copy of this label does not mention it"
+                             + (" (medbot holds selected sections of it)" if not card.complete else "")
+                             + ". Silence is not proof that it cannot happen.\n")
         for key in shown:
             qs = fields.get(key, [])
+            if qs is None:  # all of it already quoted above
+                continue
             cj["fields"][key] = [_quote_json(q, card) for q in qs]
             lines.append(f"**{_FIELD_TITLES[key]}**")
             if not qs:
@@ -361,7 +421,8 @@ def _med_json(m: Medicine) -> dict[str, Any]:
             "brand_source": (m.brand or {}).get("source"), "corrected_from": m.corrected_from}
 
 
-def answer(question: str, drugs: list[str], focus: str | None = None, names: Names | None = None) -> Answer:
+def answer(question: str, drugs: list[str], focus: str | None = None, names: Names | None = None,
+           effect: str | None = None) -> Answer:
     """Answer one medicine question from the labels.
 
     Args:
@@ -369,6 +430,8 @@ def answer(question: str, drugs: list[str], focus: str | None = None, names: Nam
         drugs: one or two names as asked (brand, generic, 'alcohol'); typos of known names are corrected.
         focus: for 'what_is', one field (uses, how_to_take, max_daily, side_effects, warnings, interactions, pregnancy).
         names: a name resolver (default: the shipped cards and brand table).
+        effect: with focus 'side_effects', the effect asked about ("tendon", "gain weight"): the label's
+            sentences naming it are quoted first, or the answer says the label copy does not mention it.
 
     Raises:
         UserError: unknown shape, wrong number of names, or a name medbot does not know.
@@ -396,7 +459,7 @@ def answer(question: str, drugs: list[str], focus: str | None = None, names: Nam
         return together(meds)
     if question == "how_much":
         return how_much(meds[:1])
-    return what_is(meds[:1], focus)
+    return what_is(meds[:1], focus, effect)
 
 
 _NAMES: Names | None = None

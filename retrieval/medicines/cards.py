@@ -31,7 +31,8 @@ _OTC_HEADINGS = [
 _HEADING_RE = re.compile("|".join(re.escape(h) for h in sorted(_OTC_HEADINGS, key=len, reverse=True)))
 # Prescription label sub-sections ("7.3 Drugs that ...", "5.1 Hemorrhage") also start a unit.
 _RX_SUB = re.compile(r"(?<=[\s.])(?=\d{1,2}\.\d{1,2} [A-Z])")
-_SENT_END = re.compile(r"(?<=[a-z0-9)\]%])(?<!\bSt)(?<!\bDr)(?<!\bvs)(?<!\bNo)\.\s+(?=[A-Z(])")
+# A sentence ends at a full stop before a capital; prescription labels often end one with "[see ...] ."
+_SENT_END = re.compile(r"(?:(?<=[a-z0-9)\]%])(?<!\bSt)(?<!\bDr)(?<!\bvs)(?<!\bNo)|(?<=\] ))\.\s+(?=[A-Z(])")
 
 
 @dataclass(frozen=True)

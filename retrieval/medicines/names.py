@@ -24,7 +24,7 @@ CLASS_TERMS: dict[str, list[str]] = {
         "desvenlafaxine", "fluvoxamine")},
     **{d: ["antihistamine"] for d in ("cetirizine", "loratadine", "diphenhydramine", "fexofenadine", "doxylamine",
                                       "hydroxyzine", "chlorpheniramine", "levocetirizine", "desloratadine")},
-    **{d: ["steroid", "corticosteroids"] for d in ("prednisone", "prednisolone", "methylprednisolone", "dexamethasone",
+    **{d: ["steroid", "corticosteroids", "corticosteroid"] for d in ("prednisone", "prednisolone", "methylprednisolone", "dexamethasone",
                                                     "hydrocortisone")},
     **{d: ["diuretic", "diuretics", "Thiazides"] for d in ("hydrochlorothiazide", "chlorthalidone")},
     **{d: ["diuretic", "diuretics"] for d in ("furosemide", "spironolactone", "bumetanide", "torsemide")},
@@ -56,6 +56,10 @@ CLASS_TERMS: dict[str, list[str]] = {
     "insulin": ["insulin"],
     "levothyroxine": ["thyroid products"],
     "phenytoin": [],
+    **{d: ["nitrates", "nitrate", "organic nitrate", "nitric oxide donors"] for d in
+       ("nitroglycerin", "isosorbide mononitrate", "isosorbide dinitrate", "isosorbide")},
+    **{d: ["contraceptive", "contraceptives", "estrogen-containing"] for d in
+       ("oral contraceptives", "hormonal contraceptives", "birth control pills")},
     "st. john's wort": ["botanical", "botanicals", "herbal"],
     "ginkgo": ["botanical", "botanicals", "herbal"],
     "garlic": ["botanical", "botanicals", "herbal"],
@@ -69,7 +73,10 @@ KNOWN_GENERICS = sorted({*CLASS_TERMS, "acetaminophen", "omeprazole", "esomepraz
                          "dextromethorphan", "guaifenesin", "caffeine", "grapefruit juice", "ranolazine",
                          "dolutegravir", "montelukast", "allopurinol", "amiodarone", "carbamazepine", "rifampin",
                          "clavulanate potassium", "ginseng", "echinacea", "vitamin k", "ezetimibe", "lithium",
-                         "clarithromycin", "digoxin", "citalopram", "paroxetine", "trazodone", "bupropion"})
+                         "clarithromycin", "digoxin", "citalopram", "paroxetine", "trazodone", "bupropion",
+                         "ritonavir", "theophylline", "valproate", "valproic acid", "cyclosporine", "tacrolimus",
+                         "disulfiram", "probenecid", "cimetidine", "antacids", "oral contraceptives",
+                         "hormonal contraceptives", "birth control pills"})
 
 # Other spellings of a name medbot knows, as people type them ("st johns wort").
 NAME_ALIASES = {"st john's wort": "st. john's wort", "st johns wort": "st. john's wort", "st johnswort": "st. john's wort",

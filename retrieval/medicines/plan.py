@@ -25,7 +25,25 @@ _USES = re.compile(r"(?i)what (is|are) \w+ (used )?for|used for|what does \w+ (d
                    r"^\s*is \S+ (?:a|an)\b.{0,40}\b(?:med|meds|medicine|medication|drug|pill)s?\b")
 _WHAT = re.compile(r"(?i)\bwhat(?:'?s| is| are)\b|tell me about|info(rmation)? (on|about)")
 
+# Words of how a side-effect question is asked, not of the effect itself.
+_NOT_EFFECT = frozenset("""
+a an the my me i im i'm you your it its is are was be been being am do does did can could will would should
+cause causes causing caused side effect effects make makes made give gives giving get gets getting got from of on
+since after start started starting began take taking took taken normal is that this with and or to any what
+there have has had so much many some lot really very just still feel feeling felt problem problems issue issues
+trouble bad worse symptom symptoms sign signs happen happens common usual usually possible mg ml pill pills tablet
+tablets dose med meds medicine medication drug drugs new now when while also like anyone else ok okay safe
+""".split())
 _NAMES: Names | None = None
+
+
+def effect_words(message: str, drugs: list[str]) -> str | None:
+    """The effect a side-effect question names ("tendon" of "can cipro cause tendon problems"), or None
+    when it asks for side effects in general ("side effects of prednisone 20 mg")."""
+    named = {w for d in drugs for w in re.findall(r"[a-z0-9']+", d.lower())}
+    words = [w for w in re.findall(r"[a-z][a-z']+", message.lower())
+             if w not in _NOT_EFFECT and w not in named and w not in ALCOHOL_WORDS and len(w) >= 3]
+    return " ".join(dict.fromkeys(words)) or None
 
 
 def _names() -> Names:
@@ -69,7 +87,11 @@ def plan(message: str, names: Names | None = None) -> dict | None:
         return {"question": "how_much", "drugs": drugs}
     for pat, focus in ((_SIDE, "side_effects"), (_PREG, "pregnancy"), (_WARN, "warnings"), (_USES, "uses")):
         if pat.search(message):
-            return {"question": "what_is", "drugs": drugs, "focus": focus}
+            out = {"question": "what_is", "drugs": drugs, "focus": focus}
+            effect = effect_words(message, drugs) if focus == "side_effects" else None
+            if effect:
+                out["effect"] = effect
+            return out
     if _WHAT.search(message) or len(message.split()) <= 4:
         return {"question": "what_is", "drugs": drugs}
     return None

@@ -112,6 +112,17 @@ LABEL_SAYS = [
     ("cephalexin", "metformin", "Administration of cephalexin with metformin results in increased plasma metformin"),
     ("Ativan", "oxycodone", "Concomitant use of benzodiazepines and opioids may result in profound sedation"),
     ("lorazepam", "alcohol", "other CNS depressants such as alcohol"),
+    # labels added later from the same extract
+    ("Viagra", "nitroglycerin", "organic nitrates"),
+    ("Flagyl", "alcohol", "alcoholic beverages"),
+    ("metronidazole", "warfarin", "potentiate the anticoagulant effect of warfarin"),
+    ("lamotrigine", "birth control pills", "Estrogen-containing oral contraceptives"),
+    ("Xarelto", "St. John's wort", "rifampin, St. John's wort"),
+    ("levofloxacin", "prednisone", "taking corticosteroid drugs"),
+    ("Bactrim", "warfarin", "the anticoagulant warfarin"),
+    ("Tegretol", "grapefruit juice", "grapefruit juice"),
+    ("diazepam", "oxycodone", "benzodiazepines and opioids"),
+    ("allopurinol", "warfarin", "may inhibit the metabolism of warfarin"),
 ]
 
 # Pairs the shipped labels say nothing about.
@@ -129,6 +140,7 @@ SILENT = [
     ("budesonide", "loratadine"),
     ("Norvasc", "Zyrtec"),
     ("tamsulosin", "Zyrtec"),
+    ("sertraline", "St. John's wort"),  # medbot's selected sentences of this label do not name it
 ]
 
 
@@ -295,3 +307,17 @@ def test_bad_questions_raise_user_error(question, drugs):
 def test_typo_is_corrected_and_said():
     res = answer("what_is", ["ibuprofin"], focus="uses")
     assert "“ibuprofin” read as **ibuprofen**" in res.markdown
+
+
+def test_a_side_effect_asked_by_name_quotes_the_label_sentences_that_name_it():
+    res = answer("what_is", ["Levaquin"], focus="side_effects", effect="tendon")
+    quotes = res.data["cards"][0]["effect"]["quotes"]
+    assert quotes and all("tendon" in q["text"].lower() for q in quotes)
+    assert res.markdown.index("tendon rupture") < res.markdown.index("Label text, not personal advice")
+    # the label's word, not the patient's: "swollen ankles" is "edema" on the label
+    res = answer("what_is", ["amlodipine"], focus="side_effects", effect="ankles swollen")
+    assert any("edema" in q["text"] for q in res.data["cards"][0]["effect"]["quotes"])
+    # a label copy silent on the effect says so, and never that it cannot happen
+    res = answer("what_is", ["Zoloft"], focus="side_effects", effect="gain weight")
+    assert res.data["cards"][0]["effect"]["quotes"] == []
+    assert "does not mention it" in res.markdown and "Silence is not proof" in res.markdown

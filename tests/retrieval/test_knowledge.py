@@ -283,6 +283,14 @@ def test_query_terms():
     assert glue_numbers("covid-19 and stage 3 CKD") == "covid19 and stage3 CKD"
     # a value after a test's name is not a kind: the name stays a term
     assert glue_numbers("potassium 5.9, egfr 45, is 10") == "potassium 5.9, egfr 45, is 10"
+    # clinicians' shorthand: spelled out for the embedder, added for the lexical lists; a condition ruled out is not searched
+    from retrieval.query_terms import drop_negated, spell_out
+
+    q = "first line tx for HTN in a 55yo black pt without CKD"
+    assert spell_out(q) == "first line treatment for hypertension in a 55yo black patient without"
+    assert "hypertension" in add_synonyms(q) and "kidney" not in add_synonyms(q)
+    assert drop_negated("COPD pt, no DM") == "COPD pt, no" and spell_out("notable copd") == "notable chronic obstructive pulmonary disease"
+    assert add_synonyms("what is the best treatment") == "what is the best treatment"  # one way: no "tx" added
     assert question_type("warning signs of a stroke") == "symptoms"
     assert question_type("How can I tell if I'm having a heart attack?") == "symptoms"
     assert question_type("first-line treatment type 2 diabetes") == "treatment"
