@@ -137,6 +137,12 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
                                                       str(p.source.get("section") or "")])))
                  or float(getattr(p, "similarity", None) or 0.0) >= SAME_MEANING
                  for p in passages]
+        # When a page's subject is named whole ("Fever" for "my 2 yr old has a fever"), a page whose subject
+        # shares a word but adds one the question does not name ("Typhoid Fever", "Toddler Development")
+        # is about another condition.
+        focus = [content_words(str(p.source.get("focus") or "")) for p in passages]
+        if any(f and f <= topic for f in focus):
+            about = [ok and not (f and f & topic and not f <= topic) for ok, f in zip(about, focus)]
         # a part of a document that is on topic is on topic too (a DKA guideline's potassium section)
         on_topic_docs = {_document(p.source) for p, ok in zip(passages, about) if ok}
         about = [ok or _document(p.source) in on_topic_docs for p, ok in zip(passages, about)]

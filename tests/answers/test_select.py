@@ -180,3 +180,19 @@ def test_a_heading_glued_to_a_sentence_opening_with_a_gerund_is_left_out():
     assert strip_glued_heading("Know the Signs Knowing the warning signs of stroke can lower your risk.") == \
         "Knowing the warning signs of stroke can lower your risk."
     assert strip_glued_heading("Smoking causes cancer.") == "Smoking causes cancer."
+
+
+def test_a_condition_sharing_a_word_with_the_one_asked_gives_no_sentence():
+    # "my 2 yr old has a fever": the Fever page is named whole; Typhoid Fever shares "fever" only
+    fever = P("A fever is a body temperature that is higher than normal. Call your child's provider if a fever "
+              "lasts more than 3 days. Give your child plenty of fluids.",
+              {"doc_id": "medlineplus:fever.html", "title": "Fever", "focus": "Fever", "collection": "consumer"})
+    typhoid = P("Persons with typhoid fever usually have a sustained fever as high as 103 to 104 F. Keep taking the "
+                "prescribed antibiotics for as long as the doctor has asked.",
+                {"doc_id": "medquad:typhoid", "title": "What are the symptoms of Typhoid Fever ?", "focus": "Typhoid Fever",
+                 "collection": "consumer"})
+    ev = select_evidence("my 2 yr old has a fever of 39.5 should i go to the er", [fever, typhoid], min_score=0.0)
+    assert ev and all("typhoid" not in e.text.lower() for e in ev)
+    # asked by its own name, the other condition is on topic
+    ev = select_evidence("how high is the fever in typhoid fever", [fever, typhoid], min_score=0.0)
+    assert any("typhoid" in e.text.lower() for e in ev)
