@@ -43,7 +43,10 @@ SECTIONS = ("boxed_warning", "indications_and_usage", "dosage_and_administration
 DECISIONS: dict[str, dict] = {
     # carried over before this converter existed (hand-checked; kept as they are in labels.json)
     **{s: {"existing": True} for s in ("ibuprofen", "acetaminophen", "aspirin", "cetirizine", "loratadine",
-                                       "diphenhydramine", "omeprazole", "warfarin", "metformin")},
+                                       "diphenhydramine", "omeprazole")},
+    "warfarin": {"id": "warfarin", "whole": False},
+    "metformin": {"id": "sitagliptin-metformin", "whole": False,
+                  "note": "ZITUVIMET (sitagliptin and metformin); medbot has no label for metformin alone"},
     "amlodipine": {"id": "amlodipine", "whole": False},
     "amoxicillin": {"id": "amoxicillin-clavulanate", "whole": False,
                     "note": "amoxicillin and clavulanate potassium (the AUGMENTIN combination); medbot has no label "
@@ -258,8 +261,26 @@ def entry(stem: str, rec: dict, decision: dict) -> dict:
     return out
 
 
+def merged(old: dict, new: dict) -> dict:
+    """An entry carried over earlier, widened by a later selection from the same file: its sections
+    keep their sentences, and sentences (and sections) only the new selection has are added after them."""
+    out = dict(old)
+    sections = dict(old["sections"])
+    for sec, text in new["sections"].items():
+        if sec not in sections:
+            sections[sec] = text
+            continue
+        have = {re.sub(r"\s+", " ", x) for x in _sentences(sections[sec])}
+        extra = [x for x in _sentences(text) if re.sub(r"\s+", " ", x) not in have]
+        if extra:
+            sections[sec] = sections[sec].rstrip() + " " + " ".join(extra)
+    out["sections"] = {s: sections[s] for s in SECTIONS if s in sections}
+    return out
+
+
 def convert(extract: Path, labels: Path) -> list[str]:
-    """Rewrite `labels` with an entry per kept extract file; returns the ids written."""
+    """Rewrite `labels` with an entry per kept extract file; returns the ids written. A label already
+    in `labels` is widened (`merged`), never narrowed: a later, shorter selection adds sentences."""
     data = json.loads(labels.read_text(encoding="utf-8"))
     by_id = {lab["id"]: lab for lab in data["labels"]}
     written = []
@@ -272,7 +293,7 @@ def convert(extract: Path, labels: Path) -> list[str]:
                 continue
             raise FileNotFoundError(f"{path}: not in the extract directory")
         new = entry(stem, json.loads(path.read_text(encoding="utf-8")), decision)
-        by_id[new["id"]] = new
+        by_id[new["id"]] = merged(by_id[new["id"]], new) if new["id"] in by_id else new
         written.append(new["id"])
     data["labels"] = list(by_id.values())
     labels.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -260,6 +260,9 @@ def how_much(meds: list[Medicine]) -> Answer:
                          f"{card.kind} medicine is set by the prescriber; follow your prescription. {card.citation('dosage_and_administration')}")
             continue
         data["verdict"] = "label_directions"
+        if not card.otc:  # a prescriber's directions: the patient's own dose is the one prescribed
+            lines.append("**This is a prescription medicine: take the dose your prescriber set for you.** The label's "
+                         "directions below are written for prescribers.\n")
         lines.append(f"**{card.product}** ({card.manufacturer}, {card.kind} {card.route} label). Its directions, word for word:\n")
         lines += [f"- “{r}”" for r in rows]
         maxes = [mm.group(0) for mm in _MAXLINE.finditer(card.sections["dosage_and_administration"])]

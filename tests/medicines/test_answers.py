@@ -123,6 +123,7 @@ LABEL_SAYS = [
     ("Tegretol", "grapefruit juice", "grapefruit juice"),
     ("diazepam", "oxycodone", "benzodiazepines and opioids"),
     ("allopurinol", "warfarin", "may inhibit the metabolism of warfarin"),
+    ("sertraline", "St. John's wort", "St. John's Wort"),
 ]
 
 # Pairs the shipped labels say nothing about.
@@ -140,7 +141,6 @@ SILENT = [
     ("budesonide", "loratadine"),
     ("Norvasc", "Zyrtec"),
     ("tamsulosin", "Zyrtec"),
-    ("sertraline", "St. John's wort"),  # medbot's selected sentences of this label do not name it
 ]
 
 
@@ -229,9 +229,15 @@ def test_how_much_for_a_brand_says_which_product_it_quotes():
 
 
 def test_how_much_without_a_dosing_section_gives_no_dose():
-    res = answer("how_much", ["warfarin"])
+    res = answer("how_much", ["pantoprazole"])  # medbot's copy of this (intravenous) label has no dosing section
     assert res.data["verdict"] == "no_directions"
     assert "set by the prescriber" in res.markdown
+
+
+def test_how_much_of_a_prescription_medicine_says_the_prescribed_dose_comes_first():
+    res = answer("how_much", ["warfarin"])
+    assert res.data["verdict"] == "label_directions"
+    assert res.markdown.index("take the dose your prescriber set") < res.markdown.index("word for word")
 
 
 def test_table_examples_row_is_quoted_with_its_clinical_impact():
