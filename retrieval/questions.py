@@ -33,8 +33,8 @@ from retrieval.query_terms import glue_numbers, question_type, words
 STOPWORD_SET = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
                          "there these they this to was will with".split())  # bm25s' English list
 
-FORMAT = 4  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words;
-# 4: acronyms that are also words): older indexes are rebuilt
+FORMAT = 5  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words;
+# 4: acronyms that are also words; 5: capitalised words count): older indexes are rebuilt
 # A synonym in capitals ("GO", "ALL", "ARM") whose lower-case form is a word the NIH answers use this
 # often in lower case is an everyday word too: it names its focus only when a message writes it in capitals.
 AMBIGUOUS_ACRONYM_USES = 5
@@ -69,17 +69,20 @@ def is_acronym(phrase: str) -> bool:
 
 
 def ambiguous_acronyms(catalog: Catalog, acronyms: set[str]) -> set[str]:
-    """The acronyms whose lower-case form the consumer answers use as a word (`AMBIGUOUS_ACRONYM_USES`
-    times or more): "ALL" (all), "GO" (go), "ARM" (arm), but not "COPD" or "HIV"."""
+    """The acronyms whose form in lower case or capitalised the consumer answers use as a word
+    (`AMBIGUOUS_ACRONYM_USES` times or more): "ALL" (all), "GO" (go), "PAP" (the Pap test), but not
+    "COPD" or "HIV"."""
     lower = {a.lower(): a for a in acronyms}
     if not lower:
         return set()
     counts: dict[str, int] = {}
     rows = catalog.db.execute("SELECT c.text FROM chunks c JOIN docs d ON d.doc_id = c.doc_id "
                               "WHERE d.kind IN ('medquad', 'medlineplus') AND d.deleted=0")
-    word = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]{1,5}(?![A-Za-z0-9])")
+    # as a word: lower case or capitalised ("all", "All", "Pap test"), not in capitals
+    word = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][a-z0-9]{1,5}(?![A-Za-z0-9])")
     for (text,) in rows:
         for w in word.findall(text):
+            w = w.lower()
             if w in lower:
                 counts[w] = counts.get(w, 0) + 1
     return {lower[w] for w, n in counts.items() if n >= AMBIGUOUS_ACRONYM_USES}
