@@ -33,8 +33,8 @@ from retrieval.query_terms import glue_numbers, question_type, words
 STOPWORD_SET = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
                          "there these they this to was will with".split())  # bm25s' English list
 
-FORMAT = 5  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words;
-# 4: acronyms that are also words; 5: capitalised words count): older indexes are rebuilt
+FORMAT = 6  # bumped when the saved files change (2: the lab guide joins; 3: numbers glued only after kind words;
+# 4: acronyms that are also words; 5: capitalised words count; 6: MedlinePlus sections): older indexes are rebuilt
 # A synonym in capitals ("GO", "ALL", "ARM") whose lower-case form is a word the NIH answers use this
 # often in lower case is an everyday word too: it names its focus only when a message writes it in capitals.
 AMBIGUOUS_ACRONYM_USES = 5
@@ -272,8 +272,16 @@ def build_question_index(catalog: Catalog, folder: Path) -> int:
     # entry: (id, text, question type, focus phrases, kind, year, chunk ids)
     # MedlinePlus topics (title, aliases) and the lab guide rank with the MedQuAD pairs, USPSTF statements with the
     # guideline sections: entries carry the kind of the list they rank in.
-    pairs = [(doc_id, t, m, chunks) for kind in (MEDQUAD, "medlineplus", "labs")
+    pairs = [(doc_id, t, m, chunks) for kind in (MEDQUAD, "labs")
              for doc_id, t, m, chunks in catalog.questions(kind, CHUNKS_PER_QUESTION) if chunks]
+    # A MedlinePlus topic headed by questions ("What are the symptoms of colorectal cancer?") is an entry
+    # per section, with that question's type, so the symptoms section answers "signs of colon cancer"
+    # even when it is not among the topic's first chunks.
+    for doc_id, section, t, m, chunks in catalog.sections("medlineplus", CHUNKS_PER_QUESTION):
+        if chunks:
+            qtype = (question_type(section) if section else None) or m.get("qtype") or ""
+            pairs.append((f"{doc_id}#{section}" if section else doc_id, f"{t} {section}".strip() if section else t,
+                          {**m, "qtype": qtype}, chunks))
     ambiguous = ambiguous_acronyms(catalog, {s.strip() for _, _, m, _ in pairs for s in m.get("synonyms") or []
                                              if is_acronym(s)})
     entries = [(doc_id, question_text(t, m), m.get("qtype") or "",

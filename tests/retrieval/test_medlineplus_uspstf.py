@@ -214,3 +214,15 @@ def test_lay_words_find_the_topic_and_changes_reingest_only_what_changed(small_i
     (last,) = ensure_bundled(index, [medlineplus_source(topics)])
     assert last.stats.docs_deleted == 1
     assert "medlineplus:acuteflaccidmyelitis.html" not in {d["doc_id"] for d in index.catalog.documents()}
+
+
+def test_a_topic_section_headed_by_a_question_answers_that_kind_of_question(small_index):
+    # the "prevented" section of a topic is matched for a prevention question, not only the topic's first chunks
+    index, topics, statements = small_index
+    ensure_bundled(index, [medlineplus_source(topics)])
+    r = HybridRetriever(index)
+    best = r.search("how can i prevent afm", k=1, mode="question")[0]
+    assert best.source["doc_id"] == "medlineplus:acuteflaccidmyelitis.html"
+    assert best.source["section"].startswith("Can acute flaccid myelitis (AFM) be prevented")
+    sym = r.search("symptoms of acute flaccid myelitis", k=1, mode="question")[0]
+    assert sym.source["section"].startswith("What are the symptoms")
