@@ -107,6 +107,9 @@ def check_sentence(sentence: str, sources: Sequence[Source], embed=None, drugs=N
     first_clause = _CLAUSE.split(ANY.sub("", claim))[0]  # "No, X is not Y, but Z is": the answer is about X
     if verdict.supported and answer_word == "no" and not negated(first_clause) and content_words(claim):
         verdict = Verdict(False, "polarity", verdict.best, verdict.similarity)  # "No, X is Y." claims X is Y
+    if (verdict.supported and answer_word == "yes" and negated(first_clause) and content_words(claim)
+            and not (question and negated(question))):  # "Yes, shingles is not contagious." says yes and no
+        verdict = Verdict(False, "polarity", verdict.best, verdict.similarity)
     if verdict.supported and _LISTY.search(ANY.sub("", claim)):  # a list: every item must come from the sources
         new = _new_words(claim, [in_context(s, u) for s, u in units], question)
         if new:

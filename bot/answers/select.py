@@ -26,7 +26,8 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
 # A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
-_FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b", re.I)
+_FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b|"
+                        r"\buse the (?:buttons?|scroll bar)\b|\b(?:replay|pause) the animation\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
 _PUBLISHER = re.compile(r"^(?:NIH:\s*)?(?:(?:[A-Z][\w.'-]*|of|and|on|for|the|in)[\s,]+){1,12}(?:[A-Z][\w.'-]*)\.?$")
 # A page heading glued to the sentence after it ("Common Signs of Stroke These are warning signs..."):

@@ -79,6 +79,13 @@ def test_yes_and_no_carry_their_claim_and_the_polarity_is_checked():
     assert not bad.supported and bad.reason == "polarity"
     flipped, _ = check_sentence("Yes, shingles is spread from person to person [1].", src)
     assert not flipped.supported
+    # a yes with a negative claim says yes and no at once ("Is shingles contagious?" "Yes, shingles is not contagious")
+    mixed, _ = check_sentence("Yes, shingles is not spread from person to person [1].", src,
+                              question="Is shingles spread from person to person?")
+    assert not mixed.supported and mixed.reason == "polarity"
+    # unless the question itself is negative
+    assert check_sentence("Yes, shingles is not spread from person to person [1].", src,
+                          question="Is it true that shingles is not spread from person to person?")[0].supported
     # a yes that takes the question's word the source never says is not backed
     import numpy as np
 

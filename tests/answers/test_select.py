@@ -196,3 +196,12 @@ def test_a_condition_sharing_a_word_with_the_one_asked_gives_no_sentence():
     # asked by its own name, the other condition is on topic
     ev = select_evidence("how high is the fever in typhoid fever", [fever, typhoid], min_score=0.0)
     assert any("typhoid" in e.text.lower() for e in ev)
+
+
+def test_player_controls_of_a_page_are_not_evidence():
+    apnea = P("Sleep apnea is a common disorder in which you have pauses in breathing while you sleep. Use the buttons "
+              "in the lower right corner to pause, restart, or replay the animation.",
+              {"doc_id": "medquad:apnea", "title": "What is (are) Sleep Apnea ?", "focus": "Sleep Apnea",
+               "collection": "consumer"})
+    ev = select_evidence("what is sleep apnea", [apnea], min_score=0.0)
+    assert ev and not any("animation" in e.text for e in ev)
