@@ -26,6 +26,11 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
 # A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
+# Words of a page's subject that say who it is for or how it is told, not that it is another condition.
+_NOT_ANOTHER = frozenset(content_words(
+    "adult adults child children kids teen teens teenagers women men older seniors elderly baby babies infant infants "
+    "toddler toddlers newborn newborns pregnancy pregnant people person patients family need know about information "
+    "facts overview basics health care living coping what tips guide"))
 _FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b|"
                         r"\buse the (?:buttons?|scroll bar)\b|\b(?:replay|pause) the animation\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
@@ -143,7 +148,9 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         # is about another condition.
         focus = [content_words(str(p.source.get("focus") or "")) for p in passages]
         if any(f and f <= topic for f in focus):
-            about = [ok and not (f and f & topic and not f <= topic) for ok, f in zip(about, focus)]
+            # words that name who or how, not another condition ("Kidney Stones in Adults", "What I need to
+            # know about Kidney Stones")
+            about = [ok and not (f and f & topic and (f - topic - _NOT_ANOTHER)) for ok, f in zip(about, focus)]
         # a part of a document that is on topic is on topic too (a DKA guideline's potassium section)
         on_topic_docs = {_document(p.source) for p, ok in zip(passages, about) if ok}
         about = [ok or _document(p.source) in on_topic_docs for p, ok in zip(passages, about)]

@@ -196,6 +196,15 @@ def test_a_condition_sharing_a_word_with_the_one_asked_gives_no_sentence():
     # asked by its own name, the other condition is on topic
     ev = select_evidence("how high is the fever in typhoid fever", [fever, typhoid], min_score=0.0)
     assert any("typhoid" in e.text.lower() for e in ev)
+    # a page for a group of people, or told another way, is not another condition
+    stones = P("Kidney stones can form when substances in the urine become highly concentrated.",
+               {"doc_id": "medlineplus:kidneystones.html", "title": "Kidney Stones", "focus": "Kidney Stones",
+                "collection": "consumer"})
+    adults = P("Kidney stones are caused by high levels of calcium, oxalate, and phosphorus in the urine.",
+               {"doc_id": "medquad:adults", "title": "What causes Kidney Stones in Adults ?",
+                "focus": "Kidney Stones in Adults", "collection": "consumer"})
+    ev = select_evidence("What causes kidney stones?", [stones, adults], min_score=0.0)
+    assert any("oxalate" in e.text for e in ev)
 
 
 def test_player_controls_of_a_page_are_not_evidence():
