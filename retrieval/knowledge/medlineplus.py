@@ -43,8 +43,13 @@ _ORG_WORDS = re.compile(r"\b(Administration|Agency|Centers?|Institutes?|Departme
                         r"Council|Foundation|Association|Academy|Society|Program|Commission|Bureau|Prevention)\b")
 _CONNECTORS = {"and", "of", "for", "on", "the", "in", "&"}
 # A question that opens a part of the summary ("What causes acute flaccid myelitis (AFM)?").
-_QUESTION = re.compile(r"(?:(?<=^)|(?<=[.!?:] ))((?:What|How|Who|Why|When|Where|Can|Is|Are|Does|Do|Should|Which)"
-                       r"\b[^.!?:]{3,160}\?)\s+")
+# A question used as a heading: after a sentence's end, or after the last item of a flattened list
+# ("... Children younger than one What are the symptoms of sepsis? Sepsis can ...": a word, then a
+# capitalised question word, the question, and a capital after it).
+_QW = r"(?:What|How|Who|Why|When|Where|Can|Is|Are|Does|Do|Should|Which)"
+# the question's words: never another capitalised question word (a list item "How it enters your body" before it)
+_QBODY = rf"(?:(?!\b{_QW}\b)[^.!?:]){{3,160}}\?"
+_QUESTION = re.compile(rf"(?:(?<=^)|(?<=[.!?:] )|(?<=[a-z0-9)] )(?={_QW}\b{_QBODY}\s+[A-Z]))({_QW}\b{_QBODY})\s+")
 # Between list items: a word (or %, ")", a digit) ends and the next item starts with a capital.
 _ITEM_BREAK = re.compile(r"(?<=[a-z0-9%)'’\]])\s+(?=(?:[A-Z][a-z'’]|[A-Z]{2,}|A |I )\S*)")
 # A capital after these words continues the item ("such as Down syndrome", "called Lyme disease").

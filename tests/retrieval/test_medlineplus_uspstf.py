@@ -82,6 +82,19 @@ def test_question_headings_sections_and_lists_after_lists():
     assert rec["sections"][2]["text"].split("\n")[1:] == ["- Washing your hands often", "- Staying home when sick"]
 
 
+def test_a_question_heading_right_after_a_flattened_list_starts_its_section():
+    sepsis = {"id": "m-1", "title": "Sepsis", "aliases": [], "groups": [], "url": "https://medlineplus.gov/sepsis.html",
+              "language": "en",
+              "summary": "Who is more likely to develop sepsis? Certain people are more likely to develop it: Adults 65 "
+                         "or older Pregnant women Children younger than one What are the symptoms of sepsis? Sepsis can "
+                         "cause: Rapid breathing Confusion Fever What affects exposure? It depends on: How it enters "
+                         "your body How long you are exposed Can sepsis be prevented? Yes, by preventing infections."}
+    names = [s["name"] for s in medlineplus.parse_topic(sepsis)["sections"]]
+    # the list item "How it enters your body" opens no heading; the question after the list does
+    assert names == ["Who is more likely to develop sepsis?", "What are the symptoms of sepsis?",
+                     "What affects exposure?", "Can sepsis be prevented?"]
+
+
 def test_items_of_the_2017_page_are_sure_boundaries():
     text = "Risk factors include: Having certain genetic disorders, such as Down syndrome Being over age 70"
     assert medlineplus.restore_lists(text).split("\n")[1:] == [
