@@ -44,6 +44,10 @@ CANDIDATES = 100  # BM25 candidates re-scored by focus and question type
 FOCUS_BONUS = 1.5  # the pair's focus (or a synonym) is named in the query
 QTYPE_BONUS = 1.4  # the pair answers the kind of question asked (symptoms, treatment...)
 QTYPE_MISMATCH = 0.7  # the query asks for another kind
+# A number with the test's name asks what a result means: the lab guide's page before the topic pages
+# ("Potassium" in food, "Diabetes") that name the same word.
+LAB_VALUE_BONUS = 1.5
+_VALUE = re.compile(r"\d")
 # An entry whose focus the query names only in part ("toddler" of "Toddler Development") or not at all
 # keeps this share of its score plus the rest in proportion to the focus words named: a question is
 # about its focus, so "fever in toddler" finds "Fever" before "Toddler Development".
@@ -235,6 +239,7 @@ class QuestionIndex:
                                           weight_mask=allowed.astype(np.float32))
         asked = qtype or question_type(query)
         q_words = words(query)
+        value = bool(_VALUE.search(query))
         scored = []
         for i, s in zip(docs[0].tolist(), scores[0].tolist()):
             if s <= 0:
@@ -244,6 +249,8 @@ class QuestionIndex:
             focus = any(names_focus(f, q_words, query) for f in self.focus[i])
             if focus:
                 s *= FOCUS_BONUS
+                if value and self.doc_ids[i].startswith("labs:"):
+                    s *= LAB_VALUE_BONUS  # "potassium 5.9 on my blood test": the result, not the nutrient
             elif self.focus[i]:
                 plain = [f for f in self.focus[i] if not f.startswith("@")]
                 s *= PARTIAL_FOCUS_FLOOR + (1 - PARTIAL_FOCUS_FLOOR) * focus_coverage(plain, q_words)

@@ -188,3 +188,25 @@ def test_lab_pages_carry_their_names_as_focus_and_synonyms():
     # one- and two-letter names ("K", "Hb") would match inside other words
     assert all(sum(ch.isalnum() for ch in s) >= labs.MIN_ALIAS for d in DOCS.values() for s in d.meta["synonyms"] or [])
     assert "vitamin D" in DOCS["vitamin-d"].meta["synonyms"]
+
+
+def test_a_result_with_a_number_finds_the_lab_page_before_the_topic_page(tmp_path):
+    # the MedlinePlus "Potassium" topic (potassium in food) names the same word; a value asks about a result
+    from retrieval.knowledge import medlineplus, medlineplus_source, medquad
+
+    topic = {"id": "m-1", "title": "Potassium", "aliases": [], "groups": [], "language": "en",
+             "url": "https://medlineplus.gov/potassium.html",
+             "summary": "Potassium is a mineral that your body needs to work properly. What foods have potassium? "
+                        "Leafy greens, fruit and root vegetables have potassium. How much potassium do I need? "
+                        "Most adults need about 3,000 mg of potassium a day. Why is potassium important? "
+                        "It helps your nerves and muscles work."}
+    topics = tmp_path / "medlineplus.jsonl.gz"
+    medquad.write_records(medlineplus.parse_bulk({"generatedAt": "2026-09-22T00:00:00Z", "topics": [topic]}), topics)
+    index = LiteratureIndex(IndexConfig(home=tmp_path / "home", auto_build=False, auto_fill=False), FakeEmbedder())
+    try:
+        ensure_bundled(index, [labs_source(), medlineplus_source(topics)])
+        r = HybridRetriever(index)
+        hits = r.search("potassium 5.9 on my blood test, should i worry", k=3, mode="question")
+        assert hits[0].source["doc_id"] == "labs:potassium", [h.source["doc_id"] for h in hits]
+    finally:
+        index.close()
