@@ -30,7 +30,7 @@ _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at
 _NOT_ANOTHER = frozenset(content_words(
     "adult adults child children kids teen teens teenagers women men older seniors elderly baby babies infant infants "
     "toddler toddlers newborn newborns pregnancy pregnant people person patients family need know about information "
-    "facts overview basics health care living coping what tips guide"))
+    "facts overview basics health care living coping what tips guide test tests testing level levels result results"))
 _FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b|"
                         r"\buse the (?:buttons?|scroll bar)\b|\b(?:replay|pause) the animation\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
@@ -150,7 +150,9 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         if any(f and f <= topic for f in focus):
             # words that name who or how, not another condition ("Kidney Stones in Adults", "What I need to
             # know about Kidney Stones")
-            about = [ok and not (f and f & topic and (f - topic - _NOT_ANOTHER)) for ok, f in zip(about, focus)]
+            # A lab guide page ("Potassium blood test") is the result asked about, never another condition.
+            about = [ok and not (f and f & topic and (f - topic - _NOT_ANOTHER) and p.source.get("kind") != "labs")
+                     for ok, f, p in zip(about, focus, passages)]
         # a part of a document that is on topic is on topic too (a DKA guideline's potassium section)
         on_topic_docs = {_document(p.source) for p, ok in zip(passages, about) if ok}
         about = [ok or _document(p.source) in on_topic_docs for p, ok in zip(passages, about)]

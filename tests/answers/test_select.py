@@ -205,6 +205,15 @@ def test_a_condition_sharing_a_word_with_the_one_asked_gives_no_sentence():
                 "focus": "Kidney Stones in Adults", "collection": "consumer"})
     ev = select_evidence("What causes kidney stones?", [stones, adults], min_score=0.0)
     assert any("oxalate" in e.text for e in ev)
+    # the lab guide's page is the result asked about, beside the topic page that names the same word
+    potassium = P("Potassium is a mineral that your body needs to work properly.",
+                  {"doc_id": "medlineplus:potassium.html", "title": "Potassium", "focus": "Potassium",
+                   "collection": "consumer", "kind": "medlineplus"})
+    lab = P("A potassium of 6.5 mmol/L or more is an emergency. A usual adult range is 3.5 to 5.0 mEq/L.",
+            {"doc_id": "labs:potassium", "title": "Potassium blood test (K, K+, serum potassium): what your result means",
+             "focus": "Potassium blood test", "collection": "consumer", "kind": "labs"})
+    ev = select_evidence("potassium 5.9 on my labs, should i worry", [lab, potassium], min_score=0.0)
+    assert any("3.5 to 5.0" in e.text or "6.5 mmol/L" in e.text for e in ev)
 
 
 def test_player_controls_of_a_page_are_not_evidence():
