@@ -77,8 +77,8 @@ def glue_numbers(text: str) -> str:
     return _NUMBER.sub(r"\1\2", text)
 
 
-_NEGATED = re.compile(r"(?i)\b(without|w/o|no|not|non-?)\s+(" + "|".join(
-    re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+_ABBREVIATED = "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
+_NEGATED = re.compile(rf"(?i)\b(without|w/o|no|not|non-?)\s+({_ABBREVIATED})(?![A-Za-z0-9])")
 
 
 def drop_negated(query: str) -> str:
@@ -86,13 +86,13 @@ def drop_negated(query: str) -> str:
     return _NEGATED.sub(r"\1", query)
 
 
+_SHORTHAND = re.compile(rf"(?i)(?<![A-Za-z0-9])({_ABBREVIATED})(?![A-Za-z0-9])")
+
+
 def spell_out(query: str) -> str:
     """The query with clinicians' shorthand replaced in place ("first line tx for HTN" -> "first line
     treatment for hypertension"), for an embedder that never learnt the abbreviations."""
-    out = drop_negated(query)
-    for short, full in ABBREVIATIONS.items():
-        out = re.sub(rf"(?i)(?<![A-Za-z0-9]){re.escape(short)}(?![A-Za-z0-9])", full, out)
-    return out
+    return _SHORTHAND.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], drop_negated(query))
 
 
 def add_synonyms(query: str) -> str:

@@ -383,31 +383,30 @@ class HybridRetriever:
 
         todo = [p for p in passages if p.similarity is None and p.query]
         for query in {p.query for p in todo}:
-            group = [p for p in todo if p.query == query]
+            group, vecs = self._passage_vectors([p for p in todo if p.query == query])
             qvec = self.index.embedder.embed_query(query)
-            rows = self.index.catalog.chunk_rows([p.id for p in group])
-            group = [p for p in group if p.id in rows]
-            texts = [(f"{rows[p.id]['context']}\n{p.text}" if rows[p.id]["context"] else p.text) for p in group]
-            for p, vec in zip(group, self.index.embedder.embed(texts, batch_size=16)):
+            for p, vec in zip(group, vecs):
                 p.similarity = round(float(np.dot(vec, qvec)), 6)
         sims = [p.similarity for p in passages if p.similarity is not None]
-        if bool(sims) and max(sims) >= self.min_similarity:
+        if sims and max(sims) >= self.min_similarity:
             return True
         # Clinicians' shorthand ("first line tx for HTN in a 55yo pt") is unknown to the embedder: the
-        # question spelled out gets a second look (the passages' vectors are the stored ones).
-        spelled = {p.query: spell_out(p.query) for p in passages if p.query and spell_out(p.query) != p.query}
-        for query, full in spelled.items():
-            group = [p for p in passages if p.query == query]
-            rows = self.index.catalog.chunk_rows([p.id for p in group])
-            group = [p for p in group if p.id in rows]
-            if not group:
+        # question spelled out gets a second look.
+        for query in {p.query for p in passages if p.query}:
+            full = spell_out(query)
+            if full == query:
                 continue
-            qvec = self.index.embedder.embed_query(full)
-            texts = [(f"{rows[p.id]['context']}\n{p.text}" if rows[p.id]["context"] else p.text) for p in group]
-            vecs = self.index.embedder.embed(texts, batch_size=16)
-            if max(float(np.dot(v, qvec)) for v in vecs) >= self.min_similarity:
+            group, vecs = self._passage_vectors([p for p in passages if p.query == query])
+            if group and float(max(np.asarray(vecs) @ self.index.embedder.embed_query(full))) >= self.min_similarity:
                 return True
         return False
+
+    def _passage_vectors(self, group: list[Passage]) -> tuple[list[Passage], Any]:
+        """The passages of `group` still in the catalog, and their texts embedded (context first)."""
+        rows = self.index.catalog.chunk_rows([p.id for p in group])
+        group = [p for p in group if p.id in rows]
+        texts = [(f"{rows[p.id]['context']}\n{p.text}" if rows[p.id]["context"] else p.text) for p in group]
+        return group, (self.index.embedder.embed(texts, batch_size=16) if group else [])
 
     def status(self) -> dict[str, Any]:
         """Index state for the CLI and the web chat.

@@ -356,12 +356,20 @@ def effect_quotes(card: Card, effect: str, limit: int = 4) -> list[Quote]:
     out: list[Quote] = []
     for sec in ("boxed_warning", "warnings", "warnings_and_cautions", "adverse_reactions"):
         out += [q for q in card.quotes(sec, pat) if len(q.text) <= 600 and q.text not in {o.text for o in out}]
+    # a run-on unit that repeats a shorter one word for word adds nothing but length
+    out = [q for q in out if not any(o is not q and o.text.rstrip(".") in q.text for o in out)]
     return out[:limit]
 
 
 _FIELD_TITLES = {"uses": "Uses", "how_to_take": "How to take it", "max_daily": "Maximum daily dose (as printed)",
                  "side_effects": "Common side effects", "warnings": "Boxed and serious warnings",
                  "interactions": "Interactions", "pregnancy": "Pregnancy and breastfeeding"}
+
+
+def _quoted(qs: list[Quote], card: Card) -> list[str]:
+    """Quotes as list lines, then the citation of their sections."""
+    secs = list(dict.fromkeys(q.section for q in qs))
+    return [f"- “{q.text}”" for q in qs] + ["  \n  — " + "; ".join(card.citation(s) for s in secs) + "\n"]
 
 
 def what_is(meds: list[Medicine], focus: str | None = None, effect: str | None = None) -> Answer:
@@ -392,28 +400,24 @@ def what_is(meds: list[Medicine], focus: str | None = None, effect: str | None =
             cj["effect"] = {"asked": effect, "quotes": [_quote_json(q, card) for q in named]}
             if named:
                 lines.append(f"**What the label says about “{effect}”**")
-                shown_text = {q.text for q in named}
-                fields["side_effects"] = [q for q in fields["side_effects"] if q.text not in shown_text] or None
-                lines += [f"- “{q.text}”" for q in named]
-                secs = list(dict.fromkeys(q.section for q in named))
-                lines.append("  \n  — " + "; ".join(card.citation(s) for s in secs) + "\n")
+                lines += _quoted(named, card)
+                said = {q.text for q in named}
+                fields["side_effects"] = [q for q in fields["side_effects"] if q.text not in said]
+                if not fields["side_effects"]:  # every common side effect is already quoted above
+                    shown = [k for k in shown if k != "side_effects"]
             else:
                 lines.append(f"**“{effect}”**: medbot's copy of this label does not mention it"
                              + (" (medbot holds selected sections of it)" if not card.complete else "")
                              + ". Silence is not proof that it cannot happen.\n")
         for key in shown:
             qs = fields.get(key, [])
-            if qs is None:  # all of it already quoted above
-                continue
             cj["fields"][key] = [_quote_json(q, card) for q in qs]
             lines.append(f"**{_FIELD_TITLES[key]}**")
             if not qs:
                 lines.append("- Not in medbot's copy of this label." + (" (medbot holds selected sections of it.)"
                                                                          if not card.complete else "") + "\n")
                 continue
-            lines += [f"- “{q.text}”" for q in qs]
-            secs = list(dict.fromkeys(q.section for q in qs))
-            lines.append("  \n  — " + "; ".join(card.citation(s) for s in secs) + "\n")
+            lines += _quoted(qs, card)
         data["cards"].append(cj)
     lines.append("Label text, not personal advice. " + ASK + " about your own situation.")
     return Answer("\n".join(lines).strip(), data)

@@ -210,3 +210,24 @@ def test_a_result_with_a_number_finds_the_lab_page_before_the_topic_page(tmp_pat
         assert hits[0].source["doc_id"] == "labs:potassium", [h.source["doc_id"] for h in hits]
     finally:
         index.close()
+
+
+def test_relevance_gets_a_second_look_with_clinicians_shorthand_spelled_out(labs_index, monkeypatch):
+    import numpy as np
+
+    from retrieval import query_terms
+
+    r = HybridRetriever(labs_index)
+    query = "afib"
+    ps = r.search(query, k=3)
+    emb = labs_index.embedder
+    _, vecs = r._passage_vectors(ps)
+    raw = float(max(np.asarray(vecs) @ emb.embed_query(query)))
+    spelled = float(max(np.asarray(vecs) @ emb.embed_query(query_terms.spell_out(query))))
+    assert spelled > raw
+    r.min_similarity = (raw + spelled) / 2  # covered only when "afib" is read as atrial fibrillation
+    assert r.is_relevant(ps)
+    for p in ps:
+        p.similarity = None
+    monkeypatch.setattr(query_terms, "spell_out", lambda q: q)
+    assert not r.is_relevant(ps)
