@@ -143,6 +143,8 @@ def _mentions(card: Card, other: Medicine, own: Medicine) -> list[tuple[Quote, s
                     break
             if hit:
                 impact = _row_impact(units, i) if unit.startswith("Examples") else None
+                if impact is None and i > 0 and _DANGLING.match(unit):
+                    impact = units[i - 1]  # "The chance is higher if you: ..." says of what only with the sentence before
                 if impact is not None:
                     out.append((Quote(impact, section, card.id), how))
                 out.append((Quote(_window(unit, hit), section, card.id), how))

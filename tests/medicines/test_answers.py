@@ -327,3 +327,10 @@ def test_a_side_effect_asked_by_name_quotes_the_label_sentences_that_name_it():
     res = answer("what_is", ["Zoloft"], focus="side_effects", effect="gain weight")
     assert res.data["cards"][0]["effect"]["quotes"] == []
     assert "does not mention it" in res.markdown and "Silence is not proof" in res.markdown
+
+
+def test_a_label_sentence_that_leans_on_the_one_before_is_quoted_with_it():
+    res = answer("together", ["Advil", "Eliquis"])
+    texts = [q["text"] for q in res.data["quotes"]]
+    i = next(i for i, t in enumerate(texts) if t.startswith("The chance is higher if you"))
+    assert i > 0 and texts[i - 1].startswith("Stomach bleeding warning")
