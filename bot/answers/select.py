@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import re
 
-from bot.answers.text import content_words, drop_repeated_tail, split_sentences
+from bot.answers.text import _WORD, STOP, content_words, drop_repeated_tail, split_sentences, stem
 from bot.answers.cite import label
 
 Embed = Callable[[Sequence[str]], Any]
@@ -26,11 +26,17 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
 # A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
+def _subject_words(text: str) -> set[str]:
+    """Stems of a subject's words, one- and two-letter ones included ("q fever", "hepatitis b")."""
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP}
+
+
 # Words of a page's subject that say who it is for or how it is told, not that it is another condition.
 _NOT_ANOTHER = frozenset(content_words(
     "adult adults child children kids teen teens teenagers women men older seniors elderly baby babies infant infants "
     "toddler toddlers newborn newborns pregnancy pregnant people person patients family need know about information "
-    "facts overview basics health care living coping what tips guide test tests testing level levels result results"))
+    "facts overview basics health care living coping what tips guide test tests testing level levels result results")
+    | _subject_words("a an of in and the for with my your about"))
 _FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b|"
                         r"\buse the (?:buttons?|scroll bar)\b|\b(?:replay|pause) the animation\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
@@ -146,12 +152,16 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         # When a page's subject is named whole ("Fever" for "my 2 yr old has a fever"), a page whose subject
         # shares a word but adds one the question does not name ("Typhoid Fever", "Toddler Development")
         # is about another condition.
-        focus = [content_words(str(p.source.get("focus") or "")) for p in passages]
-        if any(f and f <= topic for f in focus):
-            # words that name who or how, not another condition ("Kidney Stones in Adults", "What I need to
-            # know about Kidney Stones")
-            # A lab guide page ("Potassium blood test") is the result asked about, never another condition.
-            about = [ok and not (f and f & topic and (f - topic - _NOT_ANOTHER) and p.source.get("kind") != "labs")
+        # Subjects are compared word for word, short words included: "Q Fever" is not "Fever", "Hepatitis B"
+        # is not "Hepatitis". Words that name who or how ("Kidney Stones in Adults", "What I need to know
+        # about Kidney Stones") are not another condition, and a lab guide page ("Potassium blood test") is
+        # the result asked about.
+        from retrieval.query_terms import add_synonyms
+
+        subject = _subject_words(add_synonyms(question)) | _subject_words(" ".join(also_about))
+        focus = [_subject_words(str(p.source.get("focus") or "")) for p in passages]
+        if any(f and f <= subject for f in focus):
+            about = [ok and not (f and f & subject and (f - subject - _NOT_ANOTHER) and p.source.get("kind") != "labs")
                      for ok, f, p in zip(about, focus, passages)]
         # a part of a document that is on topic is on topic too (a DKA guideline's potassium section)
         on_topic_docs = {_document(p.source) for p, ok in zip(passages, about) if ok}

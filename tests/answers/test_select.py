@@ -193,6 +193,11 @@ def test_a_condition_sharing_a_word_with_the_one_asked_gives_no_sentence():
                  "collection": "consumer"})
     ev = select_evidence("my 2 yr old has a fever of 39.5 should i go to the er", [fever, typhoid], min_score=0.0)
     assert ev and all("typhoid" not in e.text.lower() for e in ev)
+    qfever = P("Q fever is caused by the bacteria Coxiella burnetii, spread by infected farm animals.",
+               {"doc_id": "medquad:qfever", "title": "What is (are) Q fever ?", "focus": "Q fever",
+                "collection": "consumer"})
+    ev = select_evidence("my 3 yr old has a fever of 38.9 and wont eat", [fever, qfever], min_score=0.0)
+    assert ev and all("coxiella" not in e.text.lower() for e in ev)  # "Q" is a word of its name too
     # asked by its own name, the other condition is on topic
     ev = select_evidence("how high is the fever in typhoid fever", [fever, typhoid], min_score=0.0)
     assert any("typhoid" in e.text.lower() for e in ev)
