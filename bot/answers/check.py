@@ -181,7 +181,7 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
     """The model's sentences one by one as they complete, each only if its sources back it.
 
     A sentence that fails is replaced by the closest source unit (cited) when that unit is not
-    already shown, else dropped; both count in `stats`. `shown` collects what was given. Stand-ins
+    already shown and shares a word with the question, else dropped; both count in `stats`. `shown` collects what was given. Stand-ins
     follow the model's first supported sentence; when none is supported they are left in
     `stats.held` (the caller says first that the sources do not answer directly).
     """
@@ -203,7 +203,10 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
         stats.dropped.append({"sentence": sentence, "why": verdict.reason, "best": verdict.best})
         hit = by_context.get(verdict.best or "") if not _YES_NO.match(sentence) else None  # a failed yes/no has no stand-in
         unit = clean_unit(hit[1]) if hit else ""
-        if unit and len(unit) <= MAX_REPLACEMENT and not _repeats(unit, shown):
+        # A stand-in that shares no word with the question only sat near the failed claim ("Some
+        # tests give results in 15-20 minutes" for how long the flu is contagious): dropped.
+        off_question = bool(question) and not content_words(unit) & content_words(question)
+        if unit and len(unit) <= MAX_REPLACEMENT and not _repeats(unit, shown) and not off_question:
             stats.replaced += 1
             quote = f"{unit.rstrip()} [{hit[0].n}]"
             shown.append(quote)

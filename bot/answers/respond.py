@@ -24,6 +24,7 @@ from bot.answers.cite import numbers_in
 from bot.answers.read import Source, read_sources
 from bot.answers.sections import clinician_sections, patient_sections
 from bot.answers.select import select_evidence
+from bot.answers.text import content_words
 
 #: Most tokens the model writes for the direct answer (two short sentences with citations).
 ANSWER_MAX_TOKENS = 110
@@ -133,8 +134,13 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
             direct.append(quote)
             yield " " + quote
     if fallback:  # the model's answer did not hold: the sources' own best sentences answer instead
-        quoted = [e for e in sorted(evidence, key=lambda e: -e.score)
-                  if not repeats(e.text, shown) and clean_unit(e.text)][:max(1, 2 - stats.replaced)]
+        candidates = [e for e in sorted(evidence, key=lambda e: -e.score)
+                      if not repeats(e.text, shown) and clean_unit(e.text)]
+        # A sentence that shares no word with the question ("Some tests give results in 15-20
+        # minutes" for "how long is the flu contagious") only looks close to it: quoted last.
+        asked = content_words(question)
+        candidates.sort(key=lambda e: not (content_words(e.text) & asked))
+        quoted = candidates[:max(1, 2 - stats.replaced)]
         for ev in quoted:
             sentence = f"{ev.text.rstrip()} [{number[ev.label]}]"
             shown.append(ev.text)

@@ -255,3 +255,22 @@ def test_a_clinicians_recommendations_leave_out_a_sentence_that_leans_on_the_one
                     ["Colchicine, NSAIDs, or glucocorticoids are recommended as first-line therapy for gout flares [1]."],
                     role="clinician")
     assert "These are not first-line agents" not in ans.text and "refractory" in ans.text
+
+
+def test_the_rest_of_something_is_not_self_care():
+    chol = P("You can lower your cholesterol with a heart-healthy eating plan. Then the machine returns the rest of "
+             "the blood back to the person. Limit foods with saturated fat.",
+             {"doc_id": "medlineplus:c-1", "title": "Cholesterol", "collection": "consumer"})
+    ans, _, _ = run("How can I lower my cholesterol without meds?", [chol],
+                    ["You can lower your cholesterol with a heart-healthy eating plan [1]."])
+    assert "the rest of the blood" not in ans.text and "Limit foods with saturated fat" in ans.text
+
+
+def test_the_fallback_quotes_a_sentence_that_shares_a_word_with_the_question_first():
+    flu = P("Some tests are quick and give results in 15-20 minutes. When someone with the flu coughs or sneezes, "
+            "they spray tiny droplets that carry the virus.",
+            {"doc_id": "medlineplus:f-1", "title": "Flu", "collection": "consumer"})
+    ans, _, _ = run("How long is someone contagious with the flu?", [flu], ["The flu lasts 40 weeks [1]."])
+    assert ans.text.startswith("What the sources themselves say:")
+    first_quote = ans.text.split("say:", 1)[1].strip()
+    assert first_quote.startswith("When someone with the flu coughs"), ans.text

@@ -37,7 +37,8 @@ def search(home: str, collection: str, n: int) -> None:
 def fill(home: str, collection: str, delay: float) -> None:
     from retrieval.dense_fill import fill_home
 
-    res = fill_home(_config(home, collection), [collection], batch_size=8, embedder=FakeEmbedder(delay=delay))
+    res = fill_home(_config(home, collection), [collection], batch_size=8, block=64,
+                    embedder=FakeEmbedder(delay=delay))
     print(f"fill {res['state']}", flush=True)
 
 
