@@ -43,6 +43,14 @@ def _window(text: str, m: re.Match) -> str:
     """The unit, or a verbatim window of it around the match when it is long."""
     if len(text) <= _MAX_QUOTE:
         return text
+    # The whole sentence that names the match, when it is not much longer than a quote: its main
+    # clause ("serotonin syndrome has been reported with SSRIs, including ...") is what the name hangs on.
+    cut = text.rfind(". ", 0, m.start())
+    start = cut + 2 if cut >= 0 else 0
+    stop = text.find(". ", m.end())
+    stop = len(text) if stop < 0 else stop + 1
+    if stop - start <= 2 * _MAX_QUOTE:
+        return ("…" if start > 0 else "") + text[start:stop].strip() + ("…" if stop < len(text) else "")
     half = (_MAX_QUOTE - (m.end() - m.start())) // 2
     a, b = max(0, m.start() - half), min(len(text), m.end() + half)
     while a > 0 and text[a - 1] != " ":

@@ -274,3 +274,12 @@ def test_the_fallback_quotes_a_sentence_that_shares_a_word_with_the_question_fir
     assert ans.text.startswith("What the sources themselves say:")
     first_quote = ans.text.split("say:", 1)[1].strip()
     assert first_quote.startswith("When someone with the flu coughs"), ans.text
+
+
+def test_should_i_go_asks_what_to_do():
+    fever = P("A fever is a body temperature that is higher than normal. Treatment depends on the cause of your fever. "
+              "It is also important to drink enough liquids, to prevent dehydration. Children with fevers should "
+              "not take aspirin.", {"doc_id": "medlineplus:fv-1", "title": "Fever", "collection": "consumer"})
+    ans, _, _ = run("my 2 yr old has a fever of 39.5 should i go to the er", [fever],
+                    ["A fever is a body temperature that is higher than normal [1]."])
+    assert "**What you can do**\n- It is also important to drink enough liquids" in ans.text, ans.text

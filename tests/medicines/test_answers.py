@@ -334,3 +334,19 @@ def test_a_label_sentence_that_leans_on_the_one_before_is_quoted_with_it():
     texts = [q["text"] for q in res.data["quotes"]]
     i = next(i for i, t in enumerate(texts) if t.startswith("The chance is higher if you"))
     assert i > 0 and texts[i - 1].startswith("Stomach bleeding warning")
+
+
+def test_a_long_label_unit_is_quoted_from_the_start_of_the_sentence_that_names_the_drug():
+    import re
+
+    from retrieval.medicines.answer import _window
+
+    sentence = ("The development of a potentially life-threatening serotonin syndrome has been reported with SNRIs and "
+                "SSRIs, including sertraline, alone but particularly with concomitant use of other serotonergic drugs "
+                "(including triptans, tricyclic antidepressants, fentanyl, lithium, tramadol, tryptophan, buspirone, "
+                "and St. John's Wort) and with drugs that impair metabolism of serotonin (in particular, MAOIs, both "
+                "those intended to treat psychiatric disorders and also others, such as linezolid).")
+    unit = "Serotonin syndrome is a warning. " + sentence + " " + "Monitor all patients for these symptoms. " * 12
+    quote = _window(unit, re.search("St. John's Wort", unit))
+    # the claim the name hangs on is kept: a window around the name alone cut off "serotonin syndrome"
+    assert quote == "…" + sentence + "…"
