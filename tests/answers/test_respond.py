@@ -283,3 +283,12 @@ def test_should_i_go_asks_what_to_do():
     ans, _, _ = run("my 2 yr old has a fever of 39.5 should i go to the er", [fever],
                     ["A fever is a body temperature that is higher than normal [1]."])
     assert "**What you can do**\n- It is also important to drink enough liquids" in ans.text, ans.text
+
+
+def test_what_do_i_do_after_a_sprain_gets_the_sources_first_aid():
+    sprain = P("A sprain is a stretched or torn ligament. At first, treatment of both sprains and strains usually "
+               "involves resting the injured area, icing it, wearing a bandage or device that compresses the area, "
+               "and medicines. Later treatment might include exercise and physical therapy.",
+               {"doc_id": "medlineplus:sp-1", "title": "Sprains and Strains", "collection": "consumer"})
+    ans, _, _ = run("i think i sprained my ankle what do i do", [sprain], ["A sprain is a stretched or torn ligament [1]."])
+    assert "**What you can do**" in ans.text and "resting the injured area, icing it" in ans.text, ans.text
