@@ -169,6 +169,30 @@ def _row_impact(units: list[str], i: int) -> str | None:
     return None
 
 
+#: Most label quotes a "together" answer shows (all are kept in its data).
+_MAX_TOGETHER = 4
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+
+
+def _distinct(found: list[tuple[Quote, Card, str]]) -> list[tuple[Quote, Card, str]]:
+    """The quotes that say something new, shortest first then back in order: labels repeat a
+    warning in several sections ("Alcohol potentiates the effect of metformin on lactate
+    metabolism"), and a long run-on window repeats a short row."""
+    def words(q: Quote) -> set[str]:
+        return set(_WORD.findall(q.text.lower()))
+
+    kept: list[int] = []
+    for i in sorted(range(len(found)), key=lambda i: len(found[i][0].text)):
+        w = words(found[i][0])
+        if any(len(w & words(found[k][0])) >= 0.8 * len(w) for k in kept):
+            continue  # said already
+        if len(found[i][0].text) > 300 and any(len(words(found[k][0]) & w) >= 0.9 * len(words(found[k][0]))
+                                                for k in kept):
+            continue  # a long window around a row already quoted
+        kept.append(i)
+    return [found[i] for i in sorted(kept)]
+
+
 def together(meds: list[Medicine]) -> Answer:
     if len(meds) != 2:
         raise UserError("together: name two medicines (or a medicine and alcohol)")
@@ -193,8 +217,10 @@ def together(meds: list[Medicine]) -> Answer:
     if uniq:
         data["verdict"] = "label_says"
         lines.append(f"What the FDA labels say about {_names_line(meds)} together, word for word:\n\n")
-        for q, c, how in uniq[:6]:
-            lines.append(_blockquote(q, c) + "\n\n")
+        shown = _distinct(uniq)[:_MAX_TOGETHER]
+        cards = {c.id: c for _, c, _ in shown}
+        for cid, card in cards.items():  # one citation per label, under its quotes
+            lines.append("\n".join(_quoted([q for q, c, _ in shown if c.id == cid], card)) + "\n")
         lines.append(f"These are the labels' own words about this pair; they are not a full interaction check. {ASK} "
                      "before taking them together.")
     else:
@@ -379,7 +405,7 @@ _FIELD_TITLES = {"uses": "Uses", "how_to_take": "How to take it", "max_daily": "
 def _quoted(qs: list[Quote], card: Card) -> list[str]:
     """Quotes as list lines, then the citation of their sections."""
     secs = list(dict.fromkeys(q.section for q in qs))
-    return [f"- “{q.text}”" for q in qs] + ["  \n  — " + "; ".join(card.citation(s) for s in secs) + "\n"]
+    return [f"- “{q.text}”" for q in qs] + ["  \n  — " + card.citation(secs) + "\n"]
 
 
 def what_is(meds: list[Medicine], focus: str | None = None, effect: str | None = None) -> Answer:

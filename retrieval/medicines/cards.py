@@ -110,12 +110,14 @@ class Card:
         return [Quote(u if u.endswith((".", ")", "]")) else u, section, self.id) for u in self.units(section)
                 if pattern is None or pattern.search(u)]
 
-    def citation(self, section: str) -> str:
-        """'Product (manufacturer), OTC label, section X; label date ...; DailyMed link' as Markdown."""
+    def citation(self, section: str | list[str]) -> str:
+        """'Product (manufacturer), OTC label, section X; label date ...; DailyMed link' as Markdown
+        (several sections: 'sections "X", "Y"', the label named once)."""
         date = f"label date {self.label_date}" if self.label_date else "label date not recorded in the openFDA extract"
-        title = SECTION_TITLES.get(section, section.replace("_", " ").title())
-        return (f"FDA label: *{self.product}* ({self.manufacturer}), {self.kind}, section \"{title}\"; {date}; "
-                f"[DailyMed]({self.url})")
+        secs = [section] if isinstance(section, str) else list(section)
+        titles = ", ".join(f"\"{SECTION_TITLES.get(s, s.replace('_', ' ').title())}\"" for s in secs)
+        return (f"FDA label: *{self.product}* ({self.manufacturer}), {self.kind}, section{'s' if len(secs) > 1 else ''} "
+                f"{titles}; {date}; [DailyMed]({self.url})")
 
     def names(self) -> set[str]:
         """Every lower-case name this card answers to (product, generic names, ingredients, short forms)."""

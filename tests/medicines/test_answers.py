@@ -350,3 +350,13 @@ def test_a_long_label_unit_is_quoted_from_the_start_of_the_sentence_that_names_t
     quote = _window(unit, re.search("St. John's Wort", unit))
     # the claim the name hangs on is kept: a window around the name alone cut off "serotonin syndrome"
     assert quote == "…" + sentence + "…"
+
+
+def test_together_shows_each_thing_once_and_names_each_label_once():
+    res = answer("together", ["metformin", "alcohol"])
+    md = res.markdown
+    assert res.data["verdict"] == "label_says" and "lactic acidosis" in md
+    # the label repeats its alcohol warning in four sections; the answer says it at most twice
+    assert md.count("lactate metabolism") <= 2, md
+    assert md.count("FDA label: *ZITUVIMET*") == 1 and 'sections "' in md
+    assert sum(line.startswith("- “") for line in md.splitlines()) <= 4
