@@ -20,6 +20,7 @@ chat render the same turn; the final `done` event carries a `TurnResult`.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +203,7 @@ class Agent:
         # 3. evidence: only when no tool answered
         question = resolve_follow_up(message, [m.content for m in history if m.role == "user"])
         searched = bool(message) and not results
-        passages = self._evidence(question, role) if searched else []
+        passages = self._evidence(question, role, triage_condition(tri)) if searched else []
         yield Event("sources", [citation_record(p) for p in passages])
 
         # 4. answer
@@ -263,18 +264,23 @@ class Agent:
 
         return Router(self.store, self.tools.names, bool(getattr(self.backend, "supports_tools", False)))
 
-    def _evidence(self, question: str, role: str) -> list[Any]:
+    def _evidence(self, question: str, role: str, condition: str = "") -> list[Any]:
         """The passages that may answer `question`, best first: searched across collections (the
         role sets which come first), kept only when they cover it (dense similarity at the
         calibrated threshold, or an NIH page or guideline section headed by its topic), NIH answers
         widened to the whole answer, passages with planted instructions left out. Which sentences
-        are on topic is then decided once, by the answer's selection."""
+        are on topic is then decided once, by the answer's selection.
+
+        `condition` is what triage recognised ("anaphylaxis" for "stung by a bee and my lips are
+        swelling"): searched with the question, so the page about it comes up rather than one about
+        a word of the message ("swelling": edema)."""
         from bot.answers.select import names_topic
 
         r = self.retriever()
         if r is None:
             return []
-        passages = r.search(question, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
+        query = f"{question} ({condition})" if condition else question
+        passages = r.search(query, k=self.settings.retrieval.k, prefer=role if role in ("patient", "clinician") else None)
         if not passages:
             return []
         covered = r.is_relevant(passages) or names_topic(question, passages, also_about=self._generics(question))
@@ -444,6 +450,15 @@ class Agent:
         parts.append(f"QUESTION: {message}" if message else "Explain the tool results above.")
         msgs.append({"role": "user", "content": "\n\n".join(parts)})
         return msgs
+
+
+def triage_condition(tri) -> str:
+    """The condition the triage rules recognised in the person's own situation ("possible
+    anaphylaxis: allergic signs ..." -> "anaphylaxis"), or ""."""
+    if tri.level not in ("emergency", "urgent") or tri.source != "rules" or tri.context != "current" or not tri.reasons:
+        return ""
+    name = re.split(r"[:(]", tri.reasons[0], maxsplit=1)[0].strip()
+    return re.sub(r"^possible\s+", "", name)
 
 
 def _label_answers(data: dict[str, Any]) -> bool:
