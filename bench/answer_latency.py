@@ -158,7 +158,13 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--cold", type=int, default=3, help="cold `medbot ask` runs per model")
     ap.add_argument("--fill", type=int, default=0, help="measure N answers without and with a dense fill running")
+    ap.add_argument("--read-budget", default="",
+                    help="comma-separated characters of source text the model reads, each timed in turn "
+                         "(default: bot.answers.read.READ_BUDGET)")
     args = ap.parse_args()
+    import bot.answers.read as read
+
+    budgets = [int(b) for b in args.read_budget.split(",") if b] or [read.READ_BUDGET]
     qs = QUESTIONS[: args.questions]
     if args.fill:
         for model in args.models.split(","):
@@ -169,11 +175,13 @@ def main() -> None:
     print(f"{'model':10} {'useful p50':>10} {'useful p95':>10} {'words p50':>9} {'words p95':>9} {'total p50':>9} "
           f"{'total p95':>9} {'reading':>7} {'writing':>7} {'other':>6} {'bare total':>10} {'ratio':>6} "
           f"{'cold p50':>8} {'cold extra':>10}")
-    for model in args.models.split(","):
+    for model, budget in [(m, b) for m in args.models.split(",") for b in budgets]:
+        read.READ_BUDGET = budget
         w = warm(model, qs)
         c = cold(model, qs[: args.cold], w["per_question"]) if args.cold else \
             {"cold_total_p50": float("nan"), "cold_extra_p50": float("nan")}
-        print(f"{model:10} {w['useful_p50']:10.2f} {w['useful_p95']:10.2f} {w['first_p50']:9.2f} {w['first_p95']:9.2f} "
+        name = model if len(budgets) == 1 else f"{model}@{budget}"
+        print(f"{name:10} {w['useful_p50']:10.2f} {w['useful_p95']:10.2f} {w['first_p50']:9.2f} {w['first_p95']:9.2f} "
               f"{w['total_p50']:9.2f} {w['total_p95']:9.2f} {w['prompt_p50']:7.2f} {w['gen_p50']:7.2f} "
               f"{w['other_p50']:6.2f} {w['base_total_p50']:10.2f} {w['total_p50'] / max(w['base_total_p50'], 1e-9):5.2f}x "
               f"{c['cold_total_p50']:8.2f} {c['cold_extra_p50']:10.2f}", flush=True)

@@ -60,7 +60,7 @@ class Source:
         return head + (f" ({who})" if who and str(who) not in head else "")
 
 
-def read_sources(passages: Sequence[Any], chosen: Sequence[str] = (), budget: int = READ_BUDGET,
+def read_sources(passages: Sequence[Any], chosen: Sequence[str] = (), budget: int | None = None,
                  max_sources: int = MAX_SOURCES) -> list[Source]:
     """The passages the model reads, numbered from 1 in the order given.
 
@@ -68,12 +68,14 @@ def read_sources(passages: Sequence[Any], chosen: Sequence[str] = (), budget: in
         passages: on-topic passages, best first (one per document is enough: the caller widens
             an NIH answer to the whole answer).
         chosen: units the selection picked (they are kept when a passage must be cut).
-        budget: characters of text in all; the first source gets up to two thirds of it.
+        budget: characters of text in all (None: `READ_BUDGET`); the first source gets up to two
+            thirds of it.
         max_sources: at most this many passages.
 
     Returns:
         The sources, each with its text and units; passages of the same document appear once.
     """
+    budget = READ_BUDGET if budget is None else budget
     out: list[Source] = []
     seen: set[str] = set()
     left = budget

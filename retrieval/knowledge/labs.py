@@ -93,8 +93,29 @@ def parse(text: str, where: str = DATA_FILE) -> list[dict]:
         if not _ID.match(d["id"]) or d["id"] in seen:
             raise UserError(f"{where}:{d['line']}: bad or repeated id '{d['id']}'")
         seen.add(d["id"])
-        d["sections"] = [(name, "\n".join(body)) for name, body in d["sections"] if body]
+        d["sections"] = [(name, inline_lists(body)) for name, body in d["sections"] if body]
     return docs
+
+
+def inline_lists(lines: list[str]) -> str:
+    """A section's lines as text, each "- item" list after its "lead:" line written as one
+    sentence, "lead: a; b; c.", as the MedlinePlus lists are: the chunker joins lines with spaces,
+    and an answer shows such a list as one unit, item by item."""
+    out: list[str] = []
+    in_list = False
+    for line in lines:
+        if line.startswith("- ") and out and (in_list or out[-1].endswith(":")):
+            item = line[2:].strip().rstrip(".;")
+            out[-1] += ("; " if in_list else " ") + item
+            in_list = True
+            continue
+        if in_list:
+            out[-1] += "."
+        out.append(line)
+        in_list = False
+    if in_list:
+        out[-1] += "."
+    return "\n".join(out)
 
 
 def names(rec: dict) -> tuple[str, list[str]]:

@@ -59,11 +59,18 @@ def test_each_document_has_meaning_units_help_and_clinician_parts():
 
 
 def test_help_lists_are_a_lead_in_with_items():
-    # "...:" lead-in followed by "- item" lines, the shape the answer's "when to get help" keeps whole
-    inr = DOCS["inr"].sections[3].text.splitlines()
-    lead = next(i for i, line in enumerate(inr) if line.endswith(":"))
-    assert "911" in inr[lead] and all(line.startswith("- ") for line in inr[lead + 1:])
-    assert sum(1 for d in DOCS.values() if re.search(r":\n- ", d.sections[3].text)) >= 5
+    # "...:" lead-in followed by "- item" lines in labs.md becomes "lead: a; b; c.", the shape the
+    # MedlinePlus lists have and the answer's "when to get help" keeps whole, item by item (the
+    # chunker joins lines with spaces: "- a - b" would reach the answer as one run-on item)
+    inr = DOCS["inr"].sections[3].text
+    assert "\n- " not in inr and re.search(r":[^.]*; [^.]*\.", inr), inr
+    assert sum(1 for d in DOCS.values() if re.search(r"if: [^\n]+; [^\n]+\.", d.sections[3].text)) >= 5
+    from bot.answers.sections import unit_lines
+
+    lines = unit_lines("Contact your clinician today if: your potassium is 6.0 mmol/L or more; your potassium is "
+                       "below 2.5 mmol/L.", 1)
+    assert lines == ["- Contact your clinician today if: [1]", "  - Your potassium is 6.0 mmol/L or more",
+                     "  - Your potassium is below 2.5 mmol/L"]
 
 
 def test_usual_ranges_only_with_a_named_source_otherwise_the_report_range():
