@@ -113,18 +113,23 @@ def patient_sections(question: str, evidence: Sequence[Evidence], units: Sequenc
 
 def clinician_sections(evidence: Sequence[Evidence], number: dict[str, int], shown: list[str]) -> list[str]:
     """Recommendations (guideline sentences with their guideline and grade), then the other evidence."""
-    recs, other = [], []
+    recs: dict[str, list[str]] = {}  # guideline and section -> its sentences, named once
+    other = []
     for ev in evidence:
         n = number.get(ev.label)
         if n is None or repeats(ev.text, shown) or leans_back(ev.text):
             continue
-        where = source_line(ev)
-        line = f"- {'_' + where + ':_ ' if where else ''}{_short(ev.text)} [{n}]"
-        (recs if ev.source.get("collection") == "guideline" else other).append(line)
+        if ev.source.get("collection") == "guideline":
+            recs.setdefault(source_line(ev), []).append(f"{_short(ev.text)} [{n}]")
+        else:
+            other.append(f"- {_short(ev.text)} [{n}]")
         shown.append(ev.text)
     blocks = []
     if recs:
-        blocks.append("**Recommendations**\n" + "\n".join(recs))
+        lines = []
+        for where, said in recs.items():
+            lines += [f"- _{where}:_ {said[0]}"] if len(said) == 1 else [f"- _{where}:_"] + [f"  - {x}" for x in said]
+        blocks.append("**Recommendations**\n" + "\n".join(lines))
     if other:
         blocks.append("**Evidence**\n" + "\n".join(other))
     return blocks

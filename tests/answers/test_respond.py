@@ -292,3 +292,15 @@ def test_what_do_i_do_after_a_sprain_gets_the_sources_first_aid():
                {"doc_id": "medlineplus:sp-1", "title": "Sprains and Strains", "collection": "consumer"})
     ans, _, _ = run("i think i sprained my ankle what do i do", [sprain], ["A sprain is a stretched or torn ligament [1]."])
     assert "**What you can do**" in ans.text and "resting the injured area, icing it" in ans.text, ans.text
+
+
+def test_a_clinicians_recommendations_name_each_guideline_once():
+    src = {"doc_id": "guideline:af-1", "title": "Rate control", "collection": "guideline", "section": "Target Heart Rate",
+           "guideline": "2023 ACC/AHA/ACCP/HRS Guideline for Diagnosis and Management of Atrial Fibrillation"}
+    af = P("Lenient rate control (resting HR < 110 bpm) is a reasonable initial approach (Class IIa). Strict rate "
+           "control (resting HR < 80 bpm) should be considered if symptoms persist despite lenient control (Class IIa).",
+           src)
+    ans, _, _ = run("rate control target in afib", [af], ["Lenient rate control is a reasonable initial approach [1]."],
+                    role="clinician")
+    assert ans.text.count("2023 ACC/AHA/ACCP/HRS Guideline") == 1, ans.text
+    assert "  - Strict rate control (resting HR < 80 bpm)" in ans.text
