@@ -304,3 +304,11 @@ def test_a_clinicians_recommendations_name_each_guideline_once():
                     role="clinician")
     assert ans.text.count("2023 ACC/AHA/ACCP/HRS Guideline") == 1, ans.text
     assert "  - Strict rate control (resting HR < 80 bpm)" in ans.text
+
+
+def test_you_can_get_hurt_is_not_self_care():
+    from bot.answers.sections import _SELF_CARE
+
+    assert not _SELF_CARE.search("You can also injure other parts of the ankle such as tendons.")
+    assert not _SELF_CARE.search("You can get the flu more than once.")
+    assert _SELF_CARE.search("You can lower your cholesterol through heart-healthy lifestyle changes.")
