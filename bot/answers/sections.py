@@ -33,7 +33,7 @@ _SELF_CARE = re.compile(r"\b(you can(?! (also )?(injure|get|catch|develop|have|s
 _DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|g|ml|mL|units?|tablets?|capsules?|teaspoons?)\b", re.I)
 _ASKS_TO_ACT = re.compile(r"\b(what (can|should|do) (i|we) (do|put|use|take|give|try)|what to do|how (can|do) i (stop|prevent|treat|feel|get rid|"
                           r"help|manage|cope|lower|reduce|keep)|prevent\w*|treat\w*|manage\w*|help|relie\w*|"
-                          r"home remed\w*|self[- ]care|cope|avoid|should (i|we) (go|see|call|worry|take|give)|"
+                          r"home remed\w*|self[- ]care|cope|avoid|should (i|we) (go|see|call|take|give)|"
                           r"do (i|we) need)\b", re.I)
 _SPECIAL = {"a child": re.compile(r"\b(child|children|kid|kids|son|daughter|toddler|baby|babies|infant|newborn|"
                                   r"\d+[- ]?(year|month|week)[- ]?old)\b", re.I),
