@@ -27,7 +27,7 @@ _ACT = re.compile(r"\b(call 911|call 999|call 112|call (your|a) (doctor|provider
                   r"seek (medical|emergency|immediate|urgent)|get (medical |emergency )?help|"
                   r"go to (the|an|a) (hospital|emergency|urgent))", re.I)
 _SELF_CARE = re.compile(r"\b(you can(?! (also )?(injure|get|catch|develop|have|spread|pass|be))|you should|try to|it (may )?helps? to|drink (plenty|lots|more|enough|extra|fluids|water|liquids)|"
-                        r"get (plenty of )?rest|(?<!the )rest\b(?! of\b)|resting|icing|elevat\w* (it|the|your)|avoid\w*|eat\w*|exercise|be (more )?active|quit smoking|"
+                        r"get (plenty of )?rest|(?<!the )rest\b(?! of\b)|resting|icing|elevat\w* (it|the|your)|avoid\w*|eat(ing)? (a |more |less |plenty |healthy |small |regular |well|foods?|fruits?|vegetables|fiber)|exercise|be (more )?active|quit smoking|"
                         r"stop smoking|lose weight|wash (your )?hands|apply|over-the-counter|home (care|remedies|"
                         r"treatment)|keep (a|your)|limit\w*|cut (back|down)|get enough sleep|stay hydrated)\b", re.I)
 _DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|µg|g|ml|mL|units?|tablets?|capsules?|teaspoons?)\b", re.I)

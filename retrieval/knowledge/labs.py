@@ -28,7 +28,7 @@ from retrieval.types import Document, Section
 KIND = "labs"
 DATA_FILE = "labs.md"
 #: How the guide is turned into documents; a change re-ingests it in every home.
-TEXT_FORMAT = "2"  # 2: focus is the test's name, aliases are its synonyms
+TEXT_FORMAT = "3"  # 2: focus is the test's name, aliases are its synonyms; 3: "- item" lists inline
 EDITION = 2026
 PUBLISHER = "medbot lab results guide"
 _KEYS = ("id", "sources", "url")

@@ -312,3 +312,11 @@ def test_you_can_get_hurt_is_not_self_care():
     assert not _SELF_CARE.search("You can also injure other parts of the ankle such as tendons.")
     assert not _SELF_CARE.search("You can get the flu more than once.")
     assert _SELF_CARE.search("You can lower your cholesterol through heart-healthy lifestyle changes.")
+
+
+def test_a_backed_sentence_the_model_repeats_is_shown_once():
+    ans, _, _ = run("What helps a cold?", [COLD], ["Rest and drink plenty of fluids [1]. Rest and drink plenty of fluids [1]. "
+                                               "Rest and drink plenty of fluids to feel better [1]."])
+    direct = ans.text.split("\n\n")[0]
+    assert direct.count("Rest and drink plenty of fluids") == 1, ans.text
+    assert not ans.fallback and not ans.grounding["dropped"]
