@@ -177,11 +177,12 @@ def _new_words(sentence: str, evidence: Sequence[str], question: str = "") -> li
 
 def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: CheckStats, embed: Callable | None = None,
                       drugs: Callable | None = None, shown: list[str] | None = None,
-                      question: str = "") -> Iterator[str]:
+                      question: str = "", stand_ins_share_a_word: bool = True) -> Iterator[str]:
     """The model's sentences one by one as they complete, each only if its sources back it.
 
     A sentence that fails is replaced by the closest source unit (cited) when that unit is not
-    already shown and shares a word with the question, else dropped; both count in `stats`. `shown` collects what was given. Stand-ins
+    already shown and (with `stand_ins_share_a_word`: a patient's question in everyday words)
+    shares a word with the question, else dropped; both count in `stats`. `shown` collects what was given. Stand-ins
     follow the model's first supported sentence; when none is supported they are left in
     `stats.held` (the caller says first that the sources do not answer directly).
     """
@@ -208,7 +209,9 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
         unit = clean_unit(hit[1]) if hit else ""
         # A stand-in that shares no word with the question only sat near the failed claim ("Some
         # tests give results in 15-20 minutes" for how long the flu is contagious): dropped.
-        off_question = bool(question) and not content_words(unit) & content_words(question)
+        # A clinician's terse question ("first-hour actions" for sepsis) shares few words with the
+        # guideline's sentences ("Obtain blood cultures before administering antibiotics").
+        off_question = stand_ins_share_a_word and bool(question) and not content_words(unit) & content_words(question)
         if unit and len(unit) <= MAX_REPLACEMENT and not _repeats(unit, shown) and not off_question:
             stats.replaced += 1
             quote = f"{unit.rstrip()} [{hit[0].n}]"

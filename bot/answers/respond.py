@@ -120,7 +120,8 @@ def respond(question: str, role: str, passages: Sequence[Any], backend, embed: C
     direct: list[str] = []
     messages = answer_messages(system or answer_prompt(role), question, read)
     chunks = (c.text for c in backend.stream(messages, max_tokens=ANSWER_MAX_TOKENS) if c.text)
-    for sentence in checked_sentences(chunks, read, stats, embed, drugs, shown, question):
+    for sentence in checked_sentences(chunks, read, stats, embed, drugs, shown, question,
+                                      stand_ins_share_a_word=role != "clinician"):
         piece = sentence if not direct else " " + sentence
         direct.append(sentence)
         yield piece

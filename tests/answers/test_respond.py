@@ -320,3 +320,14 @@ def test_a_backed_sentence_the_model_repeats_is_shown_once():
     direct = ans.text.split("\n\n")[0]
     assert direct.count("Rest and drink plenty of fluids") == 1, ans.text
     assert not ans.fallback and not ans.grounding["dropped"]
+
+
+def test_a_clinicians_stand_in_need_not_share_a_word_with_a_terse_question():
+    sepsis = P("Sepsis is life-threatening organ dysfunction caused by a dysregulated host response to infection. "
+               "Obtain blood cultures before administering antibiotics.",
+               {"doc_id": "guideline:s-1", "title": "Sepsis Definition", "collection": "guideline", "section": "The 1-Hour Bundle",
+                "guideline": "Sepsis-3"})
+    ans, _, _ = run("What defines sepsis?", [sepsis],
+                    ["Sepsis is organ dysfunction caused by infection [1]. Obtain blood cultures after giving fluids "
+                     "and antibiotics within 6 hours [1]."], role="clinician")
+    assert "Obtain blood cultures before administering antibiotics" in ans.text, ans.text
