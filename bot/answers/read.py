@@ -15,8 +15,9 @@ from typing import Any, Sequence
 from bot.answers.cite import label
 from bot.answers.text import split_sentences
 
-#: Characters of source text the model reads (about 300 tokens: first words 8.8 s p50 on 2 cores, 10.8 s at 1,600).
-READ_BUDGET = 1200
+#: Characters of source text the model reads (about 400 tokens: first words 10.8 s p50 on 2 cores; 1,200 gave
+#: 8.8 s but the model then often missed a list further down the page: docs/answers.md).
+READ_BUDGET = 1600
 #: At most this many sources are read.
 MAX_SOURCES = 3
 
