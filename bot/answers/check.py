@@ -194,11 +194,10 @@ def checked_sentences(chunks: Iterable[str], sources: Sequence[Source], stats: C
             continue  # no words, or a line about the sources ("Sources: [1] and [2].") rather than a claim
         stats.sentences += 1
         verdict, cited = check_sentence(sentence, sources, embed, drugs, question)
-        if verdict.supported and _repeats(sentence, shown):
-            stats.supported += 1
-            continue  # backed, but said already ("If it is too high, ..." written three times)
         if verdict.supported:
             stats.supported += 1
+            if _repeats(sentence, shown):
+                continue  # backed, but said already ("If it is too high, ..." written three times)
             shown.append(cited)
             yield cited
             yield from stats.held

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import re
 
-from bot.answers.text import _WORD, STOP, content_words, drop_repeated_tail, split_sentences, stem
+from bot.answers.text import content_words, drop_repeated_tail, split_sentences, subject_words
 from bot.answers.cite import label
 
 Embed = Callable[[Sequence[str]], Any]
@@ -25,18 +25,13 @@ _META = re.compile(r"\b(listed below|the following list|(watch|see) the video|cl
                    r"vary (?:\w+ ){0,2}(from person to person|depending (on|upon) the (person|individual)))", re.I)
 # "Secondary High Blood Pressure.", "Complications of High Blood Pressure." (small joining words allowed)
 _HEADING = re.compile(r"^(?:(?:[A-Z][\w'-]*|of|and|or|the|for|to|in|with|a|an|at|on)\s+){0,5}[A-Z][\w'-]*\.?$")
-# A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
-def _subject_words(text: str) -> set[str]:
-    """Stems of a subject's words, one- and two-letter ones included ("q fever", "hepatitis b")."""
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP}
-
-
 # Words of a page's subject that say who it is for or how it is told, not that it is another condition.
 _NOT_ANOTHER = frozenset(content_words(
     "adult adults child children kids teen teens teenagers women men older seniors elderly baby babies infant infants "
     "toddler toddlers newborn newborns pregnancy pregnant people person patients family need know about information "
     "facts overview basics health care living coping what tips guide test tests testing level levels result results")
-    | _subject_words("a an of in and the for with my your about"))
+    | subject_words("a an of in and the for with my your about"))
+# A web page's furniture ("(Click the table on the right to see the stages ...") is not an answer.
 _FURNITURE = re.compile(r"\bclick (?:here|the|on)\b|\bthe (?:table|box|chart|video) (?:on the|to the) (?:right|left)\b|"
                         r"\buse the (?:buttons?|scroll bar)\b|\b(?:replay|pause) the animation\b", re.I)
 # The publisher line an NIH page ends with ("NIH: National Institute of General Medical Sciences."): not an answer.
@@ -158,8 +153,8 @@ def select_evidence(question: str, passages: Sequence[Any], embed: Embed | None 
         # the result asked about.
         from retrieval.query_terms import add_synonyms
 
-        subject = _subject_words(add_synonyms(question)) | _subject_words(" ".join(also_about))
-        focus = [_subject_words(str(p.source.get("focus") or "")) for p in passages]
+        subject = subject_words(add_synonyms(question)) | subject_words(" ".join(also_about))
+        focus = [subject_words(str(p.source.get("focus") or "")) for p in passages]
         if any(f and f <= subject for f in focus):
             about = [ok and not (f and f & subject and (f - subject - _NOT_ANOTHER) and p.source.get("kind") != "labs")
                      for ok, f, p in zip(about, focus, passages)]

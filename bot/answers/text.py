@@ -33,6 +33,11 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 2}
 
 
+def subject_words(text: str) -> set[str]:
+    """Stems of a subject's words, one- and two-letter ones included ("q fever", "hepatitis b")."""
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP}
+
+
 _ABBREV = re.compile(r"\b(Dr|Mr|Mrs|Ms|St|vs|etc|e\.g|i\.e|approx|No|Fig|al|Inc|Jr|Sr)\.(?=\s)")
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦]|\d{1,2}[.)])\s+")
