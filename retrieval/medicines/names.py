@@ -209,6 +209,13 @@ class Names:
         found: list[Medicine] = []
         i = 0
         while i < len(words) and len(found) < limit:
+            # "zyrtec d", "claritin d": the product is the hyphenated "zyrtec-d", not plain Zyrtec
+            if i + 1 < len(words) and words[i + 1].lower() in _SUFFIXES:
+                med = self.resolve(f"{words[i]}-{words[i + 1]}")
+                if med is not None and "-" in med.query and not any(m.query.lower() == med.query.lower() for m in found):
+                    found.append(med)
+                    i += 2
+                    continue
             for n in (3, 2, 1):
                 if i + n > len(words):
                     continue
@@ -229,6 +236,8 @@ class Names:
         return {v for v in self.vocabulary() if " " in v}
 
 
+# Product-line suffixes typed after a brand as a separate word ("zyrtec d", "mucinex dm").
+_SUFFIXES = {"d", "dm", "pm", "xr", "er", "sr", "xl", "cr", "hbp"}
 _STOP = {"take", "taking", "same", "time", "with", "together", "what", "much", "many", "often", "dose", "safe",
          "okay", "generic", "brand", "name", "thing", "tablet", "tablets", "pill", "pills", "day", "daily", "hours",
          "max", "maximum", "there", "have", "about", "side", "effects", "effect", "pregnant", "when", "should",

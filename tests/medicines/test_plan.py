@@ -55,3 +55,14 @@ def test_plan(message, expected):
                                      "what is a normal resting heart rate", "at what age should i start colonoscopies"])
 def test_not_a_medicine_question(message):
     assert plan(message) is None
+
+
+@pytest.mark.parametrize("message, product, ingredients", [
+    ("whats in zyrtec d", "zyrtec-d", {"cetirizine", "pseudoephedrine"}),
+    ("claritin d vs claritin", "claritin-d", {"loratadine", "pseudoephedrine"}),
+])
+def test_a_product_suffix_typed_as_a_word_names_the_combination(message, product, ingredients):
+    from retrieval.medicines.answer import _default_names
+
+    meds = _default_names().find(message)
+    assert meds[0].query.lower() == product and set(meds[0].ingredients) == ingredients
