@@ -152,19 +152,24 @@ def cold(model: str, questions: list[str], warm_totals: dict[str, float]) -> dic
     return {"cold_total_p50": statistics.median(totals), "cold_extra_p50": statistics.median(extra)}
 
 
+def _budgets(text: str) -> list[int]:
+    """'1600,1200' -> [1600, 1200] (argparse turns a ValueError into a one-line usage error)."""
+    return [int(b) for b in text.split(",") if b.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="qwen1.5b,smollm2")
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--cold", type=int, default=3, help="cold `medbot ask` runs per model")
     ap.add_argument("--fill", type=int, default=0, help="measure N answers without and with a dense fill running")
-    ap.add_argument("--read-budget", default="",
+    ap.add_argument("--read-budget", type=_budgets, default=[],
                     help="comma-separated characters of source text the model reads, each timed in turn "
                          "(default: bot.answers.read.READ_BUDGET)")
     args = ap.parse_args()
     import bot.answers.read as read
 
-    budgets = [int(b) for b in args.read_budget.split(",") if b] or [read.READ_BUDGET]
+    budgets = args.read_budget or [read.READ_BUDGET]
     qs = QUESTIONS[: args.questions]
     if args.fill:
         for model in args.models.split(","):

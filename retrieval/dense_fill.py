@@ -555,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=16, help="encoder batch size (small: quick to yield to chat, less padding)")
     p.add_argument("--block", type=int, default=768, help="chunks sorted by length together and written at once")
     args = p.parse_args(argv)
+    if args.batch_size < 1 or args.block < 1:
+        p.error("--batch-size and --block must be at least 1")
 
     def _stop(signum, frame):  # SIGTERM: stop like Ctrl-C, recording the state
         raise KeyboardInterrupt
